@@ -1,0 +1,57 @@
+# Doorstep: `make run` (set up, migrate, seed a demo, serve) and `make test` (set up, run it all).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-deps pwa lint typecheck pytest migrate seed serve migrations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) pwa
+
+# Debian packages the tests drive for real (Caddy; Chromium arrives with the PWA).
+system-deps:
+	@command -v caddy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; }
+
+# The PWA is built when it exists (pwa/package.json).
+pwa:
+	@if [ -f pwa/package.json ]; then cd pwa && npm ci --no-audit --no-fund && npm run build; fi
+
+run: setup migrate seed serve
+
+migrate: $(STAMP)
+	$(BIN)/doorstep migrate
+
+seed: $(STAMP)
+	$(BIN)/doorstep seed-demo
+
+serve: $(STAMP)
+	@echo "Doorstep on http://localhost:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/doorstep serve --host $(HOST) --port $(PORT)
+
+test: setup system-deps lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check server sync tests bench
+	$(BIN)/ruff format --check server sync tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+# For developers: write a migration for model changes (review it, then commit it).
+migrations: $(STAMP)
+	$(BIN)/tortoise -c server.db.TORTOISE_ORM makemigrations
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

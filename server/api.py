@@ -1,0 +1,108 @@
+"""Declaring API endpoints once: the same pydantic models validate requests and write OpenAPI.
+
+An ``Endpoint`` names its body, query and response models; ``read_body`` and ``read_query``
+validate against them, and ``openapi.build_openapi`` describes them. Nothing is hand-maintained.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    validation_problems,
+)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One API operation: path, method, handler and the models that define its contract."""
+
+    path: str
+    method: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: Sequence[int] = field(default_factory=tuple)
+    public: bool = False
+    response_media_type: str = "application/json"
+
+
+def routes_for(endpoints: Sequence[Endpoint]) -> list[Route]:
+    """Starlette routes for a list of endpoints (one route per path and method)."""
+    return [
+        Route(e.path, e.handler, methods=[e.method], name=f"{e.method.lower()} {e.path}")
+        for e in endpoints
+    ]
+
+
+async def read_json(request: Request, max_bytes: int) -> Any:
+    """Read a JSON body, enforcing the media type and size limit while streaming it in."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMediaType()
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(details={"limit_bytes": max_bytes})
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(details={"limit_bytes": max_bytes})
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw:
+        raise BadRequest("The request body is empty; send a JSON object.", code="invalid_json")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest("The request body is not valid JSON.", code="invalid_json") from exc
+
+
+def validate_model(model: type[ModelT], data: Any, context: dict[str, Any] | None = None) -> ModelT:
+    """Validate data against a model, turning failures into a 422 that names each field."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise ValidationFailed.from_fields(validation_problems(exc)) from exc
+
+
+async def read_body(
+    request: Request, model: type[ModelT], context: dict[str, Any] | None = None
+) -> ModelT:
+    """Read and validate a JSON body against ``model``."""
+    max_bytes: int = request.app.state.settings.max_body_bytes
+    return validate_model(model, await read_json(request, max_bytes), context)
+
+
+def read_query(request: Request, model: type[ModelT]) -> ModelT:
+    """Validate the query string against ``model`` (repeated keys become lists)."""
+    data: dict[str, Any] = {}
+    for key in request.query_params:
+        values = request.query_params.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    return validate_model(model, data)
+
+
+def json_response(model: BaseModel, status: int = 200) -> JSONResponse:
+    """Serialise a response model by alias, as its OpenAPI schema describes it."""
+    return JSONResponse(model.model_dump(mode="json", by_alias=True), status_code=status)

@@ -1,0 +1,78 @@
+"""The application factory: one ``create_app(settings)`` wiring routes, middleware and the ORM."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+from server.api import Endpoint, routes_for
+from server.clock import Clock, SystemClock
+from server.db import ensure_sqlite_directory, tortoise_config
+from server.errors import EXCEPTION_HANDLERS
+from server.health.routes import routes as health_routes
+from server.middleware import RequestContextMiddleware
+from server.openapi import build_openapi
+from server.settings import Settings
+from server.visits.routes import endpoints as visit_endpoints
+
+
+def _version() -> str:
+    try:
+        return version("doorstep")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def api_endpoints() -> list[Endpoint]:
+    """Every API endpoint, in one list: routing and OpenAPI both read it."""
+    return [*visit_endpoints]
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, manage_orm: bool = True
+) -> Starlette:
+    """Build the Doorstep ASGI app.
+
+    ``manage_orm=False`` leaves opening the database to the caller (tests open it themselves,
+    since ``httpx.ASGITransport`` does not run the lifespan).
+    """
+    settings = settings or Settings.from_env()
+    endpoints = api_endpoints()
+    openapi = build_openapi(endpoints, title="Doorstep API", version=_version())
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(openapi)
+
+    routes: list[BaseRoute] = [
+        *health_routes,
+        Route("/api/openapi.json", openapi_json, methods=["GET"]),
+        *routes_for(endpoints),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_orm:
+            yield
+            return
+        ensure_sqlite_directory(settings.database_url)
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            yield
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestContextMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.endpoints = endpoints
+    return app

@@ -1,0 +1,44 @@
+"""The statutory audit log (DPA 2018 s.62): who did what to which record, when and why."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditAction(StrEnum):
+    """The kinds of processing s.62 asks to be logged, plus sign-in events."""
+
+    COLLECT = "collect"
+    ALTER = "alter"
+    CONSULT = "consult"
+    DISCLOSE = "disclose"
+    COMBINE = "combine"
+    ERASE = "erase"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    DENIED = "denied"
+    REVOKE = "revoke"
+
+
+class AuditEvent(Model):
+    """One audit row - never holds victims' personal data, only identifiers."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField()
+    actor_id = fields.UUIDField(null=True)
+    device_id = fields.UUIDField(null=True)
+    action = fields.CharEnumField(AuditAction, max_length=16)
+    record_type = fields.CharField(max_length=40, default="")
+    record_id = fields.CharField(max_length=64, default="")
+    reason = fields.CharField(max_length=500, default="")
+    recipient = fields.CharField(max_length=200, default="")
+    request_id = fields.CharField(max_length=64, default="")
+    # Each row's hash covers its content and the previous row's hash (tamper evidence).
+    prev_hash = fields.CharField(max_length=64, default="")
+    row_hash = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "audit_event"

@@ -1,0 +1,91 @@
+"""Devices (one passkey each), sessions, WebAuthn challenges and enrolment codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from server.org.models import Officer
+
+
+class Device(Model):
+    """A passkey on one phone or computer - revoking it locks that device out."""
+
+    id = fields.UUIDField(primary_key=True)
+    officer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name="devices", on_delete=fields.RESTRICT
+    )
+    label = fields.CharField(max_length=80, default="")
+    credential_id = fields.BinaryField()
+    credential_id_b64 = fields.CharField(max_length=512, unique=True)
+    public_key = fields.BinaryField()
+    sign_count = fields.BigIntField(default=0)
+    transports = fields.JSONField[list[Any]](default=list)
+    aaguid = fields.CharField(max_length=36, default="")
+    backup_eligible = fields.BooleanField(default=False)
+    backup_state = fields.BooleanField(default=False)
+    prf_enabled = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "device"
+
+
+class Session(Model):
+    """A server-side session - the cookie holds a random token whose hash is the key."""
+
+    token_hash = fields.CharField(max_length=64, primary_key=True)
+    officer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name="sessions", on_delete=fields.RESTRICT
+    )
+    device: fields.ForeignKeyRelation[Device] = fields.ForeignKeyField(
+        "doorstep.Device", related_name="sessions", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "session"
+
+
+class Challenge(Model):
+    """A WebAuthn challenge: stored here so any worker can finish the ceremony, used once."""
+
+    id = fields.UUIDField(primary_key=True)
+    purpose = fields.CharField(max_length=8)
+    challenge = fields.BinaryField()
+    officer: fields.ForeignKeyNullableRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webauthn_challenge"
+
+
+class EnrolmentCode(Model):
+    """A one-time code an administrator gives an officer to register a passkey."""
+
+    id = fields.UUIDField(primary_key=True)
+    officer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name="enrolment_codes", on_delete=fields.RESTRICT
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    created_by_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    failed_attempts = fields.IntField(default=0)
+
+    class Meta:
+        table = "enrolment_code"

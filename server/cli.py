@@ -1,0 +1,141 @@
+"""The ``doorstep`` command line: migrate, serve, create officers, seed a demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from tortoise import Tortoise
+
+from server.clock import SystemClock
+from server.db import apply_migrations, close_orm, ensure_sqlite_directory, tortoise_config
+from server.errors import DoorstepError
+from server.logs import configure_logging, uvicorn_log_config
+from server.org.models import Role, SupervisionScope
+from server.settings import Settings, SettingsError
+
+
+async def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    ensure_sqlite_directory(settings.database_url)
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        return await work()
+    finally:
+        await close_orm()
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Apply migrations not yet applied."""
+    applied = asyncio.run(apply_migrations(settings.database_url))
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print("no migrations to apply")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the API under uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_config=uvicorn_log_config(settings.log_level),
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_create_officer(settings: Settings, args: argparse.Namespace) -> int:
+    """Create an officer account (and their team and area if new)."""
+    from server.org.service import create_officer
+
+    async def work() -> Any:
+        return await create_officer(
+            collar_number=args.collar,
+            display_name=args.name,
+            role=Role(args.role),
+            team_name=args.team,
+            area_name=args.area,
+            supervision_scope=SupervisionScope(args.scope),
+        )
+
+    officer = asyncio.run(_with_orm(settings, work))
+    print(f"created {officer.role.value} {officer.collar_number} ({officer.id})")
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the demo area, teams, officers, advice catalogue and visits."""
+    from server.demo import seed_demo
+
+    counts = asyncio.run(_with_orm(settings, lambda: seed_demo(settings, SystemClock())))
+    print("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="doorstep", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="apply database migrations not yet applied").set_defaults(
+        func=cmd_migrate
+    )
+
+    serve = sub.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose X-Forwarded-* headers are trusted (Caddy)",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    officer = sub.add_parser("create-officer", help="create an officer, supervisor or admin")
+    officer.add_argument("--collar", required=True, help="collar number")
+    officer.add_argument("--name", required=True, help="display name, e.g. 'PC Sam Patel'")
+    officer.add_argument("--role", required=True, choices=[r.value for r in Role])
+    officer.add_argument("--team", required=True, help="team name (created if new)")
+    officer.add_argument("--area", help="area of the team (created if new)")
+    officer.add_argument(
+        "--scope",
+        default=SupervisionScope.TEAM.value,
+        choices=[s.value for s in SupervisionScope],
+        help="for supervisors: see their team or their whole area",
+    )
+    officer.set_defaults(func=cmd_create_officer)
+
+    sub.add_parser("seed-demo", help="load a fictional demo").set_defaults(func=cmd_seed_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``doorstep`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"doorstep: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        result: int = args.func(settings, args)
+    except DoorstepError as exc:
+        print(f"doorstep: {exc.message}", file=sys.stderr)
+        return 1
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Rules for the organisation: creating officers with their team and area."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from tortoise.transactions import in_transaction
+
+from server.errors import Conflict, ValidationFailed
+from server.org.models import Area, Officer, Role, SupervisionScope, Team
+
+_COLLAR = re.compile(r"^[A-Za-z0-9]{1,20}$")
+
+
+def _code(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "unnamed"
+
+
+async def create_officer(
+    *,
+    collar_number: str,
+    display_name: str,
+    role: Role,
+    team_name: str,
+    area_name: str | None = None,
+    supervision_scope: SupervisionScope = SupervisionScope.TEAM,
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> Officer:
+    """Create an officer, creating their team (and its area) if they are new."""
+    problems = []
+    if not _COLLAR.match(collar_number):
+        problems.append(
+            {"field": "collar", "message": "letters and digits only, 1 to 20", "type": "pattern"}
+        )
+    if not display_name.strip() or len(display_name) > 120:
+        problems.append({"field": "name", "message": "1 to 120 characters", "type": "length"})
+    if not team_name.strip():
+        problems.append({"field": "team", "message": "a team name is required", "type": "missing"})
+    if problems:
+        raise ValidationFailed.from_fields(problems)
+    async with in_transaction():
+        if await Officer.filter(collar_number=collar_number).exists():
+            raise Conflict(f"collar number {collar_number} already exists", code="collar_taken")
+        team = await Team.get_or_none(code=_code(team_name))
+        if team is None:
+            area_label = area_name or "Default area"
+            area, _ = await Area.get_or_create(
+                code=_code(area_label), defaults={"name": area_label}
+            )
+            team = await Team.create(code=_code(team_name), name=team_name.strip(), area=area)
+        elif area_name is not None:
+            await team.fetch_related("area")
+            if team.area.code != _code(area_name):
+                raise Conflict(
+                    f"team {team_name} is in area {team.area.name}, not {area_name}",
+                    code="team_in_other_area",
+                )
+        return await Officer.create(
+            id=uuid.uuid4(),
+            collar_number=collar_number,
+            display_name=display_name.strip(),
+            role=role,
+            supervision_scope=supervision_scope,
+            team=team,
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+        )

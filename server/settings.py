@@ -1,0 +1,123 @@
+"""Settings read from ``DOORSTEP_*`` environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_CRIME_REFERENCE_PATTERN = r"[A-Z0-9][A-Z0-9/\-]{3,29}"
+
+
+class SettingsError(ValueError):
+    """A ``DOORSTEP_*`` variable holds a value that cannot be used."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to know about its deployment."""
+
+    database_url: str = "sqlite://var/doorstep.sqlite3"
+    photo_dir: Path = Path("var/photos")
+    origin: str = "http://localhost:8000"
+    rp_id: str = "localhost"
+    rp_name: str = "Doorstep"
+    force_name: str = "Demo Constabulary"
+    crime_reference_pattern: str = DEFAULT_CRIME_REFERENCE_PATTERN
+    session_absolute_seconds: int = 12 * 3600
+    session_idle_seconds: int = 30 * 60
+    enrolment_code_seconds: int = 24 * 3600
+    officers_see_team_visits: bool = False
+    attendance_target_seconds: int = 24 * 3600
+    max_body_bytes: int = 2 * 1024 * 1024
+    log_level: str = "INFO"
+    pwa_dir: Path = Path("pwa/dist")
+
+    def __post_init__(self) -> None:
+        try:
+            re.compile(self.crime_reference_pattern)
+        except re.error as exc:
+            raise SettingsError(
+                f"DOORSTEP_CRIME_REF_PATTERN is not a valid pattern: {exc}"
+            ) from exc
+        parts = urlsplit(self.origin)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.path not in {"", "/"}
+        ):
+            raise SettingsError(
+                f"DOORSTEP_ORIGIN must be a scheme and host such as https://doorstep.example, "
+                f"got {self.origin!r}"
+            )
+        host = parts.hostname
+        if host != self.rp_id and not host.endswith("." + self.rp_id):
+            raise SettingsError(
+                f"DOORSTEP_RP_ID {self.rp_id!r} must be the origin's host or a parent of it"
+            )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the public origin is HTTPS, so cookies get Secure and the __Host- prefix."""
+        return self.origin.startswith("https://")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``DOORSTEP_*`` variables, falling back to the defaults."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            database_url=env.get("DOORSTEP_DATABASE_URL") or defaults.database_url,
+            photo_dir=Path(env.get("DOORSTEP_PHOTO_DIR") or defaults.photo_dir),
+            origin=(env.get("DOORSTEP_ORIGIN") or defaults.origin).rstrip("/"),
+            rp_id=env.get("DOORSTEP_RP_ID") or defaults.rp_id,
+            rp_name=env.get("DOORSTEP_RP_NAME") or defaults.rp_name,
+            force_name=env.get("DOORSTEP_FORCE_NAME") or defaults.force_name,
+            crime_reference_pattern=env.get("DOORSTEP_CRIME_REF_PATTERN")
+            or defaults.crime_reference_pattern,
+            session_absolute_seconds=_int(
+                env, "DOORSTEP_SESSION_ABSOLUTE_SECONDS", defaults.session_absolute_seconds, 60
+            ),
+            session_idle_seconds=_int(
+                env, "DOORSTEP_SESSION_IDLE_SECONDS", defaults.session_idle_seconds, 60
+            ),
+            enrolment_code_seconds=_int(
+                env, "DOORSTEP_ENROLMENT_CODE_SECONDS", defaults.enrolment_code_seconds, 60
+            ),
+            officers_see_team_visits=_bool(
+                env, "DOORSTEP_OFFICERS_SEE_TEAM_VISITS", defaults.officers_see_team_visits
+            ),
+            attendance_target_seconds=_int(
+                env, "DOORSTEP_ATTENDANCE_TARGET_SECONDS", defaults.attendance_target_seconds, 60
+            ),
+            max_body_bytes=_int(env, "DOORSTEP_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
+            log_level=(env.get("DOORSTEP_LOG_LEVEL") or defaults.log_level).upper(),
+            pwa_dir=Path(env.get("DOORSTEP_PWA_DIR") or defaults.pwa_dir),
+        )

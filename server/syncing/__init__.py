@@ -1,0 +1,1 @@
+"""Syncing domain."""

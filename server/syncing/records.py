@@ -1,0 +1,27 @@
+"""Columns every synchronised record carries, so the sync engine can merge and order it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class SyncedRecord(Model):
+    """Abstract base: revision, per-field revisions, open conflicts and the change-feed position."""
+
+    id = fields.UUIDField(primary_key=True)
+    rev = fields.IntField(default=1)
+    # Revision at which each dotted field last changed: the merge rule compares these to base_rev.
+    field_revs = fields.JSONField[dict[str, Any]](default=dict)
+    # Values overwritten by a later arrival and not yet resolved (kept, never lost).
+    conflicts = fields.JSONField[list[Any]](default=list)
+    # Position in the change feed, allocated in the writing transaction (see sync/PROTOCOL.md).
+    version = fields.BigIntField(default=0, db_index=True)
+    deleted = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

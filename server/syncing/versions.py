@@ -1,0 +1,20 @@
+"""The change-feed position: taken from a counter row locked inside the writing transaction.
+
+``UPDATE ... RETURNING`` takes a row lock (PostgreSQL) or the write lock (SQLite) that is held
+until the transaction ends, so a later version can only be taken after an earlier one's
+transaction has committed or rolled back: versions become visible in the order they were given.
+"""
+
+from __future__ import annotations
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+
+async def take_next_version(connection: BaseDBAsyncClient) -> int:
+    """Allocate the next change version inside the caller's transaction."""
+    rows = await connection.execute_query_dict(
+        "UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value"
+    )
+    if not rows:
+        raise RuntimeError("change_counter row is missing: run `doorstep migrate`")
+    return int(rows[0]["value"])

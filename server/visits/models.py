@@ -1,0 +1,201 @@
+"""The visit record and the records that hang off it (SPEC.md section 3).
+
+Scalar fields are columns named after their dotted path (``address.postcode`` is
+``address_postcode``) so that supervisors' filters and figures run in the database; lists are
+JSON columns. ``server.visits.schemas`` is the one place that says which paths exist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.syncing.records import SyncedRecord
+from server.visits.enums import (
+    EntryMethod,
+    EntryPoint,
+    KitRecipient,
+    KitRegistration,
+    Occupied,
+    OffenceType,
+    PreferredContact,
+    PropertyCategory,
+    PropertyType,
+    ReviewDecision,
+    VisitStatus,
+)
+
+if TYPE_CHECKING:
+    from server.org.models import Area, Officer, Team
+
+
+class Visit(SyncedRecord):
+    """One attendance at a burgled home, owned by one officer and one team."""
+
+    officer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name="visits", on_delete=fields.RESTRICT
+    )
+    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
+        "doorstep.Team", related_name="visits", on_delete=fields.RESTRICT
+    )
+    # Denormalised from the team so area-wide supervisor queries need no join.
+    area: fields.ForeignKeyRelation[Area] = fields.ForeignKeyField(
+        "doorstep.Area", related_name="visits", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(VisitStatus, max_length=12, default=VisitStatus.DRAFT)
+    completed_at = fields.DatetimeField(null=True)
+    approved_at = fields.DatetimeField(null=True)
+    review_note = fields.TextField(null=True)
+
+    # Reference
+    reference_crime_reference = fields.CharField(max_length=40, null=True, db_index=True)
+    reference_incident_number = fields.CharField(max_length=40, null=True)
+    reference_reported_at = fields.DatetimeField(null=True, db_index=True)
+    reference_officer_in_charge = fields.CharField(max_length=120, null=True)
+
+    # Attendance
+    attendance_arrived_at = fields.DatetimeField(null=True)
+    attendance_left_at = fields.DatetimeField(null=True)
+
+    # Place
+    address_line1 = fields.CharField(max_length=120, null=True)
+    address_line2 = fields.CharField(max_length=120, null=True)
+    address_town = fields.CharField(max_length=80, null=True)
+    address_postcode = fields.CharField(max_length=10, null=True, db_index=True)
+    location_latitude = fields.FloatField(null=True)
+    location_longitude = fields.FloatField(null=True)
+    location_accuracy_m = fields.FloatField(null=True)
+    place_property_type = fields.CharEnumField(PropertyType, max_length=12, null=True)
+    place_occupied = fields.CharEnumField(Occupied, max_length=8, null=True)
+
+    # Victim
+    victim_name = fields.CharField(max_length=120, null=True)
+    victim_phone = fields.CharField(max_length=32, null=True)
+    victim_email = fields.CharField(max_length=254, null=True)
+    victim_preferred_contact = fields.CharEnumField(PreferredContact, max_length=12, null=True)
+    victim_vulnerabilities = fields.JSONField[list[Any]](default=list)
+    victim_vulnerability_note = fields.TextField(null=True)
+    victim_interpreter_needed = fields.BooleanField(null=True)
+    victim_interpreter_language = fields.CharField(max_length=60, null=True)
+    victim_victims_code_given = fields.BooleanField(null=True)
+    victim_referral_consent = fields.BooleanField(null=True)
+    victim_referral_made = fields.BooleanField(null=True)
+
+    # Offence
+    offence_type = fields.CharEnumField(OffenceType, max_length=24, null=True)
+    offence_last_secure_at = fields.DatetimeField(null=True)
+    offence_discovered_at = fields.DatetimeField(null=True)
+    offence_entry_point = fields.CharEnumField(EntryPoint, max_length=12, null=True)
+    offence_entry_point_note = fields.CharField(max_length=200, null=True)
+    offence_entry_method = fields.CharEnumField(EntryMethod, max_length=12, null=True)
+    offence_rooms_entered = fields.JSONField[list[Any]](default=list)
+    offence_offender_seen = fields.TextField(null=True)
+    offence_suspects_named = fields.TextField(null=True)
+
+    # Property taken (items are PropertyItem rows) and what surrounds it
+    loss_damage = fields.TextField(null=True)
+    loss_not_taken = fields.TextField(null=True)
+    loss_vehicle_registration = fields.CharField(max_length=10, null=True)
+
+    # Lines of enquiry
+    enquiry_forensic_opportunities = fields.JSONField[list[Any]](default=list)
+    enquiry_csi_requested = fields.BooleanField(null=True)
+    enquiry_csi_reference = fields.CharField(max_length=40, null=True)
+    enquiry_scene_preservation_advised = fields.BooleanField(null=True)
+    enquiry_digital_evidence = fields.JSONField[list[Any]](default=list)
+    enquiry_routes = fields.TextField(null=True)
+    enquiry_house_to_house = fields.JSONField[list[Any]](default=list)
+    enquiry_witnesses = fields.JSONField[list[Any]](default=list)
+
+    # Prevention advice given: ticked catalogue items as [{"id", "version"}]
+    advice_items = fields.JSONField[list[Any]](default=list)
+    advice_extra = fields.TextField(null=True)
+    advice_leaflet_given = fields.BooleanField(null=True)
+    advice_survey_requested = fields.BooleanField(null=True)
+
+    class Meta:
+        table = "visit"
+        indexes = (("team_id", "status"), ("area_id", "status"), ("officer_id", "status"))
+
+
+class PropertyItem(SyncedRecord):
+    """One item taken in the burglary."""
+
+    visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
+        "doorstep.Visit", related_name="property_items", on_delete=fields.RESTRICT
+    )
+    category = fields.CharEnumField(PropertyCategory, max_length=16, null=True)
+    make_model = fields.CharField(max_length=120, null=True)
+    description = fields.TextField(null=True)
+    marks_or_serial = fields.CharField(max_length=200, null=True)
+    estimated_value_pence = fields.BigIntField(null=True)
+    property_marked = fields.BooleanField(null=True)
+    tracking = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "property_item"
+
+
+class KitIssue(SyncedRecord):
+    """A SmartWater property-marking kit handed over at the visit or to a neighbour."""
+
+    visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
+        "doorstep.Visit", related_name="kit_issues", on_delete=fields.RESTRICT
+    )
+    kit_code = fields.CharField(max_length=40, null=True, db_index=True)
+    recipient = fields.CharEnumField(KitRecipient, max_length=12, null=True)
+    recipient_name = fields.CharField(max_length=120, null=True)
+    address_line1 = fields.CharField(max_length=120, null=True)
+    address_line2 = fields.CharField(max_length=120, null=True)
+    address_town = fields.CharField(max_length=80, null=True)
+    address_postcode = fields.CharField(max_length=10, null=True)
+    registration = fields.CharEnumField(KitRegistration, max_length=8, null=True)
+
+    class Meta:
+        table = "kit_issue"
+
+
+class Review(Model):
+    """A supervisor's decision on a completed visit (every one kept)."""
+
+    id = fields.BigIntField(primary_key=True)
+    visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
+        "doorstep.Visit", related_name="reviews", on_delete=fields.RESTRICT
+    )
+    reviewer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name="reviews", on_delete=fields.RESTRICT
+    )
+    decision = fields.CharEnumField(ReviewDecision, max_length=8)
+    note = fields.TextField(default="")
+    visit_rev = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "review"
+
+
+class Revision(Model):
+    """One change to one synchronised record: nothing is ever overwritten away."""
+
+    id = fields.BigIntField(primary_key=True)
+    collection = fields.CharField(max_length=20)
+    record_id = fields.UUIDField()
+    rev = fields.IntField()
+    visit_id = fields.UUIDField(db_index=True)
+    op = fields.CharField(max_length=8)
+    # The dotted fields written by this revision and the values they replaced.
+    changes = fields.JSONField[dict[str, Any]](default=dict)
+    previous = fields.JSONField[dict[str, Any]](default=dict)
+    actor: fields.ForeignKeyNullableRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    client_id = fields.UUIDField(null=True)
+    seq = fields.IntField(null=True)
+    device_at = fields.CharField(max_length=40, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "revision"
+        unique_together = (("collection", "record_id", "rev"),)

@@ -1,0 +1,110 @@
+"""The ``doorstep`` command, run as a real process, as an administrator would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+DOORSTEP = [sys.executable, "-m", "server.cli"]
+
+
+def run(args: list[str], database_url: str) -> subprocess.CompletedProcess[str]:
+    """Run a doorstep subcommand against a database."""
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [*DOORSTEP, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_cli_migrate_seed_and_create_officer_on_fresh_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'var' / 'doorstep.sqlite3'}"
+    first = run(["migrate"], url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "applied doorstep.0001_initial",
+        "applied doorstep.0002_change_counter_row",
+    ]
+    again = run(["migrate"], url)
+    assert again.stdout.strip() == "no migrations to apply"
+
+    seeded = run(["seed-demo"], url)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "5 visits" in seeded.stdout
+
+    created = run(
+        [
+            "create-officer",
+            "--collar",
+            "4321",
+            "--name",
+            "PCSO Ann Lowe",
+            "--role",
+            "officer",
+            "--team",
+            "Evesham SNT",
+            "--area",
+            "South Worcestershire",
+        ],
+        url,
+    )
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith("created officer 4321")
+
+    duplicate = run(
+        ["create-officer", "--collar", "4321", "--name", "X", "--role", "admin", "--team", "T"],
+        url,
+    )
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
+    assert "Traceback" not in duplicate.stderr
+
+
+def test_cli_bad_setting_exits_2_with_message(tmp_path: Path) -> None:
+    env = {**os.environ, "DOORSTEP_SESSION_IDLE_SECONDS": "never"}
+    result = subprocess.run(
+        [*DOORSTEP, "migrate"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    assert "DOORSTEP_SESSION_IDLE_SECONDS" in result.stderr
+
+
+def test_cli_serve_answers_readyz(database_url: str) -> None:
+    port = free_port()
+    env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [*DOORSTEP, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert status == 200
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("doorstep serve did not stop on SIGTERM")

@@ -1,0 +1,29 @@
+"""The demo seed: realistic, complete, and safe to run twice."""
+
+from __future__ import annotations
+
+from server.advice.models import AdviceItem
+from server.clock import FixedClock
+from server.demo import seed_demo
+from server.org.models import Area, Officer, Role, Team
+from server.settings import Settings
+from server.visits.models import Revision, Visit
+
+
+async def test_seed_demo_loads_area_teams_officers_catalogue_and_visits(
+    db: str, settings: Settings, clock: FixedClock
+) -> None:
+    counts = await seed_demo(settings, clock)
+    assert counts == {"officers": 4, "advice_items": 16, "visits": 5}
+    assert await Area.all().count() == 1
+    assert await Team.all().count() == 2
+    assert await Officer.filter(role=Role.SUPERVISOR).count() == 1
+    assert await AdviceItem.filter(current=True).count() == 16
+    assert await Visit.filter(status="completed").count() == 4
+    assert await Revision.all().count() == 5
+
+
+async def test_seed_demo_twice_adds_nothing(db: str, settings: Settings, clock: FixedClock) -> None:
+    await seed_demo(settings, clock)
+    assert await seed_demo(settings, clock) == {"officers": 0, "advice_items": 0, "visits": 0}
+    assert await Visit.all().count() == 5
