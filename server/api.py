@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.auth.guard import authenticate, require_role
 from server.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -23,6 +24,7 @@ from server.errors import (
     ValidationFailed,
     validation_problems,
 )
+from server.org.models import Role
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
@@ -43,15 +45,44 @@ class Endpoint:
     status: int = 200
     errors: Sequence[int] = field(default_factory=tuple)
     public: bool = False
+    # Roles allowed to call it (None: any signed-in role). Checked after authentication.
+    roles: frozenset[Role] | None = None
     response_media_type: str = "application/json"
 
 
+def guarded(endpoint: Endpoint) -> Handler:
+    """The endpoint's handler behind the guard: signed in, and in an allowed role.
+
+    Every endpoint is guarded unless it says ``public=True``: a new route is closed by default.
+    """
+    if endpoint.public:
+        return endpoint.handler
+
+    async def handler(request: Request) -> Response:
+        principal = await authenticate(request)
+        if endpoint.roles is not None:
+            await require_role(request, principal, endpoint.roles)
+        return await endpoint.handler(request)
+
+    return handler
+
+
 def routes_for(endpoints: Sequence[Endpoint]) -> list[Route]:
-    """Starlette routes for a list of endpoints (one route per path and method)."""
-    return [
-        Route(e.path, e.handler, methods=[e.method], name=f"{e.method.lower()} {e.path}")
-        for e in endpoints
-    ]
+    """Starlette routes for a list of endpoints, each behind the guard unless public."""
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for e in endpoints:
+        by_path.setdefault(e.path, {})[e.method] = e
+    routes = []
+    for path, methods in by_path.items():
+        handlers = {method: guarded(e) for method, e in methods.items()}
+        if "GET" in handlers:
+            handlers["HEAD"] = handlers["GET"]
+
+        async def dispatch(request: Request, handlers: dict[str, Handler] = handlers) -> Response:
+            return await handlers[request.method](request)
+
+        routes.append(Route(path, dispatch, methods=list(handlers), name=path))
+    return routes
 
 
 async def read_json(request: Request, max_bytes: int) -> Any:

@@ -14,12 +14,14 @@ from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server.api import Endpoint, routes_for
+from server.auth.routes import endpoints as auth_endpoints
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
 from server.errors import EXCEPTION_HANDLERS
 from server.health.routes import routes as health_routes
-from server.middleware import RequestContextMiddleware
+from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
 from server.openapi import build_openapi
+from server.org.routes import endpoints as org_endpoints
 from server.settings import Settings
 from server.visits.routes import endpoints as visit_endpoints
 
@@ -33,7 +35,7 @@ def _version() -> str:
 
 def api_endpoints() -> list[Endpoint]:
     """Every API endpoint, in one list: routing and OpenAPI both read it."""
-    return [*visit_endpoints]
+    return [*auth_endpoints, *org_endpoints, *visit_endpoints]
 
 
 def create_app(
@@ -68,7 +70,10 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContextMiddleware)],
+        middleware=[
+            Middleware(RequestContextMiddleware),
+            Middleware(OriginCheckMiddleware, allowed_origin=settings.origin),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

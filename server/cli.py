@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -82,6 +83,52 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrol_code(settings: Settings, args: argparse.Namespace) -> int:
+    """Issue a one-time enrolment code; the code is printed alone on the last line."""
+    from server.auth.service import issue_enrolment_code
+
+    code, row = asyncio.run(
+        _with_orm(
+            settings, lambda: issue_enrolment_code(args.collar, settings, SystemClock().now())
+        )
+    )
+    expires = f"{row.expires_at:%Y-%m-%d %H:%M} UTC"
+    print(f"enrolment code for {args.collar}, single use, expires {expires}:")
+    print(code)
+    return 0
+
+
+def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke a device: its sessions end now and its next contact wipes it."""
+    from server.auth.service import revoke_device
+
+    try:
+        device_id = uuid.UUID(args.device_id)
+    except ValueError:
+        print(f"doorstep: {args.device_id!r} is not a device id (a UUID)", file=sys.stderr)
+        return 2
+    device = asyncio.run(
+        _with_orm(settings, lambda: revoke_device(device_id, args.reason, SystemClock().now()))
+    )
+    print(f"revoked device {device.id} ({device.label or 'no label'})")
+    return 0
+
+
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """Check the audit log's hash chain; exit 1 naming the first broken row."""
+    from server.audit.service import verify_chain
+
+    report = asyncio.run(_with_orm(settings, verify_chain))
+    if report.first_broken_id is None:
+        print(f"audit chain intact: {report.rows_checked} rows")
+        return 0
+    print(
+        f"audit chain broken at row {report.first_broken_id}: {report.problem} "
+        f"({report.rows_checked} rows before it are intact)"
+    )
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="doorstep", description=__doc__)
@@ -117,6 +164,19 @@ def build_parser() -> argparse.ArgumentParser:
     officer.set_defaults(func=cmd_create_officer)
 
     sub.add_parser("seed-demo", help="load a fictional demo").set_defaults(func=cmd_seed_demo)
+
+    enrol = sub.add_parser("enrol-code", help="issue a one-time passkey enrolment code")
+    enrol.add_argument("collar", help="the officer's collar number")
+    enrol.set_defaults(func=cmd_enrol_code)
+
+    revoke = sub.add_parser("revoke-device", help="revoke a lost device and end its sessions")
+    revoke.add_argument("device_id", help="the device id (see GET /api/admin/devices)")
+    revoke.add_argument("--reason", default="revoked from the command line")
+    revoke.set_defaults(func=cmd_revoke_device)
+
+    sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(
+        func=cmd_audit_verify
+    )
     return parser
 
 

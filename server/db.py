@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -78,6 +80,13 @@ async def apply_migrations(database_url: str, target: str | None = None) -> list
     finally:
         await close_orm()
     return applied
+
+
+def sql(connection: BaseDBAsyncClient, statement: str) -> str:
+    """Write ``$1, $2...`` placeholders in the connection's own style (SQLite uses ``?``)."""
+    if connection.capabilities.dialect == "postgres":
+        return statement
+    return re.sub(r"\$\d+", "?", statement)
 
 
 async def close_orm() -> None:

@@ -10,7 +10,8 @@ import asyncio
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -24,7 +25,9 @@ from tortoise import Tortoise, connections
 from server.app import create_app
 from server.clock import FixedClock
 from server.db import apply_migrations, close_orm, tortoise_config
+from server.org.models import Officer
 from server.settings import Settings
+from tests.support.authenticator import SoftAuthenticator
 
 POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
@@ -91,6 +94,7 @@ async def _reset_postgres() -> None:
         f"TRUNCATE {tables} RESTART IDENTITY CASCADE;"
         "SET session_replication_role = origin;"
         "INSERT INTO change_counter (id, value) VALUES (1, 0);"
+        "INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, '');"
     )
 
 
@@ -147,3 +151,80 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as c:
         yield c
+
+
+# --- people and sessions -----------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    """A test account with its own browser (HTTP client with a cookie jar) and passkey."""
+
+    officer: Officer
+    client: httpx.AsyncClient
+    authenticator: SoftAuthenticator
+    device_id: str = ""
+
+
+@pytest.fixture
+async def make_client(app: Starlette) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
+    """A factory of separate browsers (cookie jars) on the same app, closed afterwards."""
+    made: list[httpx.AsyncClient] = []
+
+    def factory() -> httpx.AsyncClient:
+        c = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://localhost:8000",
+            headers={"Origin": "http://localhost:8000"},
+        )
+        made.append(c)
+        return c
+
+    yield factory
+    for c in made:
+        await c.aclose()
+
+
+@pytest.fixture
+def enrolled(
+    db: str, settings: Settings, clock: FixedClock, make_client: Callable[[], httpx.AsyncClient]
+) -> Callable[..., Awaitable[Person]]:
+    """Create an account, issue a code, enrol a passkey through the real endpoints: signed in."""
+    from server.auth.service import issue_enrolment_code
+    from server.org.models import Role
+    from server.org.service import create_officer
+    from tests.support.passkeys import enrol
+
+    counter = iter(range(1000, 10_000))
+
+    async def make(
+        role: str = "officer",
+        team: str = "Worcester Response A",
+        area: str = "South Worcestershire",
+        scope: str = "team",
+    ) -> Person:
+        from server.org.models import SupervisionScope
+
+        collar = str(next(counter))
+        officer = await create_officer(
+            collar_number=collar,
+            display_name=f"Test {role} {collar}",
+            role=Role(role),
+            team_name=team,
+            area_name=area,
+            supervision_scope=SupervisionScope(scope),
+        )
+        code, _ = await issue_enrolment_code(collar, settings, clock.now())
+        person = Person(officer, make_client(), SoftAuthenticator())
+        response = await enrol(person.client, person.authenticator, collar, code)
+        assert response.status_code == 200, response.text
+        person.device_id = response.json()["device"]["id"]
+        return person
+
+    return make
+
+
+@pytest.fixture
+async def officer_client(enrolled: Callable[..., Awaitable[Person]]) -> httpx.AsyncClient:
+    """A signed-in officer's browser."""
+    return (await enrolled()).client

@@ -26,7 +26,8 @@ class AuditAction(StrEnum):
 class AuditEvent(Model):
     """One audit row - never holds victims' personal data, only identifiers."""
 
-    id = fields.BigIntField(primary_key=True)
+    # Allocated from AuditChainHead in the writing transaction, so the chain has no gaps.
+    id = fields.BigIntField(primary_key=True, generated=False)
     at = fields.DatetimeField()
     actor_id = fields.UUIDField(null=True)
     device_id = fields.UUIDField(null=True)
@@ -42,3 +43,14 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+
+
+class AuditChainHead(Model):
+    """The last audit row's id and hash - locked by each writer so the chain stays linear."""
+
+    id = fields.IntField(primary_key=True)
+    last_id = fields.BigIntField(default=0)
+    last_hash = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "audit_chain_head"

@@ -61,9 +61,13 @@ class Challenge(Model):
 
     id = fields.UUIDField(primary_key=True)
     purpose = fields.CharField(max_length=8)
-    challenge = fields.BinaryField()
+    # base64url of the random challenge, as it comes back inside clientDataJSON.
+    challenge = fields.CharField(max_length=128, unique=True)
     officer: fields.ForeignKeyNullableRelation[Officer] = fields.ForeignKeyField(
         "doorstep.Officer", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    enrolment_code: fields.ForeignKeyNullableRelation[EnrolmentCode] = fields.ForeignKeyField(
+        "doorstep.EnrolmentCode", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
@@ -89,3 +93,14 @@ class EnrolmentCode(Model):
 
     class Meta:
         table = "enrolment_code"
+
+
+class RateCounter(Model):
+    """Attempts counted per key in a fixed window, shared by every worker through the database."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    window_start = fields.DatetimeField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_counter"

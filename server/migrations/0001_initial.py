@@ -44,9 +44,19 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='AuditChainHead',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('last_id', fields.BigIntField(default=0)),
+                ('last_hash', fields.CharField(default='', max_length=64)),
+            ],
+            options={'table': 'audit_chain_head', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': "The last audit row's id and hash - locked by each writer so the chain stays linear."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='AuditEvent',
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('id', fields.BigIntField(generated=False, primary_key=True, unique=True, db_index=True)),
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('actor_id', fields.UUIDField(null=True)),
                 ('device_id', fields.UUIDField(null=True)),
@@ -69,6 +79,16 @@ class Migration(migrations.Migration):
                 ('value', fields.BigIntField(default=0)),
             ],
             options={'table': 'change_counter', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': 'A single row whose value orders the change feed - locked by each writing transaction.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RateCounter',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=200)),
+                ('window_start', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('count', fields.IntField(default=0)),
+            ],
+            options={'table': 'rate_counter', 'app': 'doorstep', 'pk_attr': 'key', 'table_description': 'Attempts counted per key in a fixed window, shared by every worker through the database.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -98,20 +118,6 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'officer', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': 'A person who signs in: officer or PCSO, supervisor, or administrator.'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
-            name='Challenge',
-            fields=[
-                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
-                ('purpose', fields.CharField(max_length=8)),
-                ('challenge', fields.BinaryField()),
-                ('officer', fields.ForeignKeyField('doorstep.Officer', source_field='officer_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-            ],
-            options={'table': 'webauthn_challenge', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': 'A WebAuthn challenge: stored here so any worker can finish the ceremony, used once.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -150,6 +156,21 @@ class Migration(migrations.Migration):
                 ('failed_attempts', fields.IntField(default=0)),
             ],
             options={'table': 'enrolment_code', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': 'A one-time code an administrator gives an officer to register a passkey.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Challenge',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('purpose', fields.CharField(max_length=8)),
+                ('challenge', fields.CharField(unique=True, max_length=128)),
+                ('officer', fields.ForeignKeyField('doorstep.Officer', source_field='officer_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('enrolment_code', fields.ForeignKeyField('doorstep.EnrolmentCode', source_field='enrolment_code_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'webauthn_challenge', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': 'A WebAuthn challenge: stored here so any worker can finish the ceremony, used once.'},
             bases=['Model'],
         ),
         ops.CreateModel(

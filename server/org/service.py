@@ -17,6 +17,30 @@ def _code(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "unnamed"
 
 
+async def _team(team_name: str, area_name: str | None) -> Team:
+    """The named team, created (with its area) if new; refuses a team found in another area."""
+    team = await Team.get_or_none(code=_code(team_name)).select_related("area")
+    if team is None:
+        area_label = (area_name or "Default area").strip()
+        area, _ = await Area.get_or_create(code=_code(area_label), defaults={"name": area_label})
+        team = await Team.create(code=_code(team_name), name=team_name.strip(), area=area)
+        await team.fetch_related("area")
+    elif area_name is not None and team.area.code != _code(area_name):
+        raise Conflict(
+            f"team {team_name} is in area {team.area.name}, not {area_name}",
+            code="team_in_other_area",
+        )
+    return team
+
+
+async def create_team(team_name: str, area_name: str) -> Team:
+    """Create a team in an area; a team that already exists there is a conflict."""
+    async with in_transaction():
+        if await Team.filter(code=_code(team_name)).exists():
+            raise Conflict(f"team {team_name} already exists", code="team_exists")
+        return await _team(team_name, area_name)
+
+
 async def create_officer(
     *,
     collar_number: str,
@@ -43,20 +67,7 @@ async def create_officer(
     async with in_transaction():
         if await Officer.filter(collar_number=collar_number).exists():
             raise Conflict(f"collar number {collar_number} already exists", code="collar_taken")
-        team = await Team.get_or_none(code=_code(team_name))
-        if team is None:
-            area_label = area_name or "Default area"
-            area, _ = await Area.get_or_create(
-                code=_code(area_label), defaults={"name": area_label}
-            )
-            team = await Team.create(code=_code(team_name), name=team_name.strip(), area=area)
-        elif area_name is not None:
-            await team.fetch_related("area")
-            if team.area.code != _code(area_name):
-                raise Conflict(
-                    f"team {team_name} is in area {team.area.name}, not {area_name}",
-                    code="team_in_other_area",
-                )
+        team = await _team(team_name, area_name)
         return await Officer.create(
             id=uuid.uuid4(),
             collar_number=collar_number,

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.server.test_migrations import ALL_MIGRATIONS
+
 DOORSTEP = [sys.executable, "-m", "server.cli"]
 
 
@@ -34,10 +36,7 @@ def test_cli_migrate_seed_and_create_officer_on_fresh_sqlite(tmp_path: Path) -> 
     url = f"sqlite://{tmp_path / 'var' / 'doorstep.sqlite3'}"
     first = run(["migrate"], url)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines() == [
-        "applied doorstep.0001_initial",
-        "applied doorstep.0002_change_counter_row",
-    ]
+    assert first.stdout.splitlines() == [f"applied {name}" for name in ALL_MIGRATIONS]
     again = run(["migrate"], url)
     assert again.stdout.strip() == "no migrations to apply"
 
@@ -108,3 +107,26 @@ def test_cli_serve_answers_readyz(database_url: str) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             pytest.fail("doorstep serve did not stop on SIGTERM")
+
+
+def test_cli_enrol_code_revoke_device_and_audit_verify(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'doorstep.sqlite3'}"
+    assert run(["migrate"], url).returncode == 0
+    assert run(["seed-demo"], url).returncode == 0
+    issued = run(["enrol-code", "1234"], url)
+    assert issued.returncode == 0, issued.stderr
+    code = issued.stdout.strip().splitlines()[-1]
+    assert len(code.replace("-", "")) == 20
+    assert code.replace("-", "").isalnum()
+    unknown = run(["enrol-code", "0000"], url)
+    assert unknown.returncode == 1
+    assert "No active officer" in unknown.stderr
+
+    bad_id = run(["revoke-device", "not-a-uuid"], url)
+    assert bad_id.returncode == 2
+    missing = run(["revoke-device", "00000000-0000-0000-0000-000000000000"], url)
+    assert missing.returncode == 1
+
+    verified = run(["audit-verify"], url)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("audit chain intact: 1 rows")

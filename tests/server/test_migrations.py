@@ -13,7 +13,8 @@ from tortoise import Tortoise, connections
 from server.db import apply_migrations, close_orm, tortoise_config
 from tests.conftest import POSTGRES_URL, _asyncpg_dsn, _with_database
 
-ALL_MIGRATIONS = ["doorstep.0001_initial", "doorstep.0002_change_counter_row"]
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "server" / "migrations"
+ALL_MIGRATIONS = sorted(f"doorstep.{p.stem}" for p in MIGRATIONS_DIR.glob("0*.py"))
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ async def test_migrate_existing_database_applies_only_new_migrations(
     assert await apply_migrations(fresh_database_url, target="doorstep.0001_initial") == [
         "doorstep.0001_initial"
     ]
-    assert await apply_migrations(fresh_database_url) == ["doorstep.0002_change_counter_row"]
+    assert await apply_migrations(fresh_database_url) == ALL_MIGRATIONS[1:]
     await Tortoise.init(config=tortoise_config(fresh_database_url))
     try:
         rows = await connections.get("default").execute_query_dict(

@@ -1,0 +1,72 @@
+"""The guard every non-public endpoint passes: a live session on a device that is not revoked."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from server.audit.models import AuditAction
+from server.audit.service import AuditEntry, write_audit
+from server.auth.principal import Principal
+from server.auth.sessions import check_session, cookie_name
+from server.errors import Forbidden, Unauthorized
+from server.org.models import Role
+
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+class DeviceRevoked(Unauthorized):
+    """This device was revoked: the app must wipe itself."""
+
+    code = "device_revoked"
+    message = "This device has been revoked. Its local data is being removed."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Clear-Site-Data": CLEAR_SITE_DATA})
+
+
+async def authenticate(request: Request) -> Principal:
+    """Resolve the session cookie to a principal, or refuse with 401."""
+    settings = request.app.state.settings
+    now = request.app.state.clock.now()
+    state = await check_session(request.cookies.get(cookie_name(settings)), settings, now)
+    if state.reason == "device_revoked":
+        raise DeviceRevoked()
+    if state.reason in {"expired", "idle"}:
+        raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
+    if state.reason != "ok" or state.session is None:
+        raise Unauthorized()
+    session = state.session
+    officer = session.officer
+    principal = Principal(
+        officer_id=officer.id,
+        collar_number=officer.collar_number,
+        display_name=officer.display_name,
+        role=Role(officer.role),
+        team_id=officer.team.id,
+        area_id=officer.team.area_id,  # type: ignore[attr-defined]
+        supervision_scope=officer.supervision_scope,
+        device_id=session.device.id,
+        session_key=session.token_hash,
+    )
+    request.scope.setdefault("state", {})["principal"] = principal
+    return principal
+
+
+async def require_role(request: Request, principal: Principal, roles: frozenset[Role]) -> None:
+    """Refuse (403, audited as a denial) a caller whose role may not use this endpoint."""
+    if principal.role in roles:
+        return
+    await write_audit(
+        [
+            AuditEntry(
+                action=AuditAction.DENIED,
+                actor_id=principal.officer_id,
+                device_id=principal.device_id,
+                record_type="route",
+                record_id=f"{request.method} {request.url.path}"[:64],
+                request_id=request.scope.get("state", {}).get("request_id", ""),
+            )
+        ],
+        request.app.state.clock.now(),
+    )
+    raise Forbidden()

@@ -1,0 +1,257 @@
+"""Sign-in endpoints, the caller's profile, and device administration (thin HTTP)."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.api import Endpoint, json_response, read_body, read_query
+from server.auth import service
+from server.auth.models import Device
+from server.auth.principal import principal_of
+from server.auth.schemas import (
+    AppSettings,
+    CredentialRequest,
+    DeviceList,
+    DeviceOut,
+    DeviceQuery,
+    EmptyRequest,
+    EnrolmentCodeOut,
+    EnrolOptionsRequest,
+    LoggedOut,
+    Me,
+    RevokeRequest,
+    SessionStarted,
+    WebAuthnOptions,
+)
+from server.auth.sessions import (
+    clear_session_cookie,
+    cookie_name,
+    end_session,
+    set_session_cookie,
+    token_key,
+)
+from server.auth.views import device_out, officer_out, team_out
+from server.errors import NotFound
+from server.org.models import Officer, Role
+
+
+def _context(request: Request) -> service.RequestContext:
+    client = request.client.host if request.client else "unknown"
+    return service.RequestContext(
+        now=request.app.state.clock.now(),
+        client_key=client,
+        request_id=request.scope.get("state", {}).get("request_id", ""),
+    )
+
+
+async def _session_started(device: Device, token: str, request: Request) -> Response:
+    officer = await Officer.get(id=device.officer_id)  # type: ignore[attr-defined]
+    response = json_response(
+        SessionStarted(officer=officer_out(officer), device=device_out(device))
+    )
+    set_session_cookie(response, token, request.app.state.settings)
+    return response
+
+
+async def enrol_options(request: Request) -> Response:
+    """Check a one-time code; answer WebAuthn registration options."""
+    body = await read_body(request, EnrolOptionsRequest)
+    options = await service.enrol_options(
+        body.collar, body.code, request.app.state.settings, _context(request)
+    )
+    return JSONResponse(options)
+
+
+async def enrol_verify(request: Request) -> Response:
+    """Register the passkey as this officer's device and sign in."""
+    body = await read_body(request, CredentialRequest)
+    token, device = await service.enrol_verify(
+        body.credential, body.label, request.app.state.settings, _context(request)
+    )
+    return await _session_started(device, token, request)
+
+
+async def login_options(request: Request) -> Response:
+    """WebAuthn options for a username-less passkey sign-in."""
+    await read_body(request, EmptyRequest)
+    return JSONResponse(await service.login_options(request.app.state.settings, _context(request)))
+
+
+async def login_verify(request: Request) -> Response:
+    """Verify the passkey assertion and start a new session."""
+    body = await read_body(request, CredentialRequest)
+    token, device = await service.login_verify(
+        body.credential, request.app.state.settings, _context(request)
+    )
+    return await _session_started(device, token, request)
+
+
+async def logout(request: Request) -> Response:
+    """End the session on the server and tell the browser to forget this origin's data."""
+    settings = request.app.state.settings
+    token = request.cookies.get(cookie_name(settings))
+    if token:
+        await end_session(token_key(token), request.app.state.clock.now())
+    response = json_response(LoggedOut(logged_out=True))
+    clear_session_cookie(response, settings)
+    return response
+
+
+async def me(request: Request) -> Response:
+    """The signed-in officer, their team and device, and the settings the app needs."""
+    principal = principal_of(request)
+    officer = await Officer.get(id=principal.officer_id).select_related("team__area")
+    device = await Device.get(id=principal.device_id)
+    settings = request.app.state.settings
+    return json_response(
+        Me(
+            officer=officer_out(officer),
+            team=team_out(officer.team),
+            device=device_out(device),
+            settings=AppSettings(
+                force_name=settings.force_name,
+                origin=settings.origin,
+                rp_id=settings.rp_id,
+                crime_reference_pattern=settings.crime_reference_pattern,
+                session_idle_seconds=settings.session_idle_seconds,
+                session_absolute_seconds=settings.session_absolute_seconds,
+                officers_see_team_visits=settings.officers_see_team_visits,
+                attendance_target_seconds=settings.attendance_target_seconds,
+            ),
+        )
+    )
+
+
+async def issue_code(request: Request) -> Response:
+    """Issue a one-time enrolment code for an officer (shown once)."""
+    principal = principal_of(request)
+    await read_body(request, EmptyRequest)
+    officer = await Officer.get_or_none(id=request.path_params["officer_id"])
+    if officer is None:
+        raise NotFound()
+    code, row = await service.issue_enrolment_code(
+        officer.collar_number,
+        request.app.state.settings,
+        request.app.state.clock.now(),
+        issued_by=principal.officer_id,
+    )
+    return json_response(
+        EnrolmentCodeOut(officer_id=officer.id, code=code, expires_at=row.expires_at), 201
+    )
+
+
+async def list_devices(request: Request) -> Response:
+    """Devices, optionally for one officer, newest first."""
+    query = read_query(request, DeviceQuery)
+    devices = Device.all().order_by("-created_at")
+    if query.officer_id:
+        devices = devices.filter(officer_id=query.officer_id)
+    return json_response(DeviceList(devices=[device_out(d) for d in await devices]))
+
+
+async def revoke(request: Request) -> Response:
+    """Revoke a lost device: its sessions end now and its next contact wipes it."""
+    principal = principal_of(request)
+    body = await read_body(request, RevokeRequest)
+    device_id: uuid.UUID = request.path_params["device_id"]
+    device = await service.revoke_device(
+        device_id, body.reason, request.app.state.clock.now(), revoked_by=principal.officer_id
+    )
+    return json_response(device_out(device))
+
+
+ADMIN = frozenset({Role.ADMIN})
+
+endpoints = [
+    Endpoint(
+        "/api/auth/enrol/options",
+        "POST",
+        enrol_options,
+        "Check an enrolment code, get passkey registration options",
+        "auth",
+        body=EnrolOptionsRequest,
+        response=WebAuthnOptions,
+        errors=(400, 429),
+        public=True,
+    ),
+    Endpoint(
+        "/api/auth/enrol/verify",
+        "POST",
+        enrol_verify,
+        "Register the passkey and sign in",
+        "auth",
+        body=CredentialRequest,
+        response=SessionStarted,
+        errors=(400, 401, 429),
+        public=True,
+    ),
+    Endpoint(
+        "/api/auth/login/options",
+        "POST",
+        login_options,
+        "Passkey sign-in options",
+        "auth",
+        body=EmptyRequest,
+        response=WebAuthnOptions,
+        errors=(429,),
+        public=True,
+    ),
+    Endpoint(
+        "/api/auth/login/verify",
+        "POST",
+        login_verify,
+        "Verify a passkey and sign in",
+        "auth",
+        body=CredentialRequest,
+        response=SessionStarted,
+        errors=(401, 429),
+        public=True,
+    ),
+    Endpoint(
+        "/api/auth/logout",
+        "POST",
+        logout,
+        "End the session and clear this browser's data",
+        "auth",
+        response=LoggedOut,
+        public=True,
+    ),
+    Endpoint("/api/me", "GET", me, "The signed-in officer", "auth", response=Me),
+    Endpoint(
+        "/api/admin/officers/{officer_id:uuid}/enrolment-codes",
+        "POST",
+        issue_code,
+        "Issue a one-time enrolment code",
+        "admin",
+        body=EmptyRequest,
+        response=EnrolmentCodeOut,
+        status=201,
+        errors=(403, 404),
+        roles=ADMIN,
+    ),
+    Endpoint(
+        "/api/admin/devices",
+        "GET",
+        list_devices,
+        "List devices",
+        "admin",
+        query=DeviceQuery,
+        response=DeviceList,
+        errors=(403,),
+        roles=ADMIN,
+    ),
+    Endpoint(
+        "/api/admin/devices/{device_id:uuid}/revoke",
+        "POST",
+        revoke,
+        "Revoke a device and end its sessions",
+        "admin",
+        body=RevokeRequest,
+        response=DeviceOut,
+        errors=(403, 404),
+        roles=ADMIN,
+    ),
+]

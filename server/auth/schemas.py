@@ -1,0 +1,171 @@
+"""Request and response shapes for sign-in, the caller's profile and administration."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.org.models import Role, SupervisionScope
+from server.visits.schemas import Strict
+
+Collar = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
+
+
+class EnrolOptionsRequest(Strict):
+    """Start enrolment: the officer's collar number and the one-time code they were given."""
+
+    collar: Collar
+    code: Annotated[str, Field(min_length=8, max_length=40)]
+
+
+class CredentialRequest(Strict):
+    """Finish a ceremony: the browser's ``PublicKeyCredential.toJSON()``."""
+
+    credential: dict[str, Any]
+    label: Annotated[str, Field(max_length=80)] = ""
+
+
+class EmptyRequest(Strict):
+    """A POST that needs no fields (send ``{}``)."""
+
+
+class WebAuthnOptions(BaseModel):
+    """WebAuthn options JSON, as the browser's ``parse*OptionsFromJSON`` functions take it."""
+
+    model_config = ConfigDict(extra="allow")
+    challenge: str
+
+
+class TeamOut(BaseModel):
+    """A team and its area."""
+
+    id: int
+    code: str
+    name: str
+    area_id: int
+    area_name: str
+
+
+class OfficerOut(BaseModel):
+    """An account as administrators and the app see it."""
+
+    id: uuid.UUID
+    collar_number: str
+    display_name: str
+    role: Role
+    supervision_scope: SupervisionScope
+    team_id: int
+    active: bool
+    contact_phone: str
+    contact_email: str
+
+
+class DeviceOut(BaseModel):
+    """A passkey (one per device)."""
+
+    id: uuid.UUID
+    officer_id: uuid.UUID
+    label: str
+    aaguid: str
+    backup_eligible: bool
+    backup_state: bool
+    prf_enabled: bool
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class SessionStarted(BaseModel):
+    """Answer to a successful enrolment or sign-in (the session is in the cookie)."""
+
+    officer: OfficerOut
+    device: DeviceOut
+
+
+class AppSettings(BaseModel):
+    """The server settings the app needs."""
+
+    force_name: str
+    origin: str
+    rp_id: str
+    crime_reference_pattern: str
+    session_idle_seconds: int
+    session_absolute_seconds: int
+    officers_see_team_visits: bool
+    attendance_target_seconds: int
+
+
+class Me(BaseModel):
+    """The signed-in caller: who, where, on which device, and the settings in force."""
+
+    officer: OfficerOut
+    team: TeamOut
+    device: DeviceOut
+    settings: AppSettings
+
+
+class LoggedOut(BaseModel):
+    """Logout always succeeds."""
+
+    logged_out: bool
+
+
+class CreateOfficerRequest(Strict):
+    """An administrator creates an account (team and area created if new)."""
+
+    collar_number: Collar
+    display_name: Annotated[str, Field(min_length=1, max_length=120)]
+    role: Role
+    team: Annotated[str, Field(min_length=1, max_length=120)]
+    area: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    supervision_scope: SupervisionScope = SupervisionScope.TEAM
+    contact_phone: Annotated[str, Field(max_length=32)] = ""
+    contact_email: Annotated[str, Field(max_length=254)] = ""
+
+
+class OfficerList(BaseModel):
+    """Every account."""
+
+    officers: list[OfficerOut]
+
+
+class CreateTeamRequest(Strict):
+    """An administrator creates a team in an area (the area is created if new)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    area: Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class TeamList(BaseModel):
+    """Every team."""
+
+    teams: list[TeamOut]
+
+
+class EnrolmentCodeOut(BaseModel):
+    """A one-time code, shown once to the administrator to pass to the officer."""
+
+    officer_id: uuid.UUID
+    code: str
+    expires_at: datetime
+
+
+class DeviceList(BaseModel):
+    """Devices, newest first."""
+
+    devices: list[DeviceOut]
+
+
+class DeviceQuery(Strict):
+    """Filter devices by officer."""
+
+    officer_id: uuid.UUID | None = None
+
+
+class RevokeRequest(Strict):
+    """Why a device is being revoked (kept in the audit log)."""
+
+    reason: Annotated[str, Field(min_length=3, max_length=200)]

@@ -1,0 +1,121 @@
+"""Administration of accounts and teams (thin HTTP; rules in org.service)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.api import Endpoint, json_response, read_body
+from server.audit.models import AuditAction
+from server.audit.service import AuditEntry, write_audit
+from server.auth.principal import principal_of
+from server.auth.schemas import (
+    CreateOfficerRequest,
+    CreateTeamRequest,
+    OfficerList,
+    OfficerOut,
+    TeamList,
+    TeamOut,
+)
+from server.auth.views import officer_out, team_out
+from server.org import service
+from server.org.models import Officer, Role, Team
+
+
+async def list_officers(request: Request) -> Response:
+    """Every account, by collar number."""
+    officers = await Officer.all().order_by("collar_number")
+    return json_response(OfficerList(officers=[officer_out(o) for o in officers]))
+
+
+async def create_officer(request: Request) -> Response:
+    """Create an account (team and area created if new)."""
+    principal = principal_of(request)
+    body = await read_body(request, CreateOfficerRequest)
+    officer = await service.create_officer(
+        collar_number=body.collar_number,
+        display_name=body.display_name,
+        role=body.role,
+        team_name=body.team,
+        area_name=body.area,
+        supervision_scope=body.supervision_scope,
+        contact_phone=body.contact_phone,
+        contact_email=body.contact_email,
+    )
+    await write_audit(
+        [
+            AuditEntry(
+                action=AuditAction.COLLECT,
+                actor_id=principal.officer_id,
+                device_id=principal.device_id,
+                record_type="officer",
+                record_id=str(officer.id),
+                request_id=request.scope.get("state", {}).get("request_id", ""),
+            )
+        ],
+        request.app.state.clock.now(),
+    )
+    return json_response(officer_out(officer), 201)
+
+
+async def list_teams(request: Request) -> Response:
+    """Every team with its area."""
+    teams = await Team.all().select_related("area").order_by("name")
+    return json_response(TeamList(teams=[team_out(t) for t in teams]))
+
+
+async def create_team(request: Request) -> Response:
+    """Create a team in an area (the area is created if new)."""
+    body = await read_body(request, CreateTeamRequest)
+    team = await service.create_team(body.name, body.area)
+    return json_response(team_out(team), 201)
+
+
+ADMIN = frozenset({Role.ADMIN})
+
+endpoints = [
+    Endpoint(
+        "/api/admin/officers",
+        "GET",
+        list_officers,
+        "List accounts",
+        "admin",
+        response=OfficerList,
+        errors=(403,),
+        roles=ADMIN,
+    ),
+    Endpoint(
+        "/api/admin/officers",
+        "POST",
+        create_officer,
+        "Create an account",
+        "admin",
+        body=CreateOfficerRequest,
+        response=OfficerOut,
+        status=201,
+        errors=(403, 409),
+        roles=ADMIN,
+    ),
+    Endpoint(
+        "/api/admin/teams",
+        "GET",
+        list_teams,
+        "List teams",
+        "admin",
+        response=TeamList,
+        errors=(403,),
+        roles=ADMIN,
+    ),
+    Endpoint(
+        "/api/admin/teams",
+        "POST",
+        create_team,
+        "Create a team",
+        "admin",
+        body=CreateTeamRequest,
+        response=TeamOut,
+        status=201,
+        errors=(403, 409),
+        roles=ADMIN,
+    ),
+]

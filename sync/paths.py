@@ -1,0 +1,117 @@
+"""Dotted field paths: validation, flatten and unflatten.
+
+Records travel and merge as flat maps {"victim.name": "Ann"} so that two
+devices editing different leaves of one section never collide. Lists are leaf
+values: they are never indexed by path, and a list is replaced as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from .canonical import JSONObject, JSONValue
+from .errors import SyncError
+
+SEGMENT_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+MAX_PATH_DEPTH = 4
+MAX_PATH_LENGTH = 128
+
+
+def validate_path(path: object, field: str = "path") -> str:
+    """Return `path` if it is a valid dotted path, else raise `invalid_path`."""
+
+    def fail(reason: str) -> SyncError:
+        shown: JSONValue = path if isinstance(path, str) else None
+        return SyncError(
+            "invalid_path",
+            f"{field}: {reason}",
+            {"field": field, "path": shown, "reason": reason},
+        )
+
+    if not isinstance(path, str):
+        raise fail("path is not a string")
+    if not path:
+        raise fail("path is empty")
+    if len(path) > MAX_PATH_LENGTH:
+        raise fail(f"path is longer than {MAX_PATH_LENGTH} characters")
+    segments = path.split(".")
+    if len(segments) > MAX_PATH_DEPTH:
+        raise fail(f"path is deeper than {MAX_PATH_DEPTH} segments")
+    for segment in segments:
+        # ASCII-only, lower-case, leading letter: unambiguous in every language
+        # and leaves "_"-prefixed keys free for directives such as "_resolve".
+        if not SEGMENT_RE.match(segment):
+            raise fail(f"segment {segment!r} must match [a-z][a-z0-9_]*")
+    return path
+
+
+def find_prefix_collision(
+    paths: Iterable[str], existing: Iterable[str] = ()
+) -> tuple[str, str] | None:
+    """Return a pair (a, b) where a is a strict prefix of b, or None."""
+    # "victim" and "victim.name" cannot both be leaves: unflatten would need
+    # "victim" to be a value and an object at once.
+    new = list(paths)
+    all_paths = set(existing) | set(new)
+    for path in new:
+        parts = path.split(".")
+        for i in range(1, len(parts)):
+            prefix = ".".join(parts[:i])
+            if prefix in all_paths:
+                return prefix, path
+    new_set = set(new)
+    for other in all_paths:
+        parts = other.split(".")
+        for i in range(1, len(parts)):
+            prefix = ".".join(parts[:i])
+            if prefix in new_set:
+                return prefix, other
+    return None
+
+
+def check_no_collision(
+    paths: Iterable[str], existing: Iterable[str] = (), field: str = "fields"
+) -> None:
+    """Raise `invalid_path` if a path is a strict prefix of another."""
+    hit = find_prefix_collision(paths, existing)
+    if hit is not None:
+        prefix, longer = hit
+        raise SyncError(
+            "invalid_path",
+            f"{field}: {prefix!r} is both a value and the parent of {longer!r}",
+            {"field": field, "path": prefix, "reason": "prefix_collision"},
+        )
+
+
+def flatten(nested: Mapping[str, JSONValue]) -> JSONObject:
+    """Turn a nested object into a flat {dotted.path: leaf} map (empty objects vanish)."""
+    flat: JSONObject = {}
+
+    def walk(prefix: str, value: Mapping[str, JSONValue]) -> None:
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if isinstance(item, dict):
+                walk(path, item)
+            else:
+                flat[validate_path(path)] = item
+
+    walk("", nested)
+    return flat
+
+
+def unflatten(flat: Mapping[str, JSONValue]) -> JSONObject:
+    """Turn a flat {dotted.path: leaf} map back into a nested object."""
+    for path in flat:
+        validate_path(path)
+    check_no_collision(flat.keys())
+    nested: JSONObject = {}
+    for path in sorted(flat):
+        *parents, leaf = path.split(".")
+        node = nested
+        for segment in parents:
+            child = node.setdefault(segment, {})
+            assert isinstance(child, dict)  # guaranteed by the collision check
+            node = child
+        node[leaf] = flat[path]
+    return nested
