@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +24,7 @@ from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
 from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
 from server.settings import Settings
+from server.syncing.routes import endpoints as sync_endpoints
 from server.visits.routes import endpoints as visit_endpoints
 
 
@@ -35,7 +37,7 @@ def _version() -> str:
 
 def api_endpoints() -> list[Endpoint]:
     """Every API endpoint, in one list: routing and OpenAPI both read it."""
-    return [*auth_endpoints, *org_endpoints, *visit_endpoints]
+    return [*auth_endpoints, *org_endpoints, *visit_endpoints, *sync_endpoints]
 
 
 def create_app(
@@ -72,6 +74,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware),
+            Middleware(GZipMiddleware, minimum_size=1024),
             Middleware(OriginCheckMiddleware, allowed_origin=settings.origin),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

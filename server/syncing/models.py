@@ -64,3 +64,24 @@ class ChangeCounter(Model):
 
     class Meta:
         table = "change_counter"
+
+
+class ScopeExit(Model):
+    """A record leaving a scope (e.g. a visit moved to another officer or team).
+
+    Readers whose scope matched the old owner, team or area get a tombstone for it, in
+    change-version order like any other change.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    version = fields.BigIntField(db_index=True)
+    collection = fields.CharField(max_length=20)
+    record_id = fields.UUIDField()
+    visit_id = fields.UUIDField()
+    officer_id = fields.UUIDField()
+    team_id = fields.IntField()
+    area_id = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "scope_exit"

@@ -15,6 +15,8 @@ class SyncedRecord(Model):
     rev = fields.IntField(default=1)
     # Revision at which each dotted field last changed: the merge rule compares these to base_rev.
     field_revs = fields.JSONField[dict[str, Any]](default=dict)
+    # Who wrote each field's current value (a client_id, or "user:<id>" for server screens).
+    field_authors = fields.JSONField[dict[str, Any]](default=dict)
     # Values overwritten by a later arrival and not yet resolved (kept, never lost).
     conflicts = fields.JSONField[list[Any]](default=list)
     # Position in the change feed, allocated in the writing transaction (see sync/PROTOCOL.md).

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.db import sql
+
 
 async def take_next_version(connection: BaseDBAsyncClient) -> int:
     """Allocate the next change version inside the caller's transaction."""
@@ -18,3 +20,17 @@ async def take_next_version(connection: BaseDBAsyncClient) -> int:
     if not rows:
         raise RuntimeError("change_counter row is missing: run `doorstep migrate`")
     return int(rows[0]["value"])
+
+
+async def take_next_versions(connection: BaseDBAsyncClient, count: int) -> list[int]:
+    """Allocate ``count`` consecutive change versions inside the caller's transaction."""
+    rows = await connection.execute_query_dict(
+        sql(
+            connection, "UPDATE change_counter SET value = value + $1 WHERE id = 1 RETURNING value"
+        ),
+        [count],
+    )
+    if not rows:
+        raise RuntimeError("change_counter row is missing: run `doorstep migrate`")
+    last = int(rows[0]["value"])
+    return list(range(last - count + 1, last + 1))

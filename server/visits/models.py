@@ -188,6 +188,9 @@ class Revision(Model):
     # The dotted fields written by this revision and the values they replaced.
     changes = fields.JSONField[dict[str, Any]](default=dict)
     previous = fields.JSONField[dict[str, Any]](default=dict)
+    conflicts_added = fields.JSONField[list[Any]](default=list)
+    conflicts_cleared = fields.JSONField[list[Any]](default=list)
+    author = fields.CharField(max_length=64, default="")
     actor: fields.ForeignKeyNullableRelation[Officer] = fields.ForeignKeyField(
         "doorstep.Officer", related_name=False, null=True, on_delete=fields.RESTRICT
     )

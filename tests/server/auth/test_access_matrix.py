@@ -54,6 +54,15 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         {"reason": "lost phone"},
         {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
     ),
+    # Sync: any signed-in caller may use the endpoints; what each record does is below.
+    ("POST", "/api/sync/push"): (
+        {"client_id": "{client}", "mutations": []},
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
+    ),
+    ("POST", "/api/sync/pull"): (
+        {"client_id": "{client}", "cursor": None, "limit": 10},
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
+    ),
     # Public by design: the sign-in ceremonies themselves (their own tests cover them).
     ("POST", "/api/auth/enrol/options"): ("public", {}),
     ("POST", "/api/auth/enrol/verify"): ("public", {}),
@@ -104,7 +113,7 @@ async def test_access_matrix(
     payload = None
     if body is not None:
         payload = {
-            k: (v.format(n=uuid.uuid4().hex[:6]) if isinstance(v, str) else v)
+            k: (v.format(n=uuid.uuid4().hex[:6], client=uuid.uuid4()) if isinstance(v, str) else v)
             for k, v in body.items()
         }
     response = await caller.request(method, url, json=payload)
@@ -135,3 +144,69 @@ async def test_every_non_auth_route_is_401_without_session(
             assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
             checked += 1
     assert checked >= 8
+
+
+# --- record level: a visit owned by an officer of team A in area X --------------------------
+# caller -> (what pull shows, what a push changing the visit gets)
+RECORD_MATRIX: dict[str, tuple[str, str]] = {
+    "owner": ("delivered", "applied"),
+    "officer same team": ("absent", "rejected:not_found"),
+    "officer other team": ("absent", "rejected:not_found"),
+    "officer other area": ("absent", "rejected:not_found"),
+    "supervisor of team": ("delivered", "rejected:forbidden"),
+    "supervisor other team": ("absent", "rejected:forbidden"),
+    "area supervisor same area": ("delivered", "rejected:forbidden"),
+    "area supervisor other area": ("absent", "rejected:forbidden"),
+    "admin": ("absent", "rejected:forbidden"),
+}
+
+CALLERS: dict[str, dict[str, str]] = {
+    "officer same team": {"role": "officer", "team": "Team A", "area": "Area X"},
+    "officer other team": {"role": "officer", "team": "Team B", "area": "Area X"},
+    "officer other area": {"role": "officer", "team": "Team C", "area": "Area Y"},
+    "supervisor of team": {"role": "supervisor", "team": "Team A", "area": "Area X"},
+    "supervisor other team": {"role": "supervisor", "team": "Team B", "area": "Area X"},
+    "area supervisor same area": {
+        "role": "supervisor",
+        "team": "Team B",
+        "area": "Area X",
+        "scope": "area",
+    },
+    "area supervisor other area": {
+        "role": "supervisor",
+        "team": "Team C",
+        "area": "Area Y",
+        "scope": "area",
+    },
+    "admin": {"role": "admin", "team": "Team A", "area": "Area X"},
+}
+
+
+@pytest.mark.parametrize("caller", list(RECORD_MATRIX))
+async def test_record_matrix_sync_visit(caller: str, enrolled: Enrolled) -> None:
+    from tests.server.syncing.conftest import Phone, new_id
+
+    owner = await enrolled(team="Team A", area="Area X")
+    owner_phone = Phone(owner.client)
+    visit_id = new_id()
+    created = await owner_phone.push(
+        owner_phone.mutation("visits", visit_id, {"victim.name": "Ann Smith"})
+    )
+    assert created.json()["results"][0]["status"] == "applied"
+    person = owner if caller == "owner" else await enrolled(**CALLERS[caller])
+    phone = owner_phone if caller == "owner" else Phone(person.client)
+    expected_pull, expected_push = RECORD_MATRIX[caller]
+
+    changes = await phone.pull_all()
+    seen = visit_id in {c["id"] for c in changes}
+    assert ("delivered" if seen else "absent") == expected_pull
+
+    pushed = await phone.push(
+        phone.mutation("visits", visit_id, {"victim.phone": "07700 900123"}, base_rev=1)
+    )
+    assert pushed.status_code == 200
+    result = pushed.json()["results"][0]
+    outcome = result["status"]
+    if outcome == "rejected":
+        outcome += ":" + result["error"]["code"]
+    assert outcome == expected_push

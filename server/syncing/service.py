@@ -1,0 +1,602 @@
+"""Push and pull: the server side of sync/PROTOCOL.md, composed from the pure ``sync`` library.
+
+A push runs in one transaction: the client's row is locked first (one push per client at a
+time), every new mutation is authorised, validated and merged in seq order against an in-memory
+view of the records it touches, and only then - just before COMMIT - are change versions taken
+from the counter row, so they become visible in commit order and a pull never skips one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+from tortoise.transactions import in_transaction
+
+from server.audit.models import AuditAction
+from server.audit.service import AuditEntry, write_audit
+from server.auth.principal import Principal
+from server.auth.scope import may_read_visit, may_write_visit, visit_scope
+from server.errors import DoorstepError, NotFound, ServiceUnavailable, validation_problems
+from server.org.models import Role
+from server.settings import Settings
+from server.syncing.collections import COLLECTIONS, Collection, wire_value
+from server.syncing.models import ReceivedMutation, ScopeExit, SyncClient
+from server.syncing.records import SyncedRecord
+from server.syncing.versions import take_next_versions
+from server.visits.enums import VisitStatus
+from server.visits.models import Revision, Visit
+from server.visits.schemas import VisitRecord, missing_for_completion
+from sync import (
+    Mutation,
+    PullRequest,
+    PushRequest,
+    RecordState,
+    SyncError,
+    apply_mutation,
+    check_batch,
+    check_replay,
+    check_visit_put,
+    encode_cursor,
+    parse_mutation,
+    unflatten,
+)
+
+log = logging.getLogger("doorstep.sync")
+_RETRYABLE = (IntegrityError, OperationalError, TransactionManagementError)
+_ATTEMPTS = 4
+
+
+class SyncRequestError(DoorstepError):
+    """A request-level sync refusal (seq_gap, seq_reused, bad_cursor...) with its HTTP status."""
+
+    def __init__(self, error: SyncError) -> None:
+        super().__init__(error.message, code=error.code, details=error.details)
+        self.status = error.http_status
+
+
+@dataclass
+class Pending:
+    """A record touched by this push: its row (None if new) and its state after the merges."""
+
+    collection: Collection
+    record_id: uuid.UUID
+    row: SyncedRecord | None
+    state: RecordState | None
+    model: BaseModel | None = None
+    changed: set[str] = field(default_factory=set)
+    owner: dict[str, Any] = field(default_factory=dict)  # officer/team/area or visit_id
+    completed_now: bool = False
+    revisions: list[Revision] = field(default_factory=list)
+
+    @property
+    def status(self) -> str | None:
+        """The visit's status in this view (visits only)."""
+        if self.state is None:
+            return None
+        value = self.state.fields.get("status", VisitStatus.DRAFT.value)
+        return str(value)
+
+
+@dataclass
+class PushWork:
+    """Everything one push transaction accumulates before it writes."""
+
+    principal: Principal
+    settings: Settings
+    now: datetime
+    client_id: str
+    request_id: str
+    connection: BaseDBAsyncClient
+    touched: dict[tuple[str, uuid.UUID], Pending] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+
+def _rejected(error: SyncError) -> dict[str, Any]:
+    return {"status": "rejected", "rev": None, "error": error.to_json()}
+
+
+def _state_of(collection: Collection, row: SyncedRecord) -> RecordState:
+    return RecordState(
+        rev=row.rev,
+        fields=collection.current_fields(row),
+        field_revs={k: int(v) for k, v in row.field_revs.items() if k in collection.paths},
+        field_authors=dict(row.field_authors),
+        deleted=row.deleted,
+        conflicts=tuple(_conflicts(row.conflicts)),
+    )
+
+
+def _conflicts(raw: list[Any]) -> list[Any]:
+    from sync import Conflict
+
+    return [Conflict.from_json(c) for c in raw]
+
+
+def _validate(collection: Collection, fields: dict[str, Any], settings: Settings) -> BaseModel:
+    """Validate (and normalise) fields against the collection's edge schema."""
+    context = {"crime_reference_pattern": settings.crime_reference_pattern}
+    try:
+        return collection.schema.model_validate(unflatten(fields), context=context)
+    except ValidationError as exc:
+        problems = validation_problems(exc)
+        raise SyncError(
+            "validation_failed",
+            f"{problems[0]['field']}: {problems[0]['message']}",
+            {"field": problems[0]["field"], "fields": [dict(p) for p in problems]},
+        ) from exc
+
+
+def _value_at(model: BaseModel, path: str) -> Any:
+    value: Any = model
+    for part in path.split("."):
+        value = getattr(value, part)
+    return wire_value(value)
+
+
+async def _load(work: PushWork, collection: Collection, record_id: uuid.UUID) -> Pending:
+    key = (collection.name, record_id)
+    if key in work.touched:
+        return work.touched[key]
+    query = collection.model.filter(id=record_id).using_db(work.connection)
+    if work.connection.capabilities.dialect == "postgres":
+        query = query.select_for_update()
+    row = await query.first()
+    pending = Pending(collection, record_id, row, _state_of(collection, row) if row else None)
+    work.touched[key] = pending
+    return pending
+
+
+async def _visit_for_child(work: PushWork, pending: Pending, m: Mutation) -> Pending:
+    """The visit a child record belongs to, which the caller must own and be able to edit."""
+    if pending.row is not None:
+        visit_id = pending.row.visit_id  # type: ignore[attr-defined]
+        asked = m.fields.get("visit_id")
+        if asked is not None and str(asked).lower() != str(visit_id):
+            raise SyncError(
+                "immutable_field",
+                "visit_id cannot change once a record is created",
+                {"field": "visit_id"},
+            )
+    elif pending.owner.get("visit_id") is not None:
+        visit_id = pending.owner["visit_id"]
+    else:
+        raw = m.fields.get("visit_id")
+        try:
+            visit_id = uuid.UUID(str(raw))
+        except ValueError as exc:
+            raise SyncError(
+                "validation_failed",
+                "visit_id: a new record must name its visit",
+                {"field": "visit_id"},
+            ) from exc
+    visit = await _load(work, COLLECTIONS["visits"], visit_id)
+    if visit.state is None or visit.state.deleted or not _may_write(work, visit):
+        raise SyncError("not_found", "No such visit.", {"field": "visit_id"})
+    return visit
+
+
+def _visit_owner(pending: Pending) -> Any:
+    if pending.row is not None:
+        return pending.row.officer_id  # type: ignore[attr-defined]
+    return pending.owner.get("officer_id")
+
+
+def _may_write(work: PushWork, visit: Pending) -> bool:
+    return may_write_visit(work.principal, _visit_owner(visit))
+
+
+def _may_read(work: PushWork, visit: Pending) -> bool:
+    if visit.row is None:
+        return bool(_visit_owner(visit) == work.principal.officer_id)
+    row = visit.row
+    return may_read_visit(
+        work.principal,
+        work.settings,
+        row.officer_id,  # type: ignore[attr-defined]
+        row.team_id,  # type: ignore[attr-defined]
+        row.area_id,  # type: ignore[attr-defined]
+    )
+
+
+async def _apply(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
+    """Authorise, validate and merge one mutation into the in-memory view; return its result."""
+    collection = COLLECTIONS[m.collection]
+    record_id = uuid.UUID(m.id)
+    pending = await _load(work, collection, record_id)
+    principal = work.principal
+    if principal.role is not Role.OFFICER:
+        raise SyncError(
+            "forbidden",
+            "Only officers change visits from the app; supervisors review online.",
+            {"reason": "role"},
+        )
+    normalised: dict[str, Any] = {}
+    if m.op == "put" and m.fields:
+        partial = _validate(collection, dict(m.fields), work.settings)
+        normalised = {path: _value_at(partial, path) for path in m.fields}
+
+    if collection.is_child:
+        visit = await _visit_for_child(work, pending, m)
+        if visit.status not in (VisitStatus.DRAFT.value, VisitStatus.RETURNED.value):
+            raise SyncError(
+                "visit_locked",
+                "The visit is completed: its records cannot change until it is returned.",
+                {"visit_id": str(visit.record_id)},
+            )
+        if pending.row is None:
+            pending.owner = {"visit_id": visit.record_id}
+    elif pending.state is not None:
+        if not _may_read(work, pending):
+            raise SyncError("not_found", "No such visit.", {"id": m.id})
+        if not _may_write(work, pending):
+            raise SyncError("forbidden", "Only the visit's officer can change it.", {})
+        if m.op == "put":
+            check_visit_put(pending.state, normalised, principal.role.value, True)
+        elif pending.status != VisitStatus.DRAFT.value and not pending.state.deleted:
+            raise SyncError("visit_locked", "Only a draft visit can be deleted.", {})
+    else:
+        if m.op == "put":
+            check_visit_put(None, normalised, principal.role.value, True)
+        pending.owner = {
+            "officer_id": principal.officer_id,
+            "team_id": principal.team_id,
+            "area_id": principal.area_id,
+        }
+
+    before_status = pending.status
+    new_rev = (pending.state.rev if pending.state else 0) + 1
+    outcome = apply_mutation(
+        pending.state, dataclasses.replace(m, fields=normalised), new_rev, work.client_id
+    )
+    if outcome.change is None:
+        return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
+
+    model = None
+    if not outcome.state.deleted:
+        model = _validate(collection, dict(outcome.state.fields), work.settings)
+        if (
+            collection.name == "visits"
+            and pending.status != VisitStatus.COMPLETED.value
+            and outcome.state.fields.get("status") == VisitStatus.COMPLETED.value
+        ):
+            assert isinstance(model, VisitRecord)
+            missing = missing_for_completion(model)
+            if missing:
+                raise SyncError(
+                    "incomplete",
+                    "The visit cannot be completed yet: " + ", ".join(missing) + " missing.",
+                    {"missing": list(missing), "field": missing[0]},
+                )
+            pending.completed_now = True
+
+    change = outcome.change
+    pending.state = outcome.state
+    pending.model = model
+    pending.changed |= set(change.changed)
+    pending.revisions.append(
+        Revision(
+            collection=collection.name,
+            record_id=record_id,
+            rev=change.rev,
+            visit_id=record_id if not collection.is_child else _child_visit_id(pending),
+            op=change.op,
+            changes={p: outcome.state.fields.get(p) for p in change.changed},
+            previous=dict(change.previous),
+            conflicts_added=[c.to_json() for c in change.conflicts_added],
+            conflicts_cleared=[c.to_json() for c in change.conflicts_cleared],
+            author=work.client_id,
+            actor_id=principal.officer_id,
+            client_id=uuid.UUID(work.client_id),
+            seq=seq,
+            device_at=m.at,
+        )
+    )
+    action = (
+        AuditAction.ERASE
+        if change.op == "delete"
+        else AuditAction.COLLECT
+        if change.op == "create"
+        else AuditAction.ALTER
+    )
+    work.audit.append(
+        AuditEntry(
+            action=action,
+            actor_id=principal.officer_id,
+            device_id=principal.device_id,
+            record_type=collection.name,
+            record_id=str(record_id),
+            reason=f"sync seq {seq}" + (f" (was {before_status})" if before_status else ""),
+            request_id=work.request_id,
+        )
+    )
+    return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
+
+
+def _child_visit_id(pending: Pending) -> uuid.UUID:
+    if pending.row is not None:
+        return uuid.UUID(str(pending.row.visit_id))  # type: ignore[attr-defined]
+    return uuid.UUID(str(pending.owner["visit_id"]))
+
+
+async def _write(work: PushWork) -> None:
+    """Take change versions (last, to hold the counter lock briefly) and write every record."""
+    changed = [p for p in work.touched.values() if p.revisions]
+    if not changed:
+        return
+    versions = await take_next_versions(work.connection, len(changed))
+    for pending, version in zip(changed, versions, strict=True):
+        state = pending.state
+        assert state is not None
+        meta = {
+            "rev": state.rev,
+            "field_revs": dict(state.field_revs),
+            "field_authors": dict(state.field_authors),
+            "conflicts": [c.to_json() for c in state.conflicts],
+            "deleted": state.deleted,
+            "version": version,
+        }
+        columns: dict[str, Any] = {}
+        if pending.model is not None:
+            paths = state.fields if pending.row is None else pending.changed
+            columns = pending.collection.columns(
+                pending.model, [p for p in paths if p != "visit_id"]
+            )
+        if pending.completed_now:
+            columns["completed_at"] = work.now
+        model = pending.collection.model
+        if pending.row is None:
+            owner = dict(pending.owner)
+            await model.create(
+                id=pending.record_id, using_db=work.connection, **owner, **columns, **meta
+            )
+        else:
+            await (
+                model.filter(id=pending.record_id)
+                .using_db(work.connection)
+                .update(**columns, **meta)
+            )
+        await Revision.bulk_create(pending.revisions, using_db=work.connection)
+
+
+async def _client_row(
+    connection: BaseDBAsyncClient, client_id: str, principal: Principal, now: datetime
+) -> SyncClient:
+    """Lock (or create) the client's row: one push per client at a time, and a write first."""
+    cid = uuid.UUID(client_id)
+    updated = (
+        await SyncClient.filter(id=cid, officer_id=principal.officer_id)
+        .using_db(connection)
+        .update(last_seen_at=now, device_id=principal.device_id)
+    )
+    if not updated:
+        if await SyncClient.filter(id=cid).using_db(connection).exists():
+            raise NotFound("Unknown client.", code="unknown_client")
+        await SyncClient.create(
+            id=cid,
+            officer_id=principal.officer_id,
+            device_id=principal.device_id,
+            last_seq=0,
+            last_seen_at=now,
+            using_db=connection,
+        )
+    query = SyncClient.filter(id=cid).using_db(connection)
+    if connection.capabilities.dialect == "postgres":
+        query = query.select_for_update()
+    client = await query.first()
+    assert client is not None
+    return client
+
+
+async def _push_once(
+    request: PushRequest, principal: Principal, settings: Settings, now: datetime, request_id: str
+) -> dict[str, Any]:
+    async with in_transaction() as connection:
+        client = await _client_row(connection, request.client_id, principal, now)
+        try:
+            plan = check_batch(client.last_seq, [e.seq for e in request.entries])
+        except SyncError as exc:
+            raise SyncRequestError(exc) from exc
+        results: dict[int, dict[str, Any]] = {}
+        if plan.replayed:
+            stored = {
+                r.seq: r
+                for r in await ReceivedMutation.filter(
+                    client_id=client.id, seq__in=list(plan.replayed)
+                ).using_db(connection)
+            }
+            for entry in request.entries:
+                if entry.seq in stored:
+                    row = stored[entry.seq]
+                    try:
+                        check_replay(entry.seq, row.digest, entry.digest)
+                    except SyncError as exc:
+                        raise SyncRequestError(exc) from exc
+                    results[entry.seq] = {"status": row.status, "rev": row.rev, "error": row.error}
+        work = PushWork(principal, settings, now, request.client_id, request_id, connection)
+        received: list[ReceivedMutation] = []
+        for entry in request.entries:
+            if entry.seq in results:
+                continue
+            raw = dict(entry.raw)
+            try:
+                mutation = parse_mutation(raw, entry.index)
+                result = await _apply(work, mutation, entry.seq)
+            except SyncError as exc:
+                result = _rejected(exc)
+            results[entry.seq] = result
+            received.append(
+                ReceivedMutation(
+                    client_id=client.id,
+                    seq=entry.seq,
+                    digest=entry.digest,
+                    collection=str(raw.get("collection", ""))[:20],
+                    record_id=_uuid_or_nil(raw.get("id")),
+                    op=str(raw.get("op", ""))[:8],
+                    base_rev=raw.get("base_rev") if isinstance(raw.get("base_rev"), int) else None,
+                    fields_json=raw.get("fields") if isinstance(raw.get("fields"), dict) else {},
+                    device_at=str(raw.get("at", ""))[:40],
+                    status=result["status"],
+                    rev=result["rev"],
+                    error=result["error"],
+                )
+            )
+        await _write(work)
+        if received:
+            await ReceivedMutation.bulk_create(received, using_db=connection)
+            await (
+                SyncClient.filter(id=client.id).using_db(connection).update(last_seq=plan.last_seq)
+            )
+        await write_audit(work.audit, now, connection)
+    return {
+        "last_seq": plan.last_seq,
+        "results": [{"seq": e.seq, **results[e.seq]} for e in request.entries],
+    }
+
+
+def _uuid_or_nil(value: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+async def push(
+    request: PushRequest, principal: Principal, settings: Settings, now: datetime, request_id: str
+) -> dict[str, Any]:
+    """Apply a push exactly once; a lost race (same new record, deadlock) is retried whole."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return await _push_once(request, principal, settings, now, request_id)
+        except _RETRYABLE as exc:
+            log.warning("push retried", extra={"attempt": attempt, "error": type(exc).__name__})
+    raise ServiceUnavailable(headers={"Retry-After": "2"})
+
+
+async def pull(
+    request: PullRequest, principal: Principal, settings: Settings, request_id: str
+) -> tuple[dict[str, Any], list[AuditEntry]]:
+    """Changes in the caller's scope after the cursor, from one consistent snapshot."""
+    after, limit = request.after_version, request.limit
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_script(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            )
+        client = (
+            await SyncClient.filter(id=uuid.UUID(request.client_id)).using_db(connection).first()
+        )
+        if client is not None and client.officer_id != principal.officer_id:  # type: ignore[attr-defined]
+            raise NotFound("Unknown client.", code="unknown_client")
+        last_seq = client.last_seq if client else 0
+        candidates: list[tuple[int, dict[str, Any]]] = []
+        for collection in COLLECTIONS.values():
+            scope = visit_scope(principal, settings, "visit__" if collection.is_child else "")
+            query = collection.model.filter(scope, version__gt=after).using_db(connection)
+            if after == 0:
+                query = query.filter(deleted=False)
+            for row in await query.order_by("version").limit(limit + 1):
+                candidates.append((row.version, _change(collection, row)))
+        if after > 0:
+            candidates += await _scope_exits(connection, principal, settings, after, limit)
+    candidates.sort(key=lambda c: c[0])
+    page = candidates[:limit]
+    has_more = len(candidates) > limit
+    cursor = encode_cursor(page[-1][0] if page else after)
+    audit = [
+        AuditEntry(
+            action=AuditAction.CONSULT,
+            actor_id=principal.officer_id,
+            device_id=principal.device_id,
+            record_type=change["collection"],
+            record_id=change["id"],
+            reason="synchronised to device",
+            request_id=request_id,
+        )
+        for _, change in page
+        if not change["deleted"]
+    ]
+    body = {
+        "cursor": cursor,
+        "has_more": has_more,
+        "last_seq": last_seq,
+        "changes": [change for _, change in page],
+    }
+    return body, audit
+
+
+def _change(collection: Collection, row: SyncedRecord) -> dict[str, Any]:
+    if row.deleted:
+        return {
+            "collection": collection.name,
+            "id": str(row.id),
+            "rev": row.rev,
+            "deleted": True,
+            "record": None,
+            "conflicts": list(row.conflicts),
+            "reason": "deleted",
+        }
+    return {
+        "collection": collection.name,
+        "id": str(row.id),
+        "rev": row.rev,
+        "deleted": False,
+        "record": collection.wire_record(row),
+        "conflicts": list(row.conflicts),
+    }
+
+
+async def _scope_exits(
+    connection: BaseDBAsyncClient,
+    principal: Principal,
+    settings: Settings,
+    after: int,
+    limit: int,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Tombstones for records that left the caller's scope after the cursor."""
+    exits = (
+        await ScopeExit.filter(version__gt=after)
+        .using_db(connection)
+        .order_by("version")
+        .limit(limit + 1)
+    )
+    mine = [
+        e for e in exits if may_read_visit(principal, settings, e.officer_id, e.team_id, e.area_id)
+    ]
+    if not mine:
+        return []
+    still_visible = {
+        v.id
+        for v in await Visit.filter(
+            visit_scope(principal, settings), id__in=[e.visit_id for e in mine]
+        ).using_db(connection)
+    }
+    return [
+        (
+            e.version,
+            {
+                "collection": e.collection,
+                "id": str(e.record_id),
+                "rev": 0,
+                "deleted": True,
+                "record": None,
+                "conflicts": [],
+                "reason": "out_of_scope",
+            },
+        )
+        for e in mine
+        if e.visit_id not in still_visible
+    ]
+
+
+async def record_pull_audit(entries: Sequence[AuditEntry], now: datetime) -> None:
+    """Log what a pull disclosed to the device (s.62 consultation)."""
+    await write_audit(entries, now)
