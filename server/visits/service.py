@@ -9,6 +9,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 from tortoise.transactions import in_transaction
 
+from server.errors import NotFound
 from server.org.models import Officer
 from server.syncing.versions import take_next_version
 from server.visits.models import Revision, Visit
@@ -81,3 +82,82 @@ async def create_visit(
             using_db=connection,
         )
     return visit
+
+
+async def reassign_visit(
+    visit_id: uuid.UUID, new_officer: Officer, actor_id: uuid.UUID | None, now: datetime
+) -> Visit:
+    """Move a visit (and so its records) to another officer and their team.
+
+    Callers who could see it through the old owner, team or area and cannot see it now get
+    a tombstone on their next pull: a scope-exit row per record, in change-version order.
+    """
+    from server.audit.models import AuditAction
+    from server.audit.service import AuditEntry, write_audit
+    from server.photos.models import Photo
+    from server.syncing.models import ScopeExit
+    from server.syncing.versions import take_next_versions
+    from server.visits.models import KitIssue, PropertyItem
+
+    await new_officer.fetch_related("team")
+    async with in_transaction() as connection:
+        visit = await Visit.filter(id=visit_id).using_db(connection).first()
+        if visit is None:
+            raise NotFound("No such visit.")
+        children: list[tuple[str, uuid.UUID]] = [("visits", visit.id)]
+        for name, model in (
+            ("property_items", PropertyItem),
+            ("kit_issues", KitIssue),
+            ("photos", Photo),
+        ):
+            ids = (
+                await model.filter(visit_id=visit.id)
+                .using_db(connection)
+                .values_list("id", flat=True)
+            )
+            children += [(name, uuid.UUID(str(i))) for i in ids]
+        # One version for each record's exit from the old scope, then one for each record in
+        # the new scope, so both old and new readers meet every record after their cursors.
+        versions = await take_next_versions(connection, 2 * len(children))
+        exit_versions, new_versions = versions[: len(children)], versions[len(children) :]
+        await ScopeExit.bulk_create(
+            [
+                ScopeExit(
+                    version=version,
+                    collection=name,
+                    record_id=record_id,
+                    visit_id=visit.id,
+                    officer_id=visit.officer_id,  # type: ignore[attr-defined]
+                    team_id=visit.team_id,  # type: ignore[attr-defined]
+                    area_id=visit.area_id,  # type: ignore[attr-defined]
+                )
+                for (name, record_id), version in zip(children, exit_versions, strict=True)
+            ],
+            using_db=connection,
+        )
+        models = {"visits": Visit, "property_items": PropertyItem, "kit_issues": KitIssue}
+        models["photos"] = Photo
+        for (name, record_id), version in zip(children, new_versions, strict=True):
+            changes: dict[str, object] = {"version": version}
+            if name == "visits":
+                changes |= {
+                    "officer_id": new_officer.id,
+                    "team_id": new_officer.team.id,
+                    "area_id": new_officer.team.area_id,  # type: ignore[attr-defined]
+                }
+            await models[name].filter(id=record_id).using_db(connection).update(**changes)
+        await write_audit(
+            [
+                AuditEntry(
+                    action=AuditAction.ALTER,
+                    actor_id=actor_id,
+                    record_type="visits",
+                    record_id=str(visit.id),
+                    reason=f"reassigned to officer {new_officer.id}",
+                )
+            ],
+            now,
+            connection,
+        )
+    refreshed = await Visit.get(id=visit_id)
+    return refreshed
