@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server.advice.routes import endpoints as advice_endpoints
 from server.api import Endpoint, routes_for
 from server.auth.routes import endpoints as auth_endpoints
 from server.clock import Clock, SystemClock
@@ -37,7 +38,13 @@ def _version() -> str:
 
 def api_endpoints() -> list[Endpoint]:
     """Every API endpoint, in one list: routing and OpenAPI both read it."""
-    return [*auth_endpoints, *org_endpoints, *visit_endpoints, *sync_endpoints]
+    return [
+        *auth_endpoints,
+        *org_endpoints,
+        *advice_endpoints,
+        *visit_endpoints,
+        *sync_endpoints,
+    ]
 
 
 def create_app(

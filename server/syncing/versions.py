@@ -12,16 +12,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from server.db import sql
 
 
-async def take_next_version(connection: BaseDBAsyncClient) -> int:
-    """Allocate the next change version inside the caller's transaction."""
-    rows = await connection.execute_query_dict(
-        "UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value"
-    )
-    if not rows:
-        raise RuntimeError("change_counter row is missing: run `doorstep migrate`")
-    return int(rows[0]["value"])
-
-
 async def take_next_versions(connection: BaseDBAsyncClient, count: int) -> list[int]:
     """Allocate ``count`` consecutive change versions inside the caller's transaction."""
     rows = await connection.execute_query_dict(

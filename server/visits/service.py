@@ -11,16 +11,12 @@ from tortoise.transactions import in_transaction
 
 from server.errors import NotFound
 from server.org.models import Officer
-from server.syncing.versions import take_next_version
+from server.syncing.collections import column_for
+from server.syncing.versions import take_next_versions
 from server.visits.models import Revision, Visit
 from server.visits.schemas import VisitRecord, leaf_paths
 
 VISIT_PATHS = leaf_paths(VisitRecord)
-
-
-def column_for(path: str) -> str:
-    """The column that stores a dotted path (``address.postcode`` -> ``address_postcode``)."""
-    return path.replace(".", "_")
 
 
 def flat_fields(record: VisitRecord) -> dict[str, Any]:
@@ -58,7 +54,7 @@ async def create_visit(
     await officer.fetch_related("team")
     flat = flat_fields(record)
     async with in_transaction() as connection:
-        version = await take_next_version(connection)
+        (version,) = await take_next_versions(connection, 1)
         visit = await Visit.create(
             id=visit_id or uuid.uuid4(),
             officer=officer,
@@ -96,7 +92,6 @@ async def reassign_visit(
     from server.audit.service import AuditEntry, write_audit
     from server.photos.models import Photo
     from server.syncing.models import ScopeExit
-    from server.syncing.versions import take_next_versions
     from server.visits.models import KitIssue, PropertyItem
 
     await new_officer.fetch_related("team")

@@ -26,6 +26,10 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         {"address": {"postcode": "WR3 8JE"}},
         {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
     ),
+    ("GET", "/api/advice"): (
+        None,
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
+    ),
     ("GET", "/api/admin/officers"): (
         None,
         {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
