@@ -20,11 +20,13 @@ from server.auth.routes import endpoints as auth_endpoints
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
 from server.errors import EXCEPTION_HANDLERS
+from server.exports.routes import endpoints as export_endpoints
 from server.health.routes import routes as health_routes
 from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
 from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
 from server.settings import Settings
+from server.stats.routes import endpoints as stats_endpoints
 from server.syncing.routes import endpoints as sync_endpoints
 from server.visits.routes import endpoints as visit_endpoints
 
@@ -43,6 +45,8 @@ def api_endpoints() -> list[Endpoint]:
         *org_endpoints,
         *advice_endpoints,
         *visit_endpoints,
+        *stats_endpoints,
+        *export_endpoints,
         *sync_endpoints,
     ]
 

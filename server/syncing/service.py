@@ -104,7 +104,8 @@ def _rejected(error: SyncError) -> dict[str, Any]:
     return {"status": "rejected", "rev": None, "error": error.to_json()}
 
 
-def _state_of(collection: Collection, row: SyncedRecord) -> RecordState:
+def state_of(collection: Collection, row: SyncedRecord) -> RecordState:
+    """The merge state of a stored record."""
     return RecordState(
         rev=row.rev,
         fields=collection.current_fields(row),
@@ -150,7 +151,7 @@ async def _load(work: PushWork, collection: Collection, record_id: uuid.UUID) ->
     if work.connection.capabilities.dialect == "postgres":
         query = query.select_for_update()
     row = await query.first()
-    pending = Pending(collection, record_id, row, _state_of(collection, row) if row else None)
+    pending = Pending(collection, record_id, row, state_of(collection, row) if row else None)
     work.touched[key] = pending
     return pending
 

@@ -26,6 +26,26 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         {"address": {"postcode": "WR3 8JE"}},
         {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
     ),
+    ("GET", "/api/visits"): (
+        None,
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/visits/{visit_id}"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 403},
+    ),
+    ("POST", "/api/visits/{visit_id}/review"): (
+        {"decision": "approve"},
+        {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
+    ),
+    ("GET", "/api/stats"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/exports/visits.csv"): (
+        {"reason": "monthly pledge return"},
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
     ("GET", "/api/advice"): (
         None,
         {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
@@ -113,14 +133,19 @@ async def test_access_matrix(
     body, statuses = MATRIX[(method, path)]
     target = await enrolled()  # someone to act on (their officer id and device)
     caller = make_client() if role == "anonymous" else (await enrolled(role=role)).client
-    url = path.format(officer_id=target.officer.id, device_id=target.device_id)
+    url = path.format(
+        officer_id=target.officer.id, device_id=target.device_id, visit_id=uuid.uuid4()
+    )
     payload = None
     if body is not None:
         payload = {
             k: (v.format(n=uuid.uuid4().hex[:6], client=uuid.uuid4()) if isinstance(v, str) else v)
             for k, v in body.items()
         }
-    response = await caller.request(method, url, json=payload)
+    if method == "GET":
+        response = await caller.request(method, url, params=payload)
+    else:
+        response = await caller.request(method, url, json=payload)
     assert response.status_code == statuses[role], response.text
     if response.status_code >= 400:
         assert set(response.json()["error"]) == {"code", "message", "details"}
@@ -136,8 +161,10 @@ async def test_every_non_auth_route_is_401_without_session(
             if "security" not in operation:
                 assert path.startswith("/api/auth/"), f"{method} {path} is public"
                 continue
-            url = path.replace("{officer_id}", str(uuid.uuid4())).replace(
-                "{device_id}", str(uuid.uuid4())
+            url = (
+                path.replace("{officer_id}", str(uuid.uuid4()))
+                .replace("{device_id}", str(uuid.uuid4()))
+                .replace("{visit_id}", str(uuid.uuid4()))
             )
             response = await client.request(
                 method.upper(),

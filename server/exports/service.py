@@ -1,0 +1,112 @@
+"""CSV export of visits: streamed, escaped against formula injection, and audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from server.audit.models import AuditAction
+from server.audit.service import AuditEntry, write_audit
+from server.auth.principal import Principal
+from server.settings import Settings
+from server.visits.models import Visit
+from server.visits.schemas import VisitFilters
+from server.visits.supervision import iterate_filtered
+
+COLUMNS: list[tuple[str, str]] = [
+    ("visit_id", "id"),
+    ("status", "status"),
+    ("crime_reference", "reference_crime_reference"),
+    ("incident_number", "reference_incident_number"),
+    ("reported_at", "reference_reported_at"),
+    ("arrived_at", "attendance_arrived_at"),
+    ("left_at", "attendance_left_at"),
+    ("officer", "officer"),
+    ("team_id", "team_id"),
+    ("area_id", "area_id"),
+    ("address_line1", "address_line1"),
+    ("town", "address_town"),
+    ("postcode", "address_postcode"),
+    ("property_type", "place_property_type"),
+    ("offence_type", "offence_type"),
+    ("entry_point", "offence_entry_point"),
+    ("entry_method", "offence_entry_method"),
+    ("victim_name", "victim_name"),
+    ("vulnerabilities", "victim_vulnerabilities"),
+    ("victims_code_given", "victim_victims_code_given"),
+    ("referral_made", "victim_referral_made"),
+    ("csi_requested", "enquiry_csi_requested"),
+    ("advice_items", "advice_items"),
+    ("completed_at", "completed_at"),
+    ("approved_at", "approved_at"),
+]
+
+# A spreadsheet runs a cell starting with these as a formula (CSV injection, OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Any) -> str:
+    """A CSV cell as text, with a leading quote where a spreadsheet would see a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        text = "; ".join(str(v.get("id", v)) if isinstance(v, dict) else str(v) for v in value)
+    elif hasattr(value, "value"):
+        text = str(value.value)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _cells(visit: Visit) -> list[str]:
+    cells = []
+    for _, attribute in COLUMNS:
+        if attribute == "officer":
+            value: Any = f"{visit.officer.display_name} ({visit.officer.collar_number})"
+        else:
+            value = getattr(visit, attribute)
+        cells.append(escape_cell(value))
+    return cells
+
+
+def _line(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+async def stream_csv(
+    principal: Principal,
+    settings: Settings,
+    filters: VisitFilters,
+    reason: str,
+    request_id: str,
+    now: datetime,
+) -> AsyncIterator[str]:
+    """Yield the CSV a page at a time, auditing each page's visits as disclosed."""
+    yield _line([name for name, _ in COLUMNS])
+    async for page in iterate_filtered(principal, settings, filters):
+        await write_audit(
+            [
+                AuditEntry(
+                    action=AuditAction.DISCLOSE,
+                    actor_id=principal.officer_id,
+                    device_id=principal.device_id,
+                    record_type="visits",
+                    record_id=str(v.id),
+                    reason=reason,
+                    recipient="CSV export",
+                    request_id=request_id,
+                )
+                for v in page
+            ],
+            now,
+        )
+        yield "".join(_line(_cells(v)) for v in page)

@@ -1,0 +1,1 @@
+"""Pledge figures for supervisors."""

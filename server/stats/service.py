@@ -1,0 +1,205 @@
+"""Pledge figures computed in the database, never by loading every visit into Python.
+
+Percentiles are the continuous kind (linear interpolation between closest ranks, as
+PostgreSQL's ``percentile_cont``); SQLite, which has no such aggregate, gets the same
+definition from window functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import connections
+
+from server.auth.principal import Principal
+from server.db import sql
+from server.org.models import Area, Officer, Role, SupervisionScope, Team
+from server.settings import Settings
+from server.stats.schemas import Stats, StatsGroup
+from server.visits.schemas import VisitFilters
+
+_DIMENSIONS = {"total": "'all'", "area": "area_id", "team": "team_id", "officer": "officer_id"}
+
+
+def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[str, list[Any]]:
+    """The scope and filters as SQL (``$n`` placeholders) with their parameters."""
+    clauses = ["deleted = FALSE"]
+    params: list[Any] = []
+
+    def add(clause: str, value: Any) -> None:
+        params.append(value)
+        clauses.append(clause.replace("?", f"${len(params)}"))
+
+    if principal.role is Role.OFFICER:
+        params.append(str(principal.officer_id))
+        own = f"CAST(officer_id AS TEXT) = ${len(params)}"
+        if settings.officers_see_team_visits:
+            params.append(principal.team_id)
+            own = f"({own} OR team_id = ${len(params)})"
+        clauses.append(own)
+    elif principal.role is Role.SUPERVISOR:
+        if principal.supervision_scope is SupervisionScope.AREA:
+            add("area_id = ?", principal.area_id)
+        else:
+            add("team_id = ?", principal.team_id)
+    else:
+        clauses.append("1 = 0")
+    if f.date_from:
+        add("reference_reported_at >= ?", f.date_from)
+    if f.date_to:
+        add("reference_reported_at < ?", f.date_to)
+    if f.area:
+        add("area_id = ?", f.area)
+    if f.team:
+        add("team_id = ?", f.team)
+    if f.officer:
+        add("CAST(officer_id AS TEXT) = ?", f.officer.lower())
+    if f.status:
+        add("status = ?", f.status.value)
+    if f.crime_reference:
+        add("reference_crime_reference LIKE ?", f.crime_reference.strip().upper() + "%")
+    if f.postcode:
+        from server.visits.supervision import _postcode_prefix
+
+        add("address_postcode LIKE ?", _postcode_prefix(f.postcode) + "%")
+    return " AND ".join(clauses), params
+
+
+def _statement(dialect: str, key: str, where: str, target_param: str) -> str:
+    if dialect == "postgres":
+        duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
+        repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
+        vulnerable = "jsonb_array_length(victim_vulnerabilities) > 0"
+        advice = "(jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')"
+        percentiles = (
+            "SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50, "
+            "percentile_cont(0.9) WITHIN GROUP (ORDER BY d) AS p90 "
+            "FROM v WHERE d IS NOT NULL GROUP BY k"
+        )
+    else:
+        duration = "(julianday(attendance_arrived_at) - julianday(reference_reported_at)) * 86400.0"
+        repeat = "victim_vulnerabilities LIKE '%\"repeat_victim\"%'"
+        vulnerable = "victim_vulnerabilities <> '[]'"
+        advice = "(advice_items <> '[]' OR COALESCE(advice_extra, '') <> '')"
+        # percentile_cont by hand: position 1 + p(n-1) between ranks floor and floor+1.
+        percentiles = """
+            SELECT k,
+              MAX(CASE WHEN rn = CAST(1 + 0.5 * (n - 1) AS INTEGER) THEN d END)
+                + (0.5 * (n - 1) - CAST(0.5 * (n - 1) AS INTEGER))
+                * (COALESCE(MAX(CASE WHEN rn = CAST(1 + 0.5 * (n - 1) AS INTEGER) + 1 THEN d END),
+                            MAX(CASE WHEN rn = CAST(1 + 0.5 * (n - 1) AS INTEGER) THEN d END))
+                   - MAX(CASE WHEN rn = CAST(1 + 0.5 * (n - 1) AS INTEGER) THEN d END)) AS p50,
+              MAX(CASE WHEN rn = CAST(1 + 0.9 * (n - 1) AS INTEGER) THEN d END)
+                + (0.9 * (n - 1) - CAST(0.9 * (n - 1) AS INTEGER))
+                * (COALESCE(MAX(CASE WHEN rn = CAST(1 + 0.9 * (n - 1) AS INTEGER) + 1 THEN d END),
+                            MAX(CASE WHEN rn = CAST(1 + 0.9 * (n - 1) AS INTEGER) THEN d END))
+                   - MAX(CASE WHEN rn = CAST(1 + 0.9 * (n - 1) AS INTEGER) THEN d END)) AS p90
+            FROM (
+              SELECT k, d, ROW_NUMBER() OVER (PARTITION BY k ORDER BY d) AS rn,
+                     COUNT(*) OVER (PARTITION BY k) AS n
+              FROM v WHERE d IS NOT NULL
+            ) ranked GROUP BY k"""
+    csi = "enquiry_csi_requested = TRUE"
+    # Every piece interpolated here is a constant of this module; values travel as parameters.
+    return f"""
+        WITH v AS (
+            SELECT CAST({key} AS TEXT) AS k, id, status, {duration} AS d,
+                   CASE WHEN {repeat} THEN 1 ELSE 0 END AS repeat_victim,
+                   CASE WHEN {vulnerable} THEN 1 ELSE 0 END AS vulnerable,
+                   CASE WHEN {advice} THEN 1 ELSE 0 END AS advised,
+                   CASE WHEN {csi} THEN 1 ELSE 0 END AS csi
+            FROM visit WHERE {where}
+        ),
+        kits AS (
+            SELECT v.k, COUNT(kit_issue.id) AS kits
+            FROM v JOIN kit_issue ON kit_issue.visit_id = v.id AND kit_issue.deleted = FALSE
+            GROUP BY v.k
+        ),
+        pct AS ({percentiles})
+        SELECT v.k AS k,
+               COUNT(*) AS visits,
+               MAX(pct.p50) AS p50,
+               MAX(pct.p90) AS p90,
+               SUM(CASE WHEN v.d IS NOT NULL THEN 1 ELSE 0 END) AS timed,
+               SUM(CASE WHEN v.d IS NOT NULL AND v.d <= {target_param} THEN 1 ELSE 0 END)
+                   AS within_target,
+               COALESCE(MAX(kits.kits), 0) AS kits,
+               SUM(v.advised) AS advised,
+               SUM(v.csi) AS csi,
+               SUM(v.repeat_victim) AS repeat_victims,
+               SUM(v.vulnerable) AS vulnerable,
+               SUM(CASE WHEN v.status = 'completed' THEN 1 ELSE 0 END) AS awaiting
+        FROM v
+        LEFT JOIN pct ON pct.k = v.k
+        LEFT JOIN kits ON kits.k = v.k
+        GROUP BY v.k
+        ORDER BY v.k
+    """  # noqa: S608
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    return round(float(part) / float(whole), 4) if whole else None
+
+
+def _group(row: dict[str, Any], name: str) -> StatsGroup:
+    return StatsGroup(
+        key=str(row["k"]),
+        name=name,
+        visits=int(row["visits"]),
+        median_to_arrival_seconds=None if row["p50"] is None else round(float(row["p50"]), 1),
+        p90_to_arrival_seconds=None if row["p90"] is None else round(float(row["p90"]), 1),
+        within_target_share=_share(row["within_target"], row["timed"]),
+        kits_issued=int(row["kits"]),
+        advice_given_share=_share(row["advised"], row["visits"]),
+        csi_requested=int(row["csi"] or 0),
+        repeat_victims=int(row["repeat_victims"] or 0),
+        vulnerable_victims=int(row["vulnerable"] or 0),
+        awaiting_review=int(row["awaiting"] or 0),
+    )
+
+
+def _empty(target: int) -> StatsGroup:
+    return StatsGroup(
+        key="all",
+        name="All visits in scope",
+        visits=0,
+        median_to_arrival_seconds=None,
+        p90_to_arrival_seconds=None,
+        within_target_share=None,
+        kits_issued=0,
+        advice_given_share=None,
+        csi_requested=0,
+        repeat_victims=0,
+        vulnerable_victims=0,
+        awaiting_review=0,
+    )
+
+
+async def pledge_figures(principal: Principal, settings: Settings, f: VisitFilters) -> Stats:
+    """The figures for everything in scope, and by area, team and officer."""
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    where, params = _where(principal, settings, f)
+    params.append(settings.attendance_target_seconds)
+    target_param = f"${len(params)}"
+    results: dict[str, list[dict[str, Any]]] = {}
+    for name, key in _DIMENSIONS.items():
+        statement = sql(connection, _statement(dialect, key, where, target_param))
+        results[name] = await connection.execute_query_dict(statement, params)
+    areas = {str(a.id): a.name for a in await Area.all()}
+    teams = {str(t.id): t.name for t in await Team.all()}
+    officer_ids = [r["k"] for r in results["officer"]]
+    officers = {
+        str(o.id): f"{o.display_name} ({o.collar_number})"
+        for o in await Officer.filter(id__in=officer_ids)
+    }
+    total = results["total"]
+    return Stats(
+        target_seconds=settings.attendance_target_seconds,
+        total=_group(total[0], "All visits in scope")
+        if total
+        else _empty(settings.attendance_target_seconds),
+        by_area=[_group(r, areas.get(str(r["k"]), "?")) for r in results["area"]],
+        by_team=[_group(r, teams.get(str(r["k"]), "?")) for r in results["team"]],
+        by_officer=[_group(r, officers.get(str(r["k"]), "?")) for r in results["officer"]],
+    )
