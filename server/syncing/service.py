@@ -26,6 +26,7 @@ from server.audit.service import AuditEntry, write_audit
 from server.auth.principal import Principal
 from server.auth.scope import may_read_visit, may_write_visit, visit_scope
 from server.errors import DoorstepError, NotFound, ServiceUnavailable, validation_problems
+from server.observability import MUTATIONS
 from server.org.models import Role
 from server.settings import Settings
 from server.syncing.collections import COLLECTIONS, Collection, wire_value
@@ -457,6 +458,8 @@ async def _push_once(
                 SyncClient.filter(id=client.id).using_db(connection).update(last_seq=plan.last_seq)
             )
         await write_audit(work.audit, now, connection)
+    for row in received:
+        MUTATIONS.labels(row.status).inc()
     return {
         "last_seq": plan.last_seq,
         "results": [{"seq": e.seq, **results[e.seq]} for e in request.entries],
