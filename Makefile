@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps pwa lint typecheck pytest migrate seed serve migrations clean
+.PHONY: run test setup system-deps pwa pwa-test lint typecheck pytest migrate seed serve migrations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ serve: $(STAMP)
 	@echo "Doorstep on http://localhost:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/doorstep serve --host $(HOST) --port $(PORT)
 
-test: setup system-deps lint typecheck pytest
+test: setup system-deps lint typecheck pwa-test pytest
+
+# The app's own tests (vitest): storage, outbox, sync client and every sync/vectors case.
+pwa-test:
+	@if [ -f pwa/package.json ]; then cd pwa && npm test; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check server sync tests bench

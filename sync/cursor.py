@@ -32,7 +32,11 @@ class Cursor:
 
 def encode_cursor(version: int, scope: str | None = None) -> str:
     """Encode a change version (and optional scope tag) as an opaque string."""
-    if isinstance(version, bool) or not 0 <= version <= MAX_SAFE_INTEGER:
+    if (
+        not isinstance(version, int)
+        or isinstance(version, bool)
+        or not 0 <= version <= MAX_SAFE_INTEGER
+    ):
         raise ValueError(f"version must be an int from 0 to 2^53-1, got {version!r}")
     body: dict[str, object] = {"v": CURSOR_FORMAT, "n": version}
     if scope is not None:

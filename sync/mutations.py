@@ -41,7 +41,8 @@ UUID_RE = re.compile(
 )
 # Device time as JS Date.toISOString() writes it, or with a numeric offset.
 AT_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})\Z"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})\Z"
 )
 MAX_SEQ = 2**53 - 1
 
