@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from pydantic import BaseModel, ValidationError
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
@@ -52,7 +53,13 @@ from sync import (
 )
 
 log = logging.getLogger("doorstep.sync")
-_RETRYABLE = (IntegrityError, OperationalError, TransactionManagementError)
+# A lost race: two pushes creating one record, or a deadlock / serialization failure.
+_RETRYABLE = (
+    IntegrityError,
+    OperationalError,
+    TransactionManagementError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
 _ATTEMPTS = 4
 
 
@@ -144,6 +151,56 @@ def _value_at(model: BaseModel, path: str) -> Any:
     return wire_value(value)
 
 
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+async def _preload(work: PushWork, raws: list[dict[str, Any]]) -> None:
+    """Load (and on PostgreSQL lock) every record the batch touches, in one global order.
+
+    Visits first, then children, each by id: two pushes touching the same records lock them
+    in the same order and so cannot deadlock; and one query per collection replaces one per
+    mutation.
+    """
+    wanted: dict[str, set[uuid.UUID]] = {name: set() for name in COLLECTIONS}
+    for raw in raws:
+        name, record_id = raw.get("collection"), _uuid(raw.get("id"))
+        if isinstance(name, str) and name in COLLECTIONS and record_id is not None:
+            wanted[name].add(record_id)
+            fields = raw.get("fields")
+            if name != "visits" and isinstance(fields, dict):
+                visit_id = _uuid(fields.get("visit_id"))
+                if visit_id is not None:
+                    wanted["visits"].add(visit_id)
+    for name, ids in wanted.items():
+        if name != "visits" and ids:
+            model = COLLECTIONS[name].model
+            parents = (
+                await model.filter(id__in=list(ids))
+                .using_db(work.connection)
+                .values_list("visit_id", flat=True)
+            )
+            wanted["visits"].update(uuid.UUID(str(p)) for p in parents)
+    lock = work.connection.capabilities.dialect == "postgres"
+    for name in ["visits", *(n for n in COLLECTIONS if n != "visits")]:
+        ordered = sorted(wanted[name])
+        if not ordered:
+            continue
+        collection = COLLECTIONS[name]
+        query = collection.model.filter(id__in=ordered).using_db(work.connection).order_by("id")
+        if lock:
+            query = query.select_for_update()
+        rows = {row.id: row for row in await query}
+        for record_id in ordered:
+            row = rows.get(record_id)
+            work.touched[(name, record_id)] = Pending(
+                collection, record_id, row, state_of(collection, row) if row else None
+            )
+
+
 async def _load(work: PushWork, collection: Collection, record_id: uuid.UUID) -> Pending:
     key = (collection.name, record_id)
     if key in work.touched:
@@ -227,6 +284,8 @@ async def _apply(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
         normalised = {path: _value_at(partial, path) for path in m.fields}
 
     if collection.is_child:
+        if pending.state is None and (m.op == "delete" or (m.base_rev or 0) > 0):
+            raise SyncError("not_found", "No such record.", {"id": m.id})
         visit = await _visit_for_child(work, pending, m)
         if visit.status not in (VisitStatus.DRAFT.value, VisitStatus.RETURNED.value):
             raise SyncError(
@@ -424,6 +483,7 @@ async def _push_once(
                         raise SyncRequestError(exc) from exc
                     results[entry.seq] = {"status": row.status, "rev": row.rev, "error": row.error}
         work = PushWork(principal, settings, now, request.client_id, request_id, connection)
+        await _preload(work, [dict(e.raw) for e in request.entries if e.seq not in results])
         received: list[ReceivedMutation] = []
         for entry in request.entries:
             if entry.seq in results:
@@ -566,15 +626,14 @@ async def _scope_exits(
     limit: int,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Tombstones for records that left the caller's scope after the cursor."""
-    exits = (
-        await ScopeExit.filter(version__gt=after)
+    # The scope rule applied to the exit row's old owner, team and area, in SQL, so other
+    # people's exits can never crowd the caller's out of the page.
+    mine = (
+        await ScopeExit.filter(visit_scope(principal, settings), version__gt=after)
         .using_db(connection)
         .order_by("version")
         .limit(limit + 1)
     )
-    mine = [
-        e for e in exits if may_read_visit(principal, settings, e.officer_id, e.team_id, e.area_id)
-    ]
     if not mine:
         return []
     still_visible = {

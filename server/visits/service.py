@@ -96,7 +96,13 @@ async def reassign_visit(
 
     await new_officer.fetch_related("team")
     async with in_transaction() as connection:
-        visit = await Visit.filter(id=visit_id).using_db(connection).first()
+        # Lock the visit first, as a push does (visit, then children, then the counter), so a
+        # concurrent push and a reassignment queue instead of deadlocking, and no child can be
+        # added between reading the children and moving them.
+        query = Visit.filter(id=visit_id).using_db(connection)
+        if connection.capabilities.dialect == "postgres":
+            query = query.select_for_update()
+        visit = await query.first()
         if visit is None:
             raise NotFound("No such visit.")
         children: list[tuple[str, uuid.UUID]] = [("visits", visit.id)]
