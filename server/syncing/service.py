@@ -394,6 +394,7 @@ async def _write(work: PushWork) -> None:
     if not changed:
         return
     versions = await take_next_versions(work.connection, len(changed))
+    created: dict[type[SyncedRecord], list[SyncedRecord]] = {}
     for pending, version in zip(changed, versions, strict=True):
         state = pending.state
         assert state is not None
@@ -415,17 +416,22 @@ async def _write(work: PushWork) -> None:
             columns["completed_at"] = work.now
         model = pending.collection.model
         if pending.row is None:
-            owner = dict(pending.owner)
-            await model.create(
-                id=pending.record_id, using_db=work.connection, **owner, **columns, **meta
-            )
+            row = model(id=pending.record_id, **pending.owner, **columns, **meta)
+            row.created_at = row.updated_at = work.now
+            created.setdefault(model, []).append(row)
         else:
             await (
                 model.filter(id=pending.record_id)
                 .using_db(work.connection)
                 .update(**columns, **meta)
             )
-        await Revision.bulk_create(pending.revisions, using_db=work.connection)
+    # Parents before children (dict order follows the preload order: visits first).
+    for model in sorted(created, key=lambda m: m is not Visit):
+        await model.bulk_create(created[model], using_db=work.connection)
+    await Revision.bulk_create(
+        [revision for pending in changed for revision in pending.revisions],
+        using_db=work.connection,
+    )
 
 
 async def _client_row(
