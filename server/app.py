@@ -25,7 +25,10 @@ from server.health.routes import routes as health_routes
 from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
 from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
+from server.photos.routes import endpoints as photo_endpoints
+from server.photos.store import create_store
 from server.settings import Settings
+from server.static import app_routes
 from server.stats.routes import endpoints as stats_endpoints
 from server.syncing.routes import endpoints as sync_endpoints
 from server.visits.routes import endpoints as visit_endpoints
@@ -48,6 +51,7 @@ def api_endpoints() -> list[Endpoint]:
         *stats_endpoints,
         *export_endpoints,
         *sync_endpoints,
+        *photo_endpoints,
     ]
 
 
@@ -71,6 +75,8 @@ def create_app(
         Route("/api/openapi.json", openapi_json, methods=["GET"]),
         *routes_for(endpoints),
     ]
+    # The built app, last: every API route above wins.
+    routes += app_routes(settings.pwa_dir)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -94,4 +100,5 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.endpoints = endpoints
+    app.state.photo_store = create_store(settings)
     return app

@@ -129,6 +129,22 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
+    """Expire abandoned photo uploads and remove their chunks (run it hourly)."""
+    from server.photos.service import cleanup_uploads
+    from server.photos.store import create_store
+
+    store = create_store(settings)
+    report = asyncio.run(
+        _with_orm(settings, lambda: cleanup_uploads(store, settings, SystemClock().now()))
+    )
+    print(
+        f"expired {report.expired} uploads, removed the chunks of {report.purged}, "
+        f"cleared {report.leftovers} interrupted assemblies"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="doorstep", description=__doc__)
@@ -177,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(
         func=cmd_audit_verify
     )
+    sub.add_parser(
+        "cleanup-uploads", help="expire abandoned photo uploads and remove their chunks"
+    ).set_defaults(func=cmd_cleanup_uploads)
     return parser
 
 

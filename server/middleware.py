@@ -39,7 +39,8 @@ class RequestContextMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-Id"] = request_id
                 headers.setdefault("X-Content-Type-Options", "nosniff")
-                if no_store:
+                # Nothing from the API is cached; a route may say more ("private, no-store").
+                if no_store and "no-store" not in headers.get("Cache-Control", ""):
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

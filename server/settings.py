@@ -59,8 +59,27 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = "INFO"
     pwa_dir: Path = Path("pwa/dist")
+    # Photo bytes: "fs" keeps them under photo_dir (one machine); "s3" in a bucket (several
+    # workers). S3 credentials come from the standard AWS_* variables, never from here.
+    photo_store: str = "fs"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_region: str = ""
+    s3_prefix: str = ""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    upload_expiry_seconds: int = 24 * 3600
+    max_image_pixels: int = 60_000_000
 
     def __post_init__(self) -> None:
+        if self.photo_store not in {"fs", "s3"}:
+            raise SettingsError(f"DOORSTEP_PHOTO_STORE must be fs or s3, got {self.photo_store!r}")
+        if self.photo_store == "s3" and not self.s3_bucket:
+            raise SettingsError("DOORSTEP_S3_BUCKET is required when DOORSTEP_PHOTO_STORE=s3")
+        if self.s3_prefix and not re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._\-]*/)+", self.s3_prefix):
+            raise SettingsError(
+                f"DOORSTEP_S3_PREFIX must be folder names of letters, digits, '.', '_' and '-', "
+                f"each ending in '/', got {self.s3_prefix!r}"
+            )
         try:
             re.compile(self.crime_reference_pattern)
         except re.error as exc:
@@ -120,4 +139,18 @@ class Settings:
             max_body_bytes=_int(env, "DOORSTEP_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
             log_level=(env.get("DOORSTEP_LOG_LEVEL") or defaults.log_level).upper(),
             pwa_dir=Path(env.get("DOORSTEP_PWA_DIR") or defaults.pwa_dir),
+            photo_store=(env.get("DOORSTEP_PHOTO_STORE") or defaults.photo_store).lower(),
+            s3_endpoint_url=env.get("DOORSTEP_S3_ENDPOINT_URL") or defaults.s3_endpoint_url,
+            s3_bucket=env.get("DOORSTEP_S3_BUCKET") or defaults.s3_bucket,
+            s3_region=env.get("DOORSTEP_S3_REGION") or defaults.s3_region,
+            s3_prefix=env.get("DOORSTEP_S3_PREFIX") or defaults.s3_prefix,
+            max_upload_bytes=_int(
+                env, "DOORSTEP_MAX_UPLOAD_BYTES", defaults.max_upload_bytes, 1024
+            ),
+            upload_expiry_seconds=_int(
+                env, "DOORSTEP_UPLOAD_EXPIRY_SECONDS", defaults.upload_expiry_seconds, 60
+            ),
+            max_image_pixels=_int(
+                env, "DOORSTEP_MAX_IMAGE_PIXELS", defaults.max_image_pixels, 1_000_000
+            ),
         )

@@ -87,6 +87,36 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         {"client_id": "{client}", "cursor": None, "limit": 10},
         {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
     ),
+    # Photo bytes. Uploads are tus: without Tus-Resumable a signed-in caller gets 412; an
+    # upload or photo that is not the caller's (here: unknown ids) is 404 for everyone.
+    ("OPTIONS", "/api/uploads"): (
+        None,
+        {"anonymous": 401, "officer": 204, "supervisor": 204, "admin": 204},
+    ),
+    ("POST", "/api/uploads"): (
+        None,
+        {"anonymous": 401, "officer": 412, "supervisor": 412, "admin": 412},
+    ),
+    ("HEAD", "/api/uploads/{upload_id}"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
+    ),
+    ("PATCH", "/api/uploads/{upload_id}"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
+    ),
+    ("GET", "/api/photos/{photo_id}/original"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
+    ),
+    ("GET", "/api/photos/{photo_id}/display"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
+    ),
+    ("GET", "/api/photos/{photo_id}/thumb"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
+    ),
     # Public by design: the sign-in ceremonies themselves (their own tests cover them).
     ("POST", "/api/auth/enrol/options"): ("public", {}),
     ("POST", "/api/auth/enrol/verify"): ("public", {}),
@@ -134,7 +164,11 @@ async def test_access_matrix(
     target = await enrolled()  # someone to act on (their officer id and device)
     caller = make_client() if role == "anonymous" else (await enrolled(role=role)).client
     url = path.format(
-        officer_id=target.officer.id, device_id=target.device_id, visit_id=uuid.uuid4()
+        officer_id=target.officer.id,
+        device_id=target.device_id,
+        visit_id=uuid.uuid4(),
+        photo_id=uuid.uuid4(),
+        upload_id=uuid.uuid4(),
     )
     payload = None
     if body is not None:
@@ -147,7 +181,7 @@ async def test_access_matrix(
     else:
         response = await caller.request(method, url, json=payload)
     assert response.status_code == statuses[role], response.text
-    if response.status_code >= 400:
+    if response.status_code >= 400 and method != "HEAD":  # a HEAD answer has no body
         assert set(response.json()["error"]) == {"code", "message", "details"}
 
 

@@ -1,0 +1,155 @@
+"""Display copies and thumbnails: decoded safely, oriented upright, every metadata block dropped.
+
+Only the formats phones produce are opened (JPEG, PNG, WebP), with a pixel limit checked on
+the header before any pixel is decoded. The output is a fresh JPEG saved without ``exif=``,
+ICC profile, XMP or comments, so GPS position and anything appended to the original never
+reach a derivative (SECURITY.md 18-19). These functions block: call them in a worker thread
+(``run_in_image_pool``); Pillow releases the GIL while it decodes and resizes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import math
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import IO, TypeVar
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP")
+DISPLAY_SIZE = 1600
+THUMB_SIZE = 320
+JPEG_QUALITY = 82
+
+T = TypeVar("T")
+
+# warnings.catch_warnings swaps process-wide state; opening is only a header parse, so
+# serialising it costs nothing and keeps one thread from restoring another's filters.
+_OPEN_LOCK = threading.Lock()
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+class ImageRefused(Exception):
+    """The bytes cannot be turned into derivatives; ``str()`` says why, for the officer."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"could not be decoded: {reason}")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    """The JPEG bytes of both derivatives and their pixel sizes."""
+
+    display: bytes
+    display_size: tuple[int, int]
+    thumb: bytes
+    thumb_size: tuple[int, int]
+
+
+def open_image(fp: IO[bytes], max_pixels: int) -> Image.Image:
+    """Open (parse the header of) an image, refusing other formats and too many pixels.
+
+    Pillow only warns between about 89 and 179 megapixels; the warning is made an error for
+    this call alone, and our own, lower limit is checked before anything is decoded.
+    """
+    with _OPEN_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(fp, formats=SUPPORTED_FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageRefused("the image claims more pixels than allowed") from exc
+        except UnidentifiedImageError as exc:
+            raise ImageRefused("not a JPEG, PNG or WebP image") from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageRefused("the image header is damaged") from exc
+    width, height = image.size
+    if width < 1 or height < 1 or width * height > max_pixels:
+        image.close()
+        raise ImageRefused(
+            f"{width} x {height} pixels is more than the limit of {max_pixels:,} pixels"
+        )
+    return image
+
+
+def _draft_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    """The smallest size JPEG draft may shrink to while the longest side stays >= ``longest``."""
+    width, height = size
+    scale = longest / max(width, height)
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    """Flatten any mode phones produce to RGB (transparency on white)."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode in {"I;16", "I;16B", "I;16L", "I"}:
+        # 16-bit greyscale PNG: scale to 8 bits rather than clip.
+        return image.convert("I").point(lambda v: v * (1 / 256)).convert("L").convert("RGB")
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    """Encode as a bare JPEG: a fresh info dict, so no EXIF, ICC, XMP or comment is written."""
+    image.info = {}
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY)
+    return out.getvalue()
+
+
+def make_derivatives(
+    fp: IO[bytes],
+    max_pixels: int,
+    display_size: int = DISPLAY_SIZE,
+    thumb_size: int = THUMB_SIZE,
+) -> Derivatives:
+    """Decode once (JPEG in draft mode), orient upright, and encode both derivatives."""
+    image = open_image(fp, max_pixels)
+    try:
+        if image.format == "JPEG" and max(image.size) > display_size:
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: far less work and memory.
+            image.draft("RGB", _draft_size(image.size, display_size))
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageRefused("the image data is damaged or truncated") from exc
+        try:
+            upright = ImageOps.exif_transpose(image)
+        except Exception:  # A broken EXIF block must not lose the photo: keep it as stored.
+            upright = image.copy()
+        display = _rgb(upright)
+        if display is image:
+            display = image.copy()
+        display.thumbnail((display_size, display_size), Image.Resampling.LANCZOS)
+        thumb = display.copy()
+        thumb.thumbnail((thumb_size, thumb_size), Image.Resampling.LANCZOS)
+        return Derivatives(_jpeg(display), display.size, _jpeg(thumb), thumb.size)
+    finally:
+        image.close()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """A small pool of its own, so decoding never starves the default executor."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            workers = max(1, min(4, os.cpu_count() or 1))
+            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="doorstep-img")
+        return _POOL
+
+
+async def run_in_image_pool(work: Callable[[], T]) -> T:
+    """Run blocking image work off the event loop, at most a few at a time (memory bound)."""
+    return await asyncio.get_running_loop().run_in_executor(_pool(), work)
