@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps pwa pwa-test lint typecheck pytest migrate seed serve migrations clean
+.PHONY: run run-prod test setup system-deps pwa pwa-test lint typecheck pytest migrate seed serve migrations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ pwa:
 	@if [ -f pwa/package.json ]; then cd pwa && npm ci --no-audit --no-fund && npm run build; fi
 
 run: setup migrate seed serve
+
+# Production shape on one machine: two workers behind Caddy on http://localhost:8080.
+run-prod: setup migrate seed
+	@echo "Doorstep behind Caddy on http://localhost:8080 (Ctrl-C to stop)"
+	@trap 'kill 0' EXIT; \
+	DOORSTEP_ORIGIN=http://localhost:8080 $(BIN)/doorstep serve --port 8001 & \
+	DOORSTEP_ORIGIN=http://localhost:8080 $(BIN)/doorstep serve --port 8002 & \
+	DOORSTEP_DOMAIN=http://127.0.0.1:8081 DOORSTEP_UPSTREAMS="127.0.0.1:8001 127.0.0.1:8002" \
+	caddy run --config Caddyfile --adapter caddyfile
 
 migrate: $(STAMP)
 	$(BIN)/doorstep migrate

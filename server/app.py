@@ -23,6 +23,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.exports.routes import endpoints as export_endpoints
 from server.health.routes import routes as health_routes
 from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
+from server.observability import BackpressureMiddleware, ObservabilityMiddleware, metrics
 from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
 from server.photos.routes import endpoints as photo_endpoints
@@ -73,6 +74,8 @@ def create_app(
     routes: list[BaseRoute] = [
         *health_routes,
         Route("/api/openapi.json", openapi_json, methods=["GET"]),
+        # Scraped on the internal network only: Caddy never proxies it.
+        Route("/metrics", metrics, methods=["GET"]),
         *routes_for(endpoints),
     ]
     # The built app, last: every API route above wins.
@@ -91,6 +94,8 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware),
+            Middleware(ObservabilityMiddleware),
+            Middleware(BackpressureMiddleware, limit=settings.max_in_flight),
             Middleware(GZipMiddleware, minimum_size=1024),
             Middleware(OriginCheckMiddleware, allowed_origin=settings.origin),
         ],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -42,6 +44,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """Run the API under uvicorn."""
     import uvicorn
 
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Several worker processes: /metrics on any of them must report all of them.
+        metrics_dir = tempfile.mkdtemp(prefix="doorstep-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     uvicorn.run(
         "server.asgi:app",
         host=args.host,
@@ -145,6 +151,15 @@ def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore_fence(settings: Settings, args: argparse.Namespace) -> int:
+    """After restoring a backup: start a new feed epoch so every phone resynchronises fully."""
+    from server.syncing.versions import start_new_feed_epoch
+
+    asyncio.run(_with_orm(settings, start_new_feed_epoch))
+    print("new feed epoch: every device will pull its records again from the start")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="doorstep", description=__doc__)
@@ -193,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(
         func=cmd_audit_verify
     )
+
+    sub.add_parser(
+        "restore-fence", help="after restoring a backup: make every device resynchronise"
+    ).set_defaults(func=cmd_restore_fence)
     sub.add_parser(
         "cleanup-uploads", help="expire abandoned photo uploads and remove their chunks"
     ).set_defaults(func=cmd_cleanup_uploads)

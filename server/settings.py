@@ -57,6 +57,8 @@ class Settings:
     officers_see_team_visits: bool = False
     attendance_target_seconds: int = 24 * 3600
     max_body_bytes: int = 2 * 1024 * 1024
+    # Requests in flight per worker beyond which it answers 503 + Retry-After (backpressure).
+    max_in_flight: int = 64
     log_level: str = "INFO"
     pwa_dir: Path = Path("pwa/dist")
     # Photo bytes: "fs" keeps them under photo_dir (one machine); "s3" in a bucket (several
@@ -137,6 +139,7 @@ class Settings:
                 env, "DOORSTEP_ATTENDANCE_TARGET_SECONDS", defaults.attendance_target_seconds, 60
             ),
             max_body_bytes=_int(env, "DOORSTEP_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
+            max_in_flight=_int(env, "DOORSTEP_MAX_IN_FLIGHT", defaults.max_in_flight, 1),
             log_level=(env.get("DOORSTEP_LOG_LEVEL") or defaults.log_level).upper(),
             pwa_dir=Path(env.get("DOORSTEP_PWA_DIR") or defaults.pwa_dir),
             photo_store=(env.get("DOORSTEP_PHOTO_STORE") or defaults.photo_store).lower(),

@@ -28,7 +28,7 @@ class Photo(SyncedRecord):
     """One evidential photo: what the officer declared, and whether the bytes are verified."""
 
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
-        "doorstep.Visit", related_name="photos", on_delete=fields.RESTRICT
+        "doorstep.Visit", related_name="photos", on_delete=fields.RESTRICT, db_index=True
     )
     category = fields.CharEnumField(PhotoCategory, max_length=16, null=True)
     caption = fields.CharField(max_length=500, null=True)

@@ -61,6 +61,9 @@ class ChangeCounter(Model):
 
     id = fields.IntField(primary_key=True)
     value = fields.BigIntField(default=0)
+    # The feed's epoch: rotated by `doorstep restore-fence` after a restore, so every cursor
+    # issued before it makes the phone start again from the beginning (never skip a change).
+    epoch = fields.CharField(max_length=32, default="", db_default="")
 
     class Meta:
         table = "change_counter"

@@ -13,7 +13,7 @@ from server.auth.principal import principal_of
 from server.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from server.syncing import service
 from server.syncing.schemas import PullIn, PullOut, PushIn, PushOut
-from sync import SyncError, decompress_body, parse_pull, parse_push
+from sync import SyncError, decompress_body, parse_cursor, parse_pull, parse_push
 from sync.limits import MAX_PUSH_BODY_BYTES
 
 # A gzip body is read up to this size before decompression (then capped again after).
@@ -64,6 +64,8 @@ async def pull(request: Request) -> Response:
     body, _ = await _read_sync_body(request)
     try:
         parsed = parse_pull(body)
+        raw_cursor = body.get("cursor") if isinstance(body, dict) else None
+        tag = parse_cursor(raw_cursor).scope if raw_cursor is not None else None
     except SyncError as exc:
         raise service.SyncRequestError(exc) from exc
     answer, audit = await service.pull(
@@ -71,6 +73,7 @@ async def pull(request: Request) -> Response:
         principal,
         request.app.state.settings,
         request.scope.get("state", {}).get("request_id", ""),
+        cursor_tag=tag,
     )
     await service.record_pull_audit(audit, request.app.state.clock.now())
     return JSONResponse(answer)

@@ -69,3 +69,8 @@ class PullOut(BaseModel):
     has_more: bool
     last_seq: int
     changes: list[Change]
+    reset: bool = Field(
+        default=False,
+        description="the feed restarted from the beginning (restore or scope change): "
+        "replace the local cache with what follows",
+    )

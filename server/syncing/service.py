@@ -9,6 +9,7 @@ from the counter row, so they become visible in commit order and a pull never sk
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from server.observability import MUTATIONS
 from server.org.models import Role
 from server.settings import Settings
 from server.syncing.collections import COLLECTIONS, Collection, wire_value
-from server.syncing.models import ReceivedMutation, ScopeExit, SyncClient
+from server.syncing.models import ChangeCounter, ReceivedMutation, ScopeExit, SyncClient
 from server.syncing.records import SyncedRecord
 from server.syncing.versions import take_next_versions
 from server.visits.enums import VisitStatus
@@ -551,8 +552,31 @@ async def push(
     raise ServiceUnavailable(headers={"Retry-After": "2"})
 
 
+def feed_tag(epoch: str, principal: Principal, settings: Settings) -> str:
+    """What a cursor is only valid for: this feed epoch and this caller's scope.
+
+    A cursor from before a restore (another epoch) or from before the caller's scope changed
+    (moved team, new role) would skip records; such a pull starts again from the beginning
+    with ``reset: true``.
+    """
+    parts = [
+        epoch,
+        str(principal.officer_id),
+        principal.role.value,
+        str(principal.team_id),
+        str(principal.area_id),
+        principal.supervision_scope.value,
+        str(settings.officers_see_team_visits),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 async def pull(
-    request: PullRequest, principal: Principal, settings: Settings, request_id: str
+    request: PullRequest,
+    principal: Principal,
+    settings: Settings,
+    request_id: str,
+    cursor_tag: str | None = None,
 ) -> tuple[dict[str, Any], list[AuditEntry]]:
     """Changes in the caller's scope after the cursor, from one consistent snapshot."""
     after, limit = request.after_version, request.limit
@@ -561,6 +585,11 @@ async def pull(
             await connection.execute_script(
                 "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
             )
+        counter = await ChangeCounter.filter(id=1).using_db(connection).first()
+        tag = feed_tag(counter.epoch if counter else "", principal, settings)
+        reset = after > 0 and cursor_tag != tag
+        if reset:
+            after = 0
         client = (
             await SyncClient.filter(id=uuid.UUID(request.client_id)).using_db(connection).first()
         )
@@ -580,7 +609,7 @@ async def pull(
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
     has_more = len(candidates) > limit
-    cursor = encode_cursor(page[-1][0] if page else after)
+    cursor = encode_cursor(page[-1][0] if page else after, tag)
     audit = [
         AuditEntry(
             action=AuditAction.CONSULT,
@@ -600,6 +629,8 @@ async def pull(
         "last_seq": last_seq,
         "changes": [change for _, change in page],
     }
+    if reset:
+        body["reset"] = True
     return body, audit
 
 

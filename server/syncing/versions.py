@@ -24,3 +24,17 @@ async def take_next_versions(connection: BaseDBAsyncClient, count: int) -> list[
         raise RuntimeError("change_counter row is missing: run `doorstep migrate`")
     last = int(rows[0]["value"])
     return list(range(last - count + 1, last + 1))
+
+
+async def start_new_feed_epoch() -> str:
+    """Rotate the feed epoch (after a restore): every older cursor restarts from the beginning."""
+    import secrets
+
+    from tortoise import connections
+
+    epoch = secrets.token_hex(8)
+    connection = connections.get("default")
+    await connection.execute_query(
+        sql(connection, "UPDATE change_counter SET epoch = $1 WHERE id = 1"), [epoch]
+    )
+    return epoch

@@ -117,14 +117,23 @@ class Visit(SyncedRecord):
 
     class Meta:
         table = "visit"
-        indexes = (("team_id", "status"), ("area_id", "status"), ("officer_id", "status"))
+        # Supervisors filter by scope, status and report date (bench/supervisor_bench.py).
+        indexes = (
+            ("team_id", "status"),
+            ("area_id", "status"),
+            ("officer_id", "status"),
+            ("area_id", "status", "reference_reported_at"),
+            ("team_id", "status", "reference_reported_at"),
+            ("team_id", "reference_reported_at"),
+            ("area_id", "reference_reported_at"),
+        )
 
 
 class PropertyItem(SyncedRecord):
     """One item taken in the burglary."""
 
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
-        "doorstep.Visit", related_name="property_items", on_delete=fields.RESTRICT
+        "doorstep.Visit", related_name="property_items", on_delete=fields.RESTRICT, db_index=True
     )
     category = fields.CharEnumField(PropertyCategory, max_length=16, null=True)
     make_model = fields.CharField(max_length=120, null=True)
@@ -142,7 +151,7 @@ class KitIssue(SyncedRecord):
     """A SmartWater property-marking kit handed over at the visit or to a neighbour."""
 
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
-        "doorstep.Visit", related_name="kit_issues", on_delete=fields.RESTRICT
+        "doorstep.Visit", related_name="kit_issues", on_delete=fields.RESTRICT, db_index=True
     )
     kit_code = fields.CharField(max_length=40, null=True, db_index=True)
     recipient = fields.CharEnumField(KitRecipient, max_length=12, null=True)
@@ -162,7 +171,7 @@ class Review(Model):
 
     id = fields.BigIntField(primary_key=True)
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
-        "doorstep.Visit", related_name="reviews", on_delete=fields.RESTRICT
+        "doorstep.Visit", related_name="reviews", on_delete=fields.RESTRICT, db_index=True
     )
     reviewer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
         "doorstep.Officer", related_name="reviews", on_delete=fields.RESTRICT

@@ -127,6 +127,10 @@ def test_cli_enrol_code_revoke_device_and_audit_verify(tmp_path: Path) -> None:
     missing = run(["revoke-device", "00000000-0000-0000-0000-000000000000"], url)
     assert missing.returncode == 1
 
+    fenced = run(["restore-fence"], url)
+    assert fenced.returncode == 0, fenced.stderr
+    assert "new feed epoch" in fenced.stdout
+
     verified = run(["audit-verify"], url)
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.startswith("audit chain intact: 1 rows")

@@ -1,0 +1,59 @@
+"""Cursors are only valid for one feed epoch and one caller scope: otherwise start again."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from server.org.models import Officer, Team
+from server.syncing.versions import start_new_feed_epoch
+from tests.conftest import Person
+from tests.server.syncing.conftest import Phone, new_id
+
+Enrolled = Callable[..., Awaitable[Person]]
+
+
+async def _pull(phone: Phone) -> dict[str, object]:
+    response = await phone.client.post(
+        "/api/sync/pull", json={"client_id": phone.client_id, "cursor": phone.cursor, "limit": 100}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    phone.cursor = str(body["cursor"])
+    return body
+
+
+async def test_pull_after_restore_fence_resets_and_delivers_everything_again(
+    enrolled: Enrolled,
+) -> None:
+    officer = await enrolled()
+    phone = Phone(officer.client)
+    ids = [new_id(), new_id()]
+    for visit_id in ids:
+        await phone.push(phone.mutation("visits", visit_id, {"victim.name": "A"}))
+    first = await _pull(phone)
+    assert len(first["changes"]) == 2  # type: ignore[arg-type]
+    assert (await _pull(phone))["changes"] == []
+
+    await start_new_feed_epoch()
+    after_restore = await _pull(phone)
+    assert after_restore["reset"] is True
+    assert sorted(c["id"] for c in after_restore["changes"]) == sorted(ids)  # type: ignore[union-attr]
+    again = await _pull(phone)
+    assert again["changes"] == []
+    assert "reset" not in again
+
+
+async def test_pull_after_supervisor_moves_team_resets_to_new_scope(enrolled: Enrolled) -> None:
+    officer_a = await enrolled(team="Team A", area="Area X")
+    officer_b = await enrolled(team="Team B", area="Area X")
+    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
+    for officer in (officer_a, officer_b):
+        p = Phone(officer.client)
+        await p.push(p.mutation("visits", new_id(), {"victim.name": "A"}))
+    phone = Phone(sergeant.client)
+    assert len((await _pull(phone))["changes"]) == 1  # type: ignore[arg-type]
+    team_b = await Team.get(name="Team B")
+    await Officer.filter(id=sergeant.officer.id).update(team_id=team_b.id)
+    moved = await _pull(phone)
+    assert moved["reset"] is True
+    assert len(moved["changes"]) == 1  # type: ignore[arg-type]
