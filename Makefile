@@ -17,9 +17,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) pwa
 
-# Debian packages the tests drive for real (Caddy; Chromium arrives with the PWA).
+# Debian packages the tests drive for real: Caddy, and Chromium for the browser tests
+# (Playwright drives /usr/bin/chromium; never `playwright install`).
 system-deps:
-	@command -v caddy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; }
+	@if ! command -v caddy >/dev/null || ! command -v chromium >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			caddy chromium fonts-dejavu-core >/dev/null; \
+	fi
 
 # The PWA is built when it exists (pwa/package.json).
 pwa:

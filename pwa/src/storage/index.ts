@@ -1,0 +1,798 @@
+/**
+ * The ONE module that touches IndexedDB. Everything the app keeps on the device goes through
+ * `Store`: the local view of each record, the server copies, the outbox, unsaved drafts, photo
+ * blobs, tus resume URLs and small settings.
+ *
+ * Encryption seam: every value that can hold personal data is passed through `Vault.seal`
+ * before it is written and `Vault.open` after it is read (see vault.ts). Sealing is async (Web
+ * Crypto) and an IndexedDB transaction closes when it awaits anything else, so each operation
+ * reads in one transaction, opens/computes/seals outside it, and writes in a second one. All
+ * writers hold one write lock (in this tab, and across tabs with the Web Locks API), so nothing
+ * can slip in between the read and the write.
+ *
+ * Atomicity: an edit writes the new local view, the queued mutation and the next seq in ONE
+ * readwrite transaction; a pull page writes server copies, views, the cursor and the outbox
+ * clean-up in one transaction too. A crash leaves either all of it or none of it.
+ */
+
+import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
+
+import { parseMutation, RESOLVE_KEY, type Conflict, type JSONValue } from "../sync";
+import { isPending, rebase } from "../model/rebase";
+import type {
+  CollectionName,
+  Fields,
+  LocalRecord,
+  OutboxEntry,
+  PhotoBlobEntry,
+  PushResult,
+  ServerCopy,
+  TusUrlRecord,
+} from "../model/types";
+import { identityVault, type Sealed, type Vault } from "./vault";
+
+export { identityVault, type Vault, type Sealed } from "./vault";
+
+export const DB_NAME = "doorstep";
+const DB_VERSION = 1;
+const WRITE_LOCK = "doorstep-write";
+
+type Key = [CollectionName, string];
+const keyOf = (collection: CollectionName, id: string): string => `${collection}/${id}`;
+
+/* Rows as stored: keys and non-personal bookkeeping in clear, the rest sealed. */
+interface RecordRow {
+  collection: CollectionName;
+  id: string;
+  visit_id: string | null;
+  base_rev: number | null;
+  pending: number;
+  updated_at: string;
+  sealed: Sealed; // {fields, conflicts}
+}
+interface ServerRow {
+  collection: CollectionName;
+  id: string;
+  visit_id: string | null;
+  rev: number;
+  deleted: boolean;
+  sealed: Sealed; // {record, conflicts}
+}
+interface OutboxRow {
+  qid?: number;
+  epoch: number;
+  seq: number;
+  collection: CollectionName;
+  id: string;
+  op: "put" | "delete";
+  base_rev: number | null;
+  at: string;
+  visit_id: string | null;
+  sent: boolean;
+  state: OutboxEntry["state"];
+  dismissed: boolean;
+  sealed: Sealed; // {fields, result}
+}
+interface DraftRow {
+  collection: CollectionName;
+  id: string;
+  path: string;
+  sealed: Sealed; // the text as typed
+}
+interface PhotoRow extends Omit<PhotoBlobEntry, "blob"> {
+  blob: Sealed;
+}
+
+/** One page of a pull, as the server sends it. */
+export interface PullChange {
+  collection: CollectionName;
+  id: string;
+  rev: number;
+  deleted: boolean;
+  record: Fields | null;
+  conflicts: Conflict[];
+  reason?: string;
+}
+export interface PullPage {
+  cursor: string;
+  has_more: boolean;
+  last_seq: number;
+  changes: PullChange[];
+  reset?: boolean;
+}
+
+export interface EditInput {
+  collection: CollectionName;
+  id: string;
+  /** Dotted paths to set (ignored for a delete). */
+  fields?: Fields;
+  op?: "put" | "delete";
+  /** Conflicts on these paths have been seen; the value in `fields` (if any) resolves them. */
+  resolve?: string[];
+  /** The visit the record belongs to (its own id for a visit). */
+  visit_id: string | null;
+  /** Merge into the last queued mutation when it is for the same record and not yet sent. */
+  coalesce?: boolean;
+  at?: string;
+}
+
+/** A tiny async mutex for this tab. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+interface LockManagerLike {
+  request<T>(name: string, cb: () => Promise<T>): Promise<T>;
+}
+function webLocks(): LockManagerLike | null {
+  const nav = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator;
+  return nav?.locks ?? null;
+}
+
+type AnyTx = IDBPTransaction<unknown, string[], "readwrite">;
+
+export class Store {
+  private readonly mutex = new Mutex();
+
+  private constructor(
+    private readonly db: IDBPDatabase,
+    readonly vault: Vault,
+    readonly name: string,
+  ) {}
+
+  static async open(name = DB_NAME, vault: Vault = identityVault): Promise<Store> {
+    const db = await openDB(name, DB_VERSION, {
+      upgrade(db) {
+        db.createObjectStore("meta");
+        const records = db.createObjectStore("records", { keyPath: ["collection", "id"] });
+        records.createIndex("visit_id", "visit_id");
+        records.createIndex("collection", "collection");
+        const server = db.createObjectStore("server", { keyPath: ["collection", "id"] });
+        server.createIndex("visit_id", "visit_id");
+        db.createObjectStore("outbox", { keyPath: "qid", autoIncrement: true });
+        db.createObjectStore("drafts", { keyPath: ["collection", "id", "path"] });
+        const photos = db.createObjectStore("photos", { keyPath: "id" });
+        photos.createIndex("visit_id", "visit_id");
+        const tus = db.createObjectStore("tus", { keyPath: "key" });
+        tus.createIndex("fingerprint", "fingerprint");
+      },
+      blocking() {
+        // Another tab (a new version of the app) wants to upgrade: let it.
+        db.close();
+      },
+    });
+    const store = new Store(db, vault, name);
+    await store.ensureIdentity();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Run `fn` holding the write lock (this tab and, where supported, every tab). */
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    const locks = webLocks();
+    return this.mutex.run(() => (locks ? locks.request(WRITE_LOCK, fn) : fn()));
+  }
+
+  /**
+   * One readwrite transaction, all or nothing: if `fn` throws (a value that cannot be stored, a
+   * quota error), the transaction is aborted rather than left to auto-commit what came before.
+   */
+  private async atomically(stores: string[], fn: (tx: AnyTx) => Promise<void>): Promise<void> {
+    const tx = this.db.transaction(stores, "readwrite") as AnyTx;
+    try {
+      await fn(tx);
+    } catch (exc) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished
+      }
+      tx.done.catch(() => undefined);
+      throw exc;
+    }
+    await tx.done;
+  }
+
+  private async ensureIdentity(): Promise<void> {
+    await this.write(async () => {
+      const tx = this.db.transaction("meta", "readwrite");
+      if ((await tx.store.get("client_id")) === undefined) {
+        await tx.store.put(crypto.randomUUID(), "client_id");
+        await tx.store.put(1, "next_seq");
+        await tx.store.put(1, "epoch");
+        await tx.store.put(0, "reflected_seq");
+        await tx.store.put(0, "acked_seq");
+      }
+      await tx.done;
+    });
+  }
+
+  // ---- small settings -------------------------------------------------------------------
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.db.get("meta", key)) as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.write(() => this.db.put("meta", value, key).then(() => undefined));
+  }
+
+  /** A value holding personal data (the profile, for instance), sealed at rest. */
+  async getSealedMeta<T>(key: string): Promise<T | undefined> {
+    const raw = await this.db.get("meta", key);
+    return raw === undefined ? undefined : this.vault.open<T>(raw);
+  }
+
+  async setSealedMeta(key: string, value: unknown): Promise<void> {
+    const sealed = await this.vault.seal(value);
+    await this.setMeta(key, sealed);
+  }
+
+  async clientId(): Promise<string> {
+    return (await this.getMeta<string>("client_id")) as string;
+  }
+
+  // ---- the local view -------------------------------------------------------------------
+
+  private async openRecord(row: RecordRow): Promise<LocalRecord> {
+    const { fields, conflicts } = await this.vault.open<{ fields: Fields; conflicts: Conflict[] }>(
+      row.sealed,
+    );
+    return {
+      collection: row.collection,
+      id: row.id,
+      visit_id: row.visit_id,
+      base_rev: row.base_rev,
+      pending: row.pending,
+      updated_at: row.updated_at,
+      fields,
+      conflicts,
+    };
+  }
+
+  private async sealRecord(r: LocalRecord): Promise<RecordRow> {
+    return {
+      collection: r.collection,
+      id: r.id,
+      visit_id: r.visit_id,
+      base_rev: r.base_rev,
+      pending: r.pending,
+      updated_at: r.updated_at,
+      sealed: await this.vault.seal({ fields: r.fields, conflicts: r.conflicts }),
+    };
+  }
+
+  async getRecord(collection: CollectionName, id: string): Promise<LocalRecord | undefined> {
+    const row = (await this.db.get("records", [collection, id])) as RecordRow | undefined;
+    return row ? this.openRecord(row) : undefined;
+  }
+
+  async listRecords(collection: CollectionName): Promise<LocalRecord[]> {
+    const rows = (await this.db.getAllFromIndex("records", "collection", collection)) as RecordRow[];
+    return Promise.all(rows.map((r) => this.openRecord(r)));
+  }
+
+  /** A visit's child records (property items, kits, photos) and the visit itself. */
+  async recordsOfVisit(visitId: string): Promise<LocalRecord[]> {
+    const rows = (await this.db.getAllFromIndex("records", "visit_id", visitId)) as RecordRow[];
+    return Promise.all(rows.map((r) => this.openRecord(r)));
+  }
+
+  async getServerCopy(collection: CollectionName, id: string): Promise<ServerCopy | undefined> {
+    const row = (await this.db.get("server", [collection, id])) as ServerRow | undefined;
+    return row ? this.openServer(row) : undefined;
+  }
+
+  private async openServer(row: ServerRow): Promise<ServerCopy> {
+    const { record, conflicts } = await this.vault.open<{ record: Fields; conflicts: Conflict[] }>(
+      row.sealed,
+    );
+    return { ...row, record, conflicts };
+  }
+
+  private async sealServer(s: ServerCopy): Promise<ServerRow> {
+    return {
+      collection: s.collection,
+      id: s.id,
+      visit_id: s.visit_id,
+      rev: s.rev,
+      deleted: s.deleted,
+      sealed: await this.vault.seal({ record: s.record, conflicts: s.conflicts }),
+    };
+  }
+
+  // ---- the outbox -----------------------------------------------------------------------
+
+  private async openEntry(row: OutboxRow): Promise<OutboxEntry> {
+    const { fields, result } = await this.vault.open<{ fields: Fields; result: PushResult | null }>(
+      row.sealed,
+    );
+    const { sealed: _sealed, ...rest } = row;
+    return { ...rest, fields, result };
+  }
+
+  private async sealEntry(e: OutboxEntry): Promise<OutboxRow> {
+    const { fields, result, ...rest } = e;
+    return { ...rest, sealed: await this.vault.seal({ fields, result }) };
+  }
+
+  /** Every outbox entry, oldest first. */
+  async outbox(): Promise<OutboxEntry[]> {
+    const rows = (await this.db.getAll("outbox")) as OutboxRow[];
+    return Promise.all(rows.map((r) => this.openEntry(r)));
+  }
+
+  async outboxEntry(qid: number): Promise<OutboxEntry | undefined> {
+    const row = (await this.db.get("outbox", qid)) as OutboxRow | undefined;
+    return row ? this.openEntry(row) : undefined;
+  }
+
+  /**
+   * Queue one edit: the mutation (next seq, or merged into the last one while it is unsent and
+   * for the same record) and the new local view are written in one transaction.
+   */
+  async edit(input: EditInput): Promise<OutboxEntry> {
+    return this.write(async () => {
+      const op = input.op ?? "put";
+      const fields: Fields = op === "put" ? { ...(input.fields ?? {}) } : {};
+      // 1. Read.
+      const rtx = this.db.transaction(["meta", "records", "outbox"], "readonly");
+      const tx = rtx;
+      const recordRow = (await tx.objectStore("records").get([input.collection, input.id])) as
+        | RecordRow
+        | undefined;
+      const cursor = await tx.objectStore("outbox").openCursor(null, "prev");
+      const lastRow = (cursor?.value as OutboxRow | undefined) ?? undefined;
+      const nextSeq = (await tx.objectStore("meta").get("next_seq")) as number;
+      const epoch = (await tx.objectStore("meta").get("epoch")) as number;
+      await tx.done;
+      // 2. Open and compute.
+      const record = recordRow ? await this.openRecord(recordRow) : undefined;
+      const last = lastRow ? await this.openEntry(lastRow) : undefined;
+      const at = input.at ?? new Date().toISOString();
+      const baseRev = record ? record.base_rev : null;
+      const visitId = input.visit_id ?? record?.visit_id ?? null;
+      if (input.resolve && input.resolve.length > 0) fields[RESOLVE_KEY] = [...input.resolve];
+      const canCoalesce =
+        input.coalesce !== false &&
+        op === "put" &&
+        last !== undefined &&
+        !last.sent &&
+        last.state === "queued" &&
+        last.epoch === epoch &&
+        last.op === "put" &&
+        last.collection === input.collection &&
+        last.id === input.id &&
+        last.base_rev === baseRev &&
+        !(RESOLVE_KEY in last.fields) &&
+        !(RESOLVE_KEY in fields);
+      const entry: OutboxEntry = canCoalesce
+        ? { ...(last as OutboxEntry), fields: { ...(last as OutboxEntry).fields, ...fields }, at }
+        : {
+            epoch,
+            seq: nextSeq,
+            collection: input.collection,
+            id: input.id,
+            op,
+            base_rev: baseRev,
+            fields,
+            at,
+            visit_id: visitId,
+            sent: false,
+            state: "queued",
+            result: null,
+            dismissed: false,
+          };
+      // What is queued is what the server will accept as a mutation (paths, values, at).
+      parseMutation(wireOf(entry));
+      let view: LocalRecord | null = null;
+      if (op === "put") {
+        const resolved = new Set(input.resolve ?? []);
+        const viewFields = { ...(record?.fields ?? {}) };
+        for (const [path, value] of Object.entries(fields)) {
+          if (path !== RESOLVE_KEY) viewFields[path] = value;
+        }
+        view = {
+          collection: input.collection,
+          id: input.id,
+          visit_id: visitId,
+          base_rev: baseRev,
+          fields: viewFields,
+          conflicts: (record?.conflicts ?? []).filter((c) => !resolved.has(c.field)),
+          pending: (record?.pending ?? 0) + (canCoalesce ? 0 : 1),
+          updated_at: at,
+        };
+      }
+      const entryRow = await this.sealEntry(entry);
+      const viewRow = view ? await this.sealRecord(view) : null;
+      // 3. Write, all or nothing.
+      let qid = 0;
+      await this.atomically(["meta", "records", "outbox", "drafts"], async (wtx) => {
+        qid = (await wtx.objectStore("outbox").put(entryRow)) as number;
+        if (!canCoalesce) await wtx.objectStore("meta").put(nextSeq + 1, "next_seq");
+        if (viewRow) await wtx.objectStore("records").put(viewRow);
+        else await wtx.objectStore("records").delete([input.collection, input.id]);
+        // A value now queued replaces any unsaved draft of the same field.
+        for (const path of Object.keys(fields)) {
+          if (path !== RESOLVE_KEY) await wtx.objectStore("drafts").delete([input.collection, input.id, path]);
+        }
+      });
+      return { ...entry, qid };
+    });
+  }
+
+  /**
+   * The next batch to push: entries of the current sync identity without a result, in seq
+   * order, at most `maxCount` and under `maxBytes` of JSON. They are marked sent (frozen) in
+   * the same locked step, so no edit can coalesce into them afterwards.
+   */
+  async takeBatch(maxCount: number, maxBytes: number): Promise<OutboxEntry[]> {
+    return this.write(async () => {
+      const epoch = await this.getMeta<number>("epoch");
+      const all = (await this.outbox())
+        .filter((e) => e.epoch === epoch && e.state === "queued")
+        .sort((a, b) => a.seq - b.seq);
+      const batch: OutboxEntry[] = [];
+      let bytes = 64;
+      for (const e of all) {
+        const size = utf8Length(JSON.stringify(wireOf(e))) + 1;
+        if (batch.length >= maxCount || (batch.length > 0 && bytes + size > maxBytes)) break;
+        if (batch.length > 0 && e.seq !== (batch[batch.length - 1] as OutboxEntry).seq + 1) break;
+        batch.push(e);
+        bytes += size;
+      }
+      const unsent = batch.filter((e) => !e.sent);
+      if (unsent.length > 0) {
+        const rows = await Promise.all(unsent.map((e) => this.sealEntry({ ...e, sent: true })));
+        await this.atomically(["outbox"], async (tx) => {
+          for (const row of rows) await tx.objectStore("outbox").put(row);
+        });
+      }
+      return batch.map((e) => ({ ...e, sent: true }));
+    });
+  }
+
+  /**
+   * Record a push answer: results for the mutations sent, acknowledgement up to `lastSeq`.
+   * Rejected entries are kept (state "rejected") and drop out of the local view.
+   */
+  async recordPush(lastSeq: number, results: PushResult[]): Promise<void> {
+    await this.write(async () => {
+      const epoch = await this.getMeta<number>("epoch");
+      const reflected = (await this.getMeta<number>("reflected_seq")) ?? 0;
+      const bySeq = new Map(results.filter((r) => r.seq <= lastSeq).map((r) => [r.seq, r]));
+      const entries = await this.outbox();
+      const changed: OutboxEntry[] = [];
+      const removed: OutboxEntry[] = [];
+      for (const e of entries) {
+        if (e.epoch !== epoch) continue;
+        const r = bySeq.get(e.seq);
+        if (!r || e.state !== "queued") continue;
+        const updated: OutboxEntry = { ...e, state: r.status === "rejected" ? "rejected" : "accepted", result: r };
+        if (updated.state === "accepted" && updated.seq <= reflected) removed.push(updated);
+        else changed.push(updated);
+      }
+      const acked = Math.max((await this.getMeta<number>("acked_seq")) ?? 0, lastSeq);
+      const keys = [...changed, ...removed].map((e) => [e.collection, e.id] as Key);
+      await this.commitOutboxChange(changed, removed, keys, { acked_seq: acked });
+    });
+  }
+
+  /** Write outbox updates/removals and rebuild the affected views, in one transaction. */
+  private async commitOutboxChange(
+    changed: OutboxEntry[],
+    removed: OutboxEntry[],
+    keys: Key[],
+    meta: Record<string, unknown>,
+  ): Promise<void> {
+    const entries = await this.outbox();
+    const byQid = new Map(entries.map((e) => [e.qid, e]));
+    for (const e of changed) byQid.set(e.qid, e);
+    for (const e of removed) byQid.delete(e.qid);
+    const reflected = (meta["reflected_seq"] as number | undefined) ?? (await this.getMeta<number>("reflected_seq")) ?? 0;
+    const epoch = (await this.getMeta<number>("epoch")) as number;
+    const views = await this.rebuildViews(uniqueKeys(keys), [...byQid.values()], reflected, epoch, new Map());
+    const rows = await Promise.all(changed.map((e) => this.sealEntry(e)));
+    await this.atomically(["meta", "records", "outbox"], async (tx) => {
+      for (const row of rows) await tx.objectStore("outbox").put(row);
+      for (const e of removed) await tx.objectStore("outbox").delete(e.qid as number);
+      await this.writeViews(tx, views);
+      for (const [k, v] of Object.entries(meta)) await tx.objectStore("meta").put(v, k);
+    });
+  }
+
+  /** Compute (outside any transaction) the new views for `keys`. */
+  private async rebuildViews(
+    keys: Key[],
+    entries: OutboxEntry[],
+    reflected: number,
+    epoch: number,
+    serverOverride: Map<string, ServerCopy | null>,
+  ): Promise<Map<string, { key: Key; row: RecordRow | null }>> {
+    const now = new Date().toISOString();
+    const out = new Map<string, { key: Key; row: RecordRow | null }>();
+    for (const key of keys) {
+      const k = keyOf(...key);
+      let server: ServerCopy | undefined;
+      if (serverOverride.has(k)) server = serverOverride.get(k) ?? undefined;
+      else server = await this.getServerCopy(...key);
+      // Entries of an earlier sync identity are never overlaid (see renumber()).
+      const mine = entries.filter((e) => e.collection === key[0] && e.id === key[1] && e.epoch === epoch);
+      const view = rebase(server, mine, reflected, now);
+      out.set(k, { key, row: view ? await this.sealRecord(view) : null });
+    }
+    return out;
+  }
+
+  private async writeViews(tx: AnyTx, views: Map<string, { key: Key; row: RecordRow | null }>): Promise<void> {
+    const records = tx.objectStore("records");
+    for (const { key, row } of views.values()) {
+      if (row) await records.put(row);
+      else await records.delete(key);
+    }
+  }
+
+  /**
+   * Apply one pull page: server copies, tombstones, the cursor, what the pull acknowledges
+   * (`last_seq`: accepted mutations up to it are reflected and leave the outbox), photo blobs
+   * the server has verified, and the rebuilt views of every record touched.
+   */
+  async applyPull(page: PullPage): Promise<void> {
+    await this.write(async () => {
+      const epoch = (await this.getMeta<number>("epoch")) as number;
+      const reflected = Math.max((await this.getMeta<number>("reflected_seq")) ?? 0, page.last_seq);
+      const acked = Math.max((await this.getMeta<number>("acked_seq")) ?? 0, page.last_seq);
+      const entries = await this.outbox();
+      const removed = entries.filter((e) => e.epoch === epoch && e.state === "accepted" && e.seq <= reflected);
+      const keys: Key[] = [...page.changes.map((c) => [c.collection, c.id] as Key), ...removed.map((e) => [e.collection, e.id] as Key)];
+      const override = new Map<string, ServerCopy | null>();
+      if (page.reset) {
+        // The server restarted the feed: every cached server copy is replaced.
+        const allServer = (await this.db.getAllKeys("server")) as unknown as Key[];
+        const allRecords = (await this.db.getAllKeys("records")) as unknown as Key[];
+        for (const k of [...allServer, ...allRecords]) {
+          keys.push(k);
+          override.set(keyOf(...k), null);
+        }
+      }
+      const serverRows: ServerRow[] = [];
+      const verifiedPhotos: string[] = [];
+      for (const c of page.changes) {
+        const record = c.record ?? {};
+        const visitId =
+          c.collection === "visits" ? c.id : typeof record["visit_id"] === "string" ? (record["visit_id"] as string) : null;
+        const copy: ServerCopy = {
+          collection: c.collection,
+          id: c.id,
+          visit_id: visitId,
+          rev: c.rev,
+          deleted: c.deleted,
+          record: c.deleted ? {} : record,
+          conflicts: c.deleted ? [] : (c.conflicts ?? []),
+        };
+        override.set(keyOf(c.collection, c.id), copy);
+        serverRows.push(await this.sealServer(copy));
+        if (c.collection === "photos" && (c.deleted || record["upload.status"] === "verified")) {
+          verifiedPhotos.push(c.id);
+        }
+      }
+      const removedQids = new Set(removed.map((e) => e.qid));
+      const remaining = entries.filter((e) => !removedQids.has(e.qid));
+      const views = await this.rebuildViews(uniqueKeys(keys), remaining, reflected, epoch, override);
+      await this.atomically(["meta", "records", "outbox", "server", "photos", "tus"], async (tx) => {
+      if (page.reset) await tx.objectStore("server").clear();
+      for (const row of serverRows) await tx.objectStore("server").put(row);
+      for (const e of removed) await tx.objectStore("outbox").delete(e.qid as number);
+      await this.writeViews(tx, views);
+      // The server holds verified originals: the phone keeps only what the officer still needs.
+      for (const id of verifiedPhotos) {
+        await tx.objectStore("photos").delete(id);
+        const tusKeys = await tx.objectStore("tus").index("fingerprint").getAllKeys(photoFingerprint(id));
+        for (const k of tusKeys) await tx.objectStore("tus").delete(k);
+      }
+      await tx.objectStore("meta").put(page.cursor, "cursor");
+      await tx.objectStore("meta").put(reflected, "reflected_seq");
+      await tx.objectStore("meta").put(acked, "acked_seq");
+      });
+    });
+  }
+
+  /** Mark a rejected entry as dealt with (it stays in the outbox for the record). */
+  async dismiss(qid: number): Promise<void> {
+    await this.write(async () => {
+      const e = await this.outboxEntry(qid);
+      if (!e) return;
+      await this.commitOutboxChange([{ ...e, dismissed: true }], [], [[e.collection, e.id]], {});
+    });
+  }
+
+  /**
+   * seq_gap (PROTOCOL 11.8): the server expects `expected`. If every mutation from there on is
+   * still held, mark them to be sent again (content unchanged) and return true; otherwise the
+   * sequence is broken: return false and change nothing.
+   */
+  async resendFrom(expected: number): Promise<boolean> {
+    return this.write(async () => {
+      const epoch = await this.getMeta<number>("epoch");
+      const mine = (await this.outbox()).filter((e) => e.epoch === epoch).sort((a, b) => a.seq - b.seq);
+      const from = mine.filter((e) => e.seq >= expected);
+      const firstQueued = mine.find((e) => e.state === "queued");
+      const until = firstQueued ? firstQueued.seq : ((await this.getMeta<number>("next_seq")) as number);
+      for (let s = expected; s < until; s += 1) {
+        if (!from.some((e) => e.seq === s)) return false;
+      }
+      const again = from.filter((e) => e.seq < until).map((e) => ({ ...e, state: "queued" as const, result: null }));
+      const rows = await Promise.all(again.map((e) => this.sealEntry(e)));
+      await this.atomically(["outbox", "meta"], async (tx) => {
+        for (const row of rows) await tx.objectStore("outbox").put(row);
+        await tx.objectStore("meta").put(expected - 1, "acked_seq");
+      });
+      return true;
+    });
+  }
+
+  /**
+   * Recover a broken sequence (seq_reused, or a gap whose mutations are gone): a new client_id,
+   * and every unacknowledged mutation renumbered from 1 under it. Rejected entries are kept for
+   * the officer; accepted ones are already on the server. The feed is pulled again from the start.
+   */
+  async renumber(): Promise<void> {
+    await this.write(async () => {
+      const oldEpoch = (await this.getMeta<number>("epoch")) as number;
+      const entries = await this.outbox();
+      const queued = entries.filter((e) => e.epoch === oldEpoch && e.state === "queued").sort((a, b) => a.seq - b.seq);
+      const accepted = entries.filter((e) => e.state === "accepted");
+      const epoch = oldEpoch + 1;
+      const renumbered = queued.map((e, i) => ({ ...e, epoch, seq: i + 1, sent: false }));
+      const rows = await Promise.all(renumbered.map((e) => this.sealEntry(e)));
+      await this.atomically(["outbox", "meta"], async (tx) => {
+      for (const row of rows) await tx.objectStore("outbox").put(row);
+      for (const e of accepted) await tx.objectStore("outbox").delete(e.qid as number);
+      const meta = tx.objectStore("meta");
+      await meta.put(crypto.randomUUID(), "client_id");
+      await meta.put(epoch, "epoch");
+      await meta.put(renumbered.length + 1, "next_seq");
+      await meta.put(0, "reflected_seq");
+      await meta.put(0, "acked_seq");
+      await meta.delete("cursor");
+      await meta.delete("seq_broken");
+      });
+    });
+  }
+
+  // ---- drafts: what the officer typed that is not yet a valid value ----------------------
+
+  async setDraft(collection: CollectionName, id: string, path: string, text: string): Promise<void> {
+    const sealed = await this.vault.seal(text);
+    await this.write(() => this.db.put("drafts", { collection, id, path, sealed } satisfies DraftRow).then(() => undefined));
+  }
+
+  async clearDraft(collection: CollectionName, id: string, path: string): Promise<void> {
+    await this.write(() => this.db.delete("drafts", [collection, id, path]));
+  }
+
+  async drafts(collection: CollectionName, id: string): Promise<Record<string, string>> {
+    const range = IDBKeyRange.bound([collection, id, ""], [collection, id, "\uffff"]);
+    const rows = (await this.db.getAll("drafts", range)) as DraftRow[];
+    const out: Record<string, string> = {};
+    for (const r of rows) out[r.path] = await this.vault.open<string>(r.sealed);
+    return out;
+  }
+
+  async allDrafts(): Promise<{ collection: CollectionName; id: string; path: string }[]> {
+    const rows = (await this.db.getAll("drafts")) as DraftRow[];
+    return rows.map(({ collection, id, path }) => ({ collection, id, path }));
+  }
+
+  // ---- photo blobs ----------------------------------------------------------------------
+
+  async putPhoto(entry: PhotoBlobEntry): Promise<void> {
+    const blob = await this.vault.sealBlob(entry.blob);
+    await this.write(() => this.db.put("photos", { ...entry, blob } satisfies PhotoRow).then(() => undefined));
+  }
+
+  async getPhoto(id: string): Promise<PhotoBlobEntry | undefined> {
+    const row = (await this.db.get("photos", id)) as PhotoRow | undefined;
+    return row ? { ...row, blob: await this.vault.openBlob(row.blob) } : undefined;
+  }
+
+  /** Photo bookkeeping without the bytes. */
+  async photoStates(): Promise<Omit<PhotoBlobEntry, "blob">[]> {
+    const rows = (await this.db.getAll("photos")) as PhotoRow[];
+    return rows.map(({ blob: _b, ...rest }) => rest);
+  }
+
+  async updatePhoto(id: string, patch: Partial<Omit<PhotoBlobEntry, "blob" | "id">>): Promise<void> {
+    await this.write(async () => {
+      const tx = this.db.transaction("photos", "readwrite");
+      const row = (await tx.store.get(id)) as PhotoRow | undefined;
+      if (row) await tx.store.put({ ...row, ...patch });
+      await tx.done;
+    });
+  }
+
+  // ---- tus resume URLs (tus-js-client's UrlStorage) -------------------------------------
+
+  async tusFind(fingerprint?: string): Promise<TusUrlRecord[]> {
+    if (fingerprint === undefined) return (await this.db.getAll("tus")) as TusUrlRecord[];
+    return (await this.db.getAllFromIndex("tus", "fingerprint", fingerprint)) as TusUrlRecord[];
+  }
+
+  async tusAdd(record: TusUrlRecord): Promise<void> {
+    await this.write(() => this.db.put("tus", record).then(() => undefined));
+  }
+
+  async tusRemove(key: string): Promise<void> {
+    await this.write(() => this.db.delete("tus", key));
+  }
+
+  // ---- counts for the sync bar ----------------------------------------------------------
+
+  async counts(): Promise<{ waiting: number; rejected: number; photosWaiting: number; photoBytesWaiting: number }> {
+    const epoch = await this.getMeta<number>("epoch");
+    const entries = await this.outbox();
+    const photos = await this.photoStates();
+    const waiting = photos.filter((p) => p.upload_state !== "verified");
+    return {
+      waiting: entries.filter((e) => e.state === "queued" && e.epoch === epoch).length,
+      rejected: entries.filter((e) => e.state === "rejected" && !e.dismissed).length,
+      photosWaiting: waiting.length,
+      photoBytesWaiting: waiting.reduce((n, p) => n + Math.max(0, p.byte_size - (p.upload_state === "uploaded" ? p.byte_size : p.upload_offset)), 0),
+    };
+  }
+
+  /** Remove every database of this app from the device (revoked device, sign-out). */
+  async wipe(): Promise<void> {
+    this.db.close();
+    await deleteDatabase(this.name);
+  }
+}
+
+const encoder = new TextEncoder();
+function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
+
+export function photoFingerprint(photoId: string): string {
+  return `doorstep-photo-${photoId}`;
+}
+
+function uniqueKeys(keys: Key[]): Key[] {
+  const seen = new Map<string, Key>();
+  for (const k of keys) seen.set(keyOf(...k), k);
+  return [...seen.values()];
+}
+
+/** A queued entry in the form it goes on the wire. */
+export function wireOf(e: OutboxEntry): {
+  seq: number;
+  collection: CollectionName;
+  id: string;
+  op: "put" | "delete";
+  base_rev: number | null;
+  fields: Fields;
+  at: string;
+} {
+  return { seq: e.seq, collection: e.collection, id: e.id, op: e.op, base_rev: e.base_rev, fields: e.fields, at: e.at };
+}
+
+/** Delete an IndexedDB database, resolving even when another connection blocks for a while. */
+export function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => resolve();
+  });
+}
+
+export type { JSONValue };
+export { isPending };

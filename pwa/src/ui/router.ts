@@ -1,0 +1,25 @@
+/** Hash routes: they work offline from the precached shell with no server round trip. */
+
+export type Route =
+  | { name: "list" }
+  | { name: "visit"; id: string; section: string; focus: string | null }
+  | { name: "leave"; id: string }
+  | { name: "attention" }
+  | { name: "about" };
+
+export function parseRoute(hash: string): Route {
+  const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
+  const parts = path.split("/").filter(Boolean);
+  const focus = new URLSearchParams(query).get("focus");
+  if (parts[0] === "visit" && parts[1]) {
+    if (parts[2] === "leave-behind") return { name: "leave", id: parts[1] };
+    return { name: "visit", id: parts[1], section: parts[2] ?? "reference", focus };
+  }
+  if (parts[0] === "attention") return { name: "attention" };
+  if (parts[0] === "about") return { name: "about" };
+  return { name: "list" };
+}
+
+export function visitHref(id: string, section = "reference", focus?: string): string {
+  return `#/visit/${id}/${section}${focus ? `?focus=${encodeURIComponent(focus)}` : ""}`;
+}

@@ -1,0 +1,11 @@
+import { Store } from "../../src/storage";
+
+let n = 0;
+/** A fresh database per test (fake-indexeddb keeps them in memory). */
+export async function freshStore(): Promise<Store> {
+  n += 1;
+  return Store.open(`test-${Date.now()}-${n}-${Math.random()}`);
+}
+
+export const VISIT = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+export const ITEM = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
