@@ -45,12 +45,18 @@ def _free_port() -> int:
 
 @dataclass
 class LiveServer:
-    """A running `doorstep serve` with its own SQLite database and photo folder."""
+    """A running `doorstep serve` with its own SQLite database and photo folder.
+
+    ``stop()`` and ``start()`` take the server off the network and back on the same port:
+    with the page set offline too, nothing (not even the service worker, which Playwright's
+    offline emulation does not cover) can reach it, as when a phone has no signal.
+    """
 
     url: str
+    port: int
     env: dict[str, str]
-    process: subprocess.Popen[bytes]
     log: Path
+    process: subprocess.Popen[bytes] | None = None
 
     def doorstep(self, *args: str) -> str:
         """Run a `doorstep` subcommand against this server's database; return its stdout."""
@@ -64,6 +70,35 @@ class LiveServer:
     def enrolment_code(self, collar: str) -> str:
         """A fresh one-time enrolment code (the last line of `doorstep enrol-code`)."""
         return self.doorstep("enrol-code", collar).strip().splitlines()[-1]
+
+    def start(self) -> None:
+        """Serve, and wait until /readyz answers."""
+        sink = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port",
+             str(self.port)],
+            env=self.env, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        pytest.fail("doorstep serve did not become ready:\n" + self.log.read_text()[-3000:])
+
+    def stop(self) -> None:
+        """Stop serving (the port refuses connections until ``start``)."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.process = None
 
 
 @pytest.fixture
@@ -87,31 +122,12 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             [sys.executable, "-m", "server.cli", *command],
             env=env, check=True, capture_output=True, timeout=120, cwd=ROOT,
         )
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port)],
-            env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
-        )
-    server = LiveServer(url, env, process, log)
+    server = LiveServer(url, port, env, tmp_path / "server.log")
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("doorstep serve did not become ready:\n" + log.read_text()[-3000:])
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
 
 
 @pytest.fixture
@@ -150,7 +166,9 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Serious or critical axe-core violations on the page as it is now."""
     if not AXE.is_file():
         pytest.fail("axe-core is not installed in pwa/node_modules (npm ci in pwa/)")
-    await page.add_script_tag(path=str(AXE))
+    # Evaluated through the DevTools protocol, so the app's strict CSP stays on for the test.
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text() + "\n;true")
     result: dict[str, Any] = await page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )

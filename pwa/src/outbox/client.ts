@@ -48,8 +48,9 @@ export interface SyncResult {
 }
 
 export interface PhotoSender {
-  /** Send whatever photo bytes are waiting; throws ApiError/NetworkError like the API. */
-  run(): Promise<void>;
+  /** Send whatever photo bytes are waiting; returns how many uploads finished. Throws
+   *  ApiError/NetworkError like the API. */
+  run(): Promise<number>;
 }
 
 interface PushAnswer {
@@ -193,7 +194,9 @@ export class SyncClient {
       const pushed = await this.pushAll();
       if (pushed !== "ok") return this.finish(pushed, null);
       await this.pullAll();
-      if (this.options.photos) await this.options.photos.run();
+      // The server verifies a photo when its last chunk arrives; pull again so the phone
+      // learns "verified" now (and can let its copy go) rather than at the next sync.
+      if (this.options.photos && (await this.options.photos.run()) > 0) await this.pullAll();
       const at = new Date(this.now()).toISOString();
       await this.store.setMeta("last_sync_at", at);
       this.failures = 0;

@@ -190,9 +190,10 @@ export class PhotoUploader {
   ) {}
 
   /** Send every photo whose metadata the server has and whose bytes it has not verified. */
-  async run(): Promise<void> {
-    if (this.running) return;
+  async run(): Promise<number> {
+    if (this.running) return 0;
     this.running = true;
+    let finished = 0;
     try {
       for (const photo of await this.store.photoStates()) {
         const server = await this.store.getServerCopy("photos", photo.id);
@@ -207,6 +208,7 @@ export class PhotoUploader {
         if (photo.upload_state === "failed" && photo.attempts >= 5) continue; // shown in "Needs attention"
         try {
           await this.uploadOne(photo.id);
+          finished += 1;
         } catch (exc) {
           // One photo the server refuses (kept as failed, shown to the officer) does not stop the
           // others; no connection, a busy server or an expired session stops the run.
@@ -217,6 +219,7 @@ export class PhotoUploader {
     } finally {
       this.running = false;
     }
+    return finished;
   }
 
   private async uploadOne(id: string): Promise<void> {

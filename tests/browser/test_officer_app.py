@@ -1,0 +1,220 @@
+"""The officer's app in a real Chromium: enrol, work offline, survive reloads and restarts,
+sync by itself, resume a cut photo upload; no serious accessibility violation anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.async_api import BrowserContext, Page, async_playwright, expect
+
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveServer,
+    add_virtual_authenticator,
+    axe_violations,
+)
+
+CRIME_REFERENCE = "22/50001/26"
+
+
+def photo_bytes(seed: int, size: tuple[int, int] = (1200, 900)) -> bytes:
+    """A JPEG with noise (so it does not compress to nothing) and EXIF-free."""
+    rng = random.Random(seed)  # noqa: S311 - test data
+    image = Image.new("RGB", size, (rng.randrange(256), 90, 140))
+    pixels = image.load()
+    assert pixels is not None
+    for _ in range(size[0] * size[1] // 6):
+        pixels[rng.randrange(size[0]), rng.randrange(size[1])] = (
+            rng.randrange(256), rng.randrange(256), rng.randrange(256),
+        )
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+async def assert_accessible(page: Page, where: str, found: dict[str, Any]) -> None:
+    """Record serious/critical axe violations on this screen (checked at the end)."""
+    violations = await axe_violations(page)
+    if violations:
+        found[where] = violations
+
+
+async def enrol(page: Page, server: LiveServer, collar: str = "1234") -> None:
+    """Enrol this browser's passkey with a one-time code, as an officer would."""
+    await page.goto(server.url + "/")
+    await page.get_by_label("Collar number").fill(collar)
+    await page.get_by_label("One-time code").fill(server.enrolment_code(collar))
+    await page.get_by_role("button", name="Enrol this phone").click()
+    await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
+    # The app shell is cached by the service worker before we go offline.
+    await page.wait_for_function(
+        "navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready", timeout=20_000
+    )
+    await page.evaluate("navigator.serviceWorker.ready")
+
+
+async def open_section(page: Page, name: str) -> None:
+    """Go to a section of the open visit."""
+    await page.get_by_role("navigation", name="Visit sections").get_by_role(
+        "link", name=name
+    ).first.click()
+
+
+async def capture_visit(page: Page, photos: list[Path], found: dict[str, Any]) -> None:
+    """Start and complete a whole visit, with photos, a kit and advice, entirely offline."""
+    await page.get_by_role("button", name="Start visit").click()
+    await page.get_by_label("Crime reference").fill(CRIME_REFERENCE)
+    await page.get_by_label("Reported at").fill("2026-11-23T07:00")
+    await assert_accessible(page, "reference", found)
+    await open_section(page, "Attendance")
+    await page.get_by_label("Arrived at").fill("2026-11-23T08:30")
+    await open_section(page, "Place")
+    await page.get_by_label("Address line 1").fill("14 Lansdowne Crescent")
+    await page.get_by_label("Town").fill("Worcester")
+    await page.get_by_label("Postcode").fill("wr3 8je")
+    await page.get_by_label("Property type").select_option("semi")
+    await assert_accessible(page, "place", found)
+    await open_section(page, "Victim")
+    await page.get_by_label("Victim name").fill("Margaret Ellis")
+    await page.get_by_role("group", name="Victims' Code information given").get_by_label(
+        "Yes"
+    ).check()
+    await assert_accessible(page, "victim", found)
+    await open_section(page, "Offence")
+    await page.get_by_label("Offence type").select_option("dwelling")
+    await open_section(page, "Photos")
+    for path in photos:
+        await page.locator("#photo-input").set_input_files(str(path))
+        await page.wait_for_timeout(300)
+    await expect(page.locator(".photo-card, [data-testid=photo-card], figure")).to_have_count(
+        len(photos), timeout=15_000
+    )
+    await assert_accessible(page, "photos", found)
+    await open_section(page, "SmartWater kits")
+    await page.get_by_role("button", name="Add kit issued").click()
+    await page.get_by_label("Kit code").first.fill("SW-445566")
+    await page.get_by_label("Kit code").first.blur()
+    await assert_accessible(page, "kits", found)
+    await open_section(page, "Prevention advice")
+    await page.get_by_role("checkbox").first.check()
+    await assert_accessible(page, "advice", found)
+    await open_section(page, "Check and complete")
+    await page.get_by_role("button", name="Complete visit").click()
+    await expect(page.get_by_text("Completed").first).to_be_visible(timeout=10_000)
+    await assert_accessible(page, "complete", found)
+
+
+async def waiting(page: Page) -> tuple[str, str]:
+    """What the sync bar says is still waiting (changes, photos)."""
+    return (
+        await page.get_by_test_id("changes-waiting").inner_text(),
+        await page.get_by_test_id("photos-waiting").inner_text(),
+    )
+
+
+def server_state(server: LiveServer) -> dict[str, Any]:
+    """What the server stored for the visit: status, photos (sha256, status) and kits."""
+    db = sqlite3.connect(server.env["DOORSTEP_DATABASE_URL"].removeprefix("sqlite://"))
+    try:
+        row = db.execute(
+            "SELECT id, status, victim_name FROM visit WHERE reference_crime_reference = ?",
+            (CRIME_REFERENCE,),
+        ).fetchone()
+        if row is None:
+            return {}
+        photos = db.execute(
+            "SELECT sha256, status FROM photo WHERE visit_id = ? AND deleted = 0", (row[0],)
+        ).fetchall()
+        kits = db.execute(
+            "SELECT kit_code FROM kit_issue WHERE visit_id = ?", (row[0],)
+        ).fetchall()
+    finally:
+        db.close()
+    return {"status": row[1], "victim": row[2], "photos": photos, "kits": kits}
+
+
+def stored_original(server: LiveServer, sha256: str) -> bytes:
+    """The original the server holds for a sha256 (content-addressed on disk)."""
+    path = Path(server.env["DOORSTEP_PHOTO_DIR"]) / "originals" / sha256[:2] / sha256
+    return path.read_bytes()
+
+
+async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    photos = []
+    for n in range(2):
+        path = tmp_path / f"photo-{n}.jpg"
+        path.write_bytes(photo_bytes(n))
+        photos.append(path)
+    expected = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in photos)
+    found: dict[str, Any] = {}
+    profile = tmp_path / "profile"
+
+    async with async_playwright() as playwright:
+        context: BrowserContext = await playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            viewport={"width": 360, "height": 780},
+        )
+        page = context.pages[0] if context.pages else await context.new_page()
+        await add_virtual_authenticator(context, page)
+        await enrol(page, live_server)
+        await assert_accessible(page, "visit list", found)
+
+        await context.set_offline(True)
+        live_server.stop()
+        await capture_visit(page, photos, found)
+
+        # Reload while offline: everything is still there.
+        await page.reload()
+        await expect(page.get_by_text("Completed").first).to_be_visible(timeout=15_000)
+        await page.goto(live_server.url + "/#/")
+        await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=15_000)
+        await expect(page.get_by_text(CRIME_REFERENCE)).to_be_visible()
+        assert server_state(live_server) == {}
+        await context.close()
+
+        # Close the browser and reopen the same profile, still offline.
+        context = await playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            viewport={"width": 360, "height": 780}, offline=True,
+        )
+        page = context.pages[0] if context.pages else await context.new_page()
+        await page.goto(live_server.url + "/#/")
+        await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=15_000)
+        await expect(page.get_by_text(CRIME_REFERENCE)).to_be_visible()
+        await expect(page.get_by_test_id("photos-waiting")).to_have_text("2", timeout=10_000)
+        changes, _ = await waiting(page)
+        assert int(changes) > 0
+
+        # Back online: the sync finishes with no click.
+        live_server.start()
+        await context.set_offline(False)
+        await page.evaluate("window.dispatchEvent(new Event('online'))")
+        await expect(page.get_by_test_id("changes-waiting")).to_have_text("0", timeout=60_000)
+        try:
+            await expect(page.get_by_test_id("photos-waiting")).to_have_text("0", timeout=60_000)
+        except AssertionError:
+            print("DEBUG", server_state(live_server))
+            print("DEBUG LOG", live_server.log.read_text()[-4000:])
+            print("DEBUG BAR", await page.locator("body").inner_text())
+            raise
+        await context.close()
+
+    state = server_state(live_server)
+    assert state["status"] == "completed"
+    assert state["victim"] == "Margaret Ellis"
+    assert state["kits"] == [("SW-445566",)]
+    assert sorted(sha for sha, _ in state["photos"]) == expected
+    assert {status for _, status in state["photos"]} == {"verified"}
+    for sha in expected:
+        assert hashlib.sha256(stored_original(live_server, sha)).hexdigest() == sha
+    assert found == {}, f"serious or critical accessibility violations: {found}"
