@@ -62,7 +62,12 @@ class LiveServer:
         """Run a `doorstep` subcommand against this server's database; return its stdout."""
         result = subprocess.run(
             [sys.executable, "-m", "server.cli", *args],
-            env=self.env, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=ROOT,
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
@@ -75,9 +80,20 @@ class LiveServer:
         """Serve, and wait until /readyz answers."""
         sink = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(self.port)],
-            env=self.env, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=self.env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -120,7 +136,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(
             [sys.executable, "-m", "server.cli", *command],
-            env=env, check=True, capture_output=True, timeout=120, cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+            cwd=ROOT,
         )
     server = LiveServer(url, port, env, tmp_path / "server.log")
     server.start()

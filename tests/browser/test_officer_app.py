@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
@@ -27,13 +26,15 @@ CRIME_REFERENCE = "22/50001/26"
 
 def photo_bytes(seed: int, size: tuple[int, int] = (1200, 900)) -> bytes:
     """A JPEG with noise (so it does not compress to nothing) and EXIF-free."""
-    rng = random.Random(seed)  # noqa: S311 - test data
+    rng = random.Random(seed)
     image = Image.new("RGB", size, (rng.randrange(256), 90, 140))
     pixels = image.load()
     assert pixels is not None
     for _ in range(size[0] * size[1] // 6):
         pixels[rng.randrange(size[0]), rng.randrange(size[1])] = (
-            rng.randrange(256), rng.randrange(256), rng.randrange(256),
+            rng.randrange(256),
+            rng.randrange(256),
+            rng.randrange(256),
         )
     out = io.BytesIO()
     image.save(out, "JPEG", quality=92)
@@ -56,16 +57,19 @@ async def enrol(page: Page, server: LiveServer, collar: str = "1234") -> None:
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
     # The app shell is cached by the service worker before we go offline.
     await page.wait_for_function(
-        "navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready", timeout=20_000
+        "navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready",
+        timeout=20_000,
     )
     await page.evaluate("navigator.serviceWorker.ready")
 
 
 async def open_section(page: Page, name: str) -> None:
     """Go to a section of the open visit."""
-    await page.get_by_role("navigation", name="Visit sections").get_by_role(
-        "link", name=name
-    ).first.click()
+    await (
+        page.get_by_role("navigation", name="Visit sections")
+        .get_by_role("link", name=name)
+        .first.click()
+    )
 
 
 async def capture_visit(page: Page, photos: list[Path], found: dict[str, Any]) -> None:
@@ -84,9 +88,11 @@ async def capture_visit(page: Page, photos: list[Path], found: dict[str, Any]) -
     await assert_accessible(page, "place", found)
     await open_section(page, "Victim")
     await page.get_by_label("Victim name").fill("Margaret Ellis")
-    await page.get_by_role("group", name="Victims' Code information given").get_by_label(
-        "Yes"
-    ).check()
+    await (
+        page.get_by_role("group", name="Victims' Code information given")
+        .get_by_label("Yes")
+        .check()
+    )
     await assert_accessible(page, "victim", found)
     await open_section(page, "Offence")
     await page.get_by_label("Offence type").select_option("dwelling")
@@ -133,9 +139,7 @@ def server_state(server: LiveServer) -> dict[str, Any]:
         photos = db.execute(
             "SELECT sha256, status FROM photo WHERE visit_id = ? AND deleted = 0", (row[0],)
         ).fetchall()
-        kits = db.execute(
-            "SELECT kit_code FROM kit_issue WHERE visit_id = ?", (row[0],)
-        ).fetchall()
+        kits = db.execute("SELECT kit_code FROM kit_issue WHERE visit_id = ?", (row[0],)).fetchall()
     finally:
         db.close()
     return {"status": row[1], "victim": row[2], "photos": photos, "kits": kits}
@@ -161,7 +165,9 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
 
     async with async_playwright() as playwright:
         context: BrowserContext = await playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
             viewport={"width": 360, "height": 780},
         )
         page = context.pages[0] if context.pages else await context.new_page()
@@ -184,8 +190,11 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
 
         # Close the browser and reopen the same profile, still offline.
         context = await playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            viewport={"width": 360, "height": 780}, offline=True,
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 360, "height": 780},
+            offline=True,
         )
         page = context.pages[0] if context.pages else await context.new_page()
         await page.goto(live_server.url + "/#/")
@@ -218,3 +227,72 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
     for sha in expected:
         assert hashlib.sha256(stored_original(live_server, sha)).hexdigest() == sha
     assert found == {}, f"serious or critical accessibility violations: {found}"
+
+
+def noisy_jpeg(seed: int, size: tuple[int, int]) -> bytes:
+    """A JPEG of random pixels: megabytes that do not compress away."""
+    rng = random.Random(seed)
+    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
+    live_server: LiveServer, browser: Any, tmp_path: Path
+) -> None:
+    data = noisy_jpeg(7, (2400, 1500))
+    assert len(data) > 3 * 1024 * 1024
+    path = tmp_path / "entry.jpg"
+    path.write_bytes(data)
+    context = await browser.new_context(viewport={"width": 360, "height": 780})
+    page = await context.new_page()
+    await add_virtual_authenticator(context, page)
+    await enrol(page, live_server)
+
+    received: list[tuple[int, int]] = []  # (Upload-Offset, bytes) of each PATCH the server took
+    patches_seen = 0
+    cut = False
+
+    async def cut_after_two_chunks(route: Any) -> None:
+        nonlocal patches_seen, cut
+        request = route.request
+        if request.method != "PATCH":
+            await route.continue_()
+            return
+        patches_seen += 1
+        if patches_seen == 3 and not cut:
+            cut = True
+            await route.abort("internetdisconnected")
+            return
+        response = await route.fetch()
+        if 200 <= response.status < 300:
+            body = request.post_data_buffer or b""
+            received.append((int(request.headers["upload-offset"]), len(body)))
+        await route.fulfill(response=response)
+
+    await context.route("**/api/uploads/**", cut_after_two_chunks)
+    await page.get_by_role("button", name="Start visit").click()
+    await page.get_by_label("Crime reference").fill("22/60001/26")
+    await open_section(page, "Photos")
+    await page.locator("#photo-input").set_input_files(str(path))
+    deadline = 60.0
+    while not cut and deadline > 0:
+        await page.wait_for_timeout(250)
+        deadline -= 0.25
+    assert cut, "the upload never reached its third chunk"
+    # The signal is gone for a while: the app is even reloaded before it comes back.
+    await context.set_offline(True)
+    assert [offset for offset, _ in received] == [0, 1024 * 1024]
+    await page.reload()
+    await expect(page.get_by_test_id("photos-waiting")).to_have_text("1", timeout=15_000)
+    await context.set_offline(False)
+    await page.get_by_role("button", name="Sync now").click()
+    await expect(page.get_by_test_id("photos-waiting")).to_have_text("0", timeout=60_000)
+    await context.close()
+
+    offsets = [offset for offset, _ in received]
+    assert offsets[2] == 2 * 1024 * 1024, f"resumed from {offsets[2]}, not from the last chunk"
+    assert sum(size for _, size in received) == len(data), "bytes were sent twice"
+    digest = hashlib.sha256(data).hexdigest()
+    assert hashlib.sha256(stored_original(live_server, digest)).hexdigest() == digest
