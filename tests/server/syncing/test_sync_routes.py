@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 
 from server.audit.models import AuditAction, AuditEvent
@@ -184,3 +185,26 @@ async def test_pull_other_officers_visit_is_not_delivered(enrolled: Enrolled) ->
     )
     assert steal.json()["results"][0]["error"]["code"] == "not_found"
     assert (await Visit.get(id=visit_id)).victim_name == "A"
+
+
+async def test_pull_writes_one_consult_row_per_record_delivered(enrolled: Enrolled) -> None:
+    officer = await enrolled()
+    phone = Phone(officer.client)
+    visit_id, kit_id = new_id(), new_id()
+    await phone.push(
+        phone.mutation("visits", visit_id, {"victim.name": "A"}),
+        phone.mutation("kit_issues", kit_id, {"visit_id": visit_id, "kit_code": "SW-0042"}),
+    )
+    before = await AuditEvent.all().count()
+    await phone.pull_all()
+    rows = await AuditEvent.filter(id__gt=before).order_by("id")
+    assert sorted((r.action, r.record_type, r.record_id) for r in rows) == sorted(
+        [
+            (AuditAction.CONSULT, "visits", visit_id),
+            (AuditAction.CONSULT, "kit_issues", kit_id),
+        ]
+    )
+    assert {r.device_id for r in rows} == {uuid.UUID(officer.device_id)}
+    before = await AuditEvent.all().count()
+    await phone.pull_all()  # nothing new delivered: nothing consulted
+    assert await AuditEvent.filter(id__gt=before).count() == 0
