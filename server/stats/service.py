@@ -53,7 +53,7 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
     if f.team:
         add("team_id = ?", f.team)
     if f.officer:
-        add("CAST(officer_id AS TEXT) = ?", f.officer.lower())
+        add("CAST(officer_id AS TEXT) = ?", str(f.officer))
     if f.status:
         add("status = ?", f.status.value)
     if f.crime_reference:

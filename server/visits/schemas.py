@@ -7,6 +7,7 @@ the sync protocol writes (``victim.name``) are exactly the fields of these model
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -322,9 +323,9 @@ class VisitFilters(Strict):
 
     date_from: datetime | None = Field(default=None, description="reported at or after (UTC)")
     date_to: datetime | None = Field(default=None, description="reported before (UTC)")
-    area: Annotated[int, Field(ge=1)] | None = None
-    team: Annotated[int, Field(ge=1)] | None = None
-    officer: Annotated[str, Field(pattern=r"^[0-9a-fA-F\-]{36}$")] | None = None
+    area: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    team: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    officer: uuid.UUID | None = None
     status: VisitStatus | None = None
     crime_reference: Annotated[str, Field(max_length=40)] | None = None
     postcode: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9 ]+$")] | None = None

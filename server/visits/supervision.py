@@ -54,7 +54,7 @@ def filtered_visits(principal: Principal, settings: Settings, f: VisitFilters) -
     if f.team:
         query = query.filter(team_id=f.team)
     if f.officer:
-        query = query.filter(officer_id=uuid.UUID(f.officer))
+        query = query.filter(officer_id=f.officer)
     if f.status:
         query = query.filter(status=f.status)
     if f.crime_reference:
