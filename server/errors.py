@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 log = logging.getLogger("doorstep.errors")
@@ -225,7 +225,19 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     return error_response(DoorstepError(details={"request_id": request_id}))
 
 
+async def handle_client_disconnect(request: Request, exc: Exception) -> Response:
+    """The phone hung up mid-request (signal lost): nothing to answer, and not a server error."""
+    log.info(
+        "client disconnected",
+        extra={"request_id": request.scope.get("state", {}).get("request_id", "")},
+    )
+    return error_response(
+        BadRequest("The connection closed before the request arrived.", code="client_disconnected")
+    )
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ClientDisconnect: handle_client_disconnect,
     DoorstepError: handle_doorstep_error,
     ValidationError: handle_validation_error,
     HTTPException: handle_http_exception,

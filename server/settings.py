@@ -59,6 +59,11 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     # Requests in flight per worker beyond which it answers 503 + Retry-After (backpressure).
     max_in_flight: int = 64
+    # The phone: lock after this long idle; purge confirmed visits after this grace time;
+    # without the PRF extension, protect offline data with a device PIN or stay online only.
+    device_lock_idle_seconds: int = 300
+    device_purge_grace_seconds: int = 24 * 3600
+    device_without_prf: str = "pin"
     log_level: str = "INFO"
     pwa_dir: Path = Path("pwa/dist")
     # Photo bytes: "fs" keeps them under photo_dir (one machine); "s3" in a bucket (several
@@ -73,6 +78,8 @@ class Settings:
     max_image_pixels: int = 60_000_000
 
     def __post_init__(self) -> None:
+        if self.device_without_prf not in {"pin", "online_only"}:
+            raise SettingsError("DOORSTEP_DEVICE_WITHOUT_PRF must be pin or online_only")
         if self.photo_store not in {"fs", "s3"}:
             raise SettingsError(f"DOORSTEP_PHOTO_STORE must be fs or s3, got {self.photo_store!r}")
         if self.photo_store == "s3" and not self.s3_bucket:
@@ -140,6 +147,14 @@ class Settings:
             ),
             max_body_bytes=_int(env, "DOORSTEP_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
             max_in_flight=_int(env, "DOORSTEP_MAX_IN_FLIGHT", defaults.max_in_flight, 1),
+            device_lock_idle_seconds=_int(
+                env, "DOORSTEP_DEVICE_LOCK_IDLE_SECONDS", defaults.device_lock_idle_seconds, 30
+            ),
+            device_purge_grace_seconds=_int(
+                env, "DOORSTEP_DEVICE_PURGE_GRACE_SECONDS", defaults.device_purge_grace_seconds, 0
+            ),
+            device_without_prf=env.get("DOORSTEP_DEVICE_WITHOUT_PRF")
+            or defaults.device_without_prf,
             log_level=(env.get("DOORSTEP_LOG_LEVEL") or defaults.log_level).upper(),
             pwa_dir=Path(env.get("DOORSTEP_PWA_DIR") or defaults.pwa_dir),
             photo_store=(env.get("DOORSTEP_PHOTO_STORE") or defaults.photo_store).lower(),

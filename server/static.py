@@ -16,7 +16,9 @@ from starlette.routing import Route
 from server.errors import MethodNotAllowed, NotFound
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    # 'wasm-unsafe-eval' lets the app compile its Argon2id WebAssembly (device PIN); no eval.
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' blob: data:; "
     "connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )

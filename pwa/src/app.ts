@@ -2,12 +2,22 @@
  * The running app's services, shared by the UI: the store, the sync client and its triggers
  * (start, online, foreground, timer, "Sync now", Background Sync, other tabs), the cached
  * profile and catalogue, storage health, and change notifications for the views.
+ *
+ * Device security (docs/device-security.md): the data key is in memory only while unlocked
+ * (`keys`, crypto/device.ts); the app locks itself when idle; confirmed visits are purged after
+ * a grace time; a revoked device or "Sign out and wipe" deletes databases, caches and keys.
  */
 
 import { Api, ApiError } from "./api";
+import { discardKeyMaterial, takeKeyMaterial } from "./auth";
+import { DeviceKey } from "./crypto/device";
+import { pinKdfAvailable } from "./crypto/kdf";
+import { IdleLock, lockIdleMs, purgeGraceMs, withoutPrf } from "./crypto/lock";
 import type { Catalogue, CollectionName, Profile } from "./model/types";
 import { PhotoUploader, SyncClient, addPhoto } from "./outbox";
-import { deleteDatabase, DB_NAME, Store, type EditInput } from "./storage";
+import { AesGcmVault, deleteAllDatabases, DB_NAME, REPULL_KEY, Store, type EditInput } from "./storage";
+
+const LOCK_IDLE_KEY = "lock_idle_ms";
 
 export type Listener = () => void;
 
@@ -29,6 +39,13 @@ export class AppServices {
   catalogue: Catalogue | null = null;
   storage: StorageHealth = { persisted: null, usage: null, quota: null, low: false };
   revoked = false;
+  /** Signed in on a phone without PRF: waiting for the officer to choose a device PIN. */
+  pinSetup: Profile | null = null;
+  readonly keys: DeviceKey;
+  private idle: IdleLock | null = null;
+  private purgeTimer: ReturnType<typeof setInterval> | null = null;
+  private rememberedIdleMs: number | null = null;
+  private unlocking: Promise<void> | null = null;
   /** Bumped on every local or pulled change; views re-read when it moves. */
   version = 0;
   private listeners = new Set<Listener>();
@@ -40,7 +57,9 @@ export class AppServices {
   constructor(
     readonly store: Store,
     fetchFn: typeof fetch = (input, init) => fetch(input, init),
+    keys?: DeviceKey,
   ) {
+    this.keys = keys ?? new DeviceKey(store, new AesGcmVault());
     this.api = new Api(fetchFn);
     this.photos = new PhotoUploader(store, fetchFn, () => this.changed(false));
     this.sync = new SyncClient(store, {
@@ -52,24 +71,50 @@ export class AppServices {
         this.changed(false);
       },
     });
-    this.sync.subscribe(() => this.changed(false));
+    this.sync.subscribe(() => {
+      // A locked phone cannot sync (it cannot read its outbox): no timer runs while locked.
+      if (this.locked) queueMicrotask(() => this.sync.stop());
+      this.changed(false);
+    });
   }
 
   static async start(): Promise<AppServices> {
-    const store = await Store.open();
-    const app = new AppServices(store);
+    const vault = new AesGcmVault();
+    const store = await Store.open(DB_NAME, vault);
+    const keys = new DeviceKey(store, vault);
+    await keys.load();
+    // "Online only": the last page's key is gone with it, and so is what it wrote.
+    if (keys.method === "ephemeral") await store.clearPersonalData();
+    const app = new AppServices(store, undefined, keys);
     await app.load();
     return app;
   }
 
   async load(): Promise<void> {
     await this.sync.init();
-    this.profile = (await this.store.getSealedMeta<Profile>("profile")) ?? null;
+    this.rememberedIdleMs = (await this.store.getMeta<number>(LOCK_IDLE_KEY)) ?? null;
+    this.profile = this.locked ? null : ((await this.store.getSealedMeta<Profile>("profile")) ?? null);
     this.catalogue = (await this.store.getMeta<Catalogue>("catalogue")) ?? null;
+    if (this.profile) {
+      const idle = lockIdleMs(this.profile);
+      if (idle !== this.rememberedIdleMs) {
+        this.rememberedIdleMs = idle;
+        await this.store.setMeta(LOCK_IDLE_KEY, idle);
+      }
+    }
   }
 
   get enrolled(): boolean {
-    return this.profile !== null;
+    return this.profile !== null || this.keys.configured;
+  }
+
+  /** The data key is not in memory: only the lock screen shows. */
+  get locked(): boolean {
+    return this.keys.locked;
+  }
+
+  get idleLockMs(): number {
+    return lockIdleMs(this.profile, this.rememberedIdleMs);
   }
 
   subscribe(fn: Listener): () => void {
@@ -89,10 +134,27 @@ export class AppServices {
   startTriggers(): void {
     if (typeof BroadcastChannel !== "undefined") {
       this.channel = new BroadcastChannel("doorstep");
-      this.channel.onmessage = async () => {
+      this.channel.onmessage = async (event: MessageEvent) => {
+        if ((event.data as { type?: string } | null)?.type === "wiped") {
+          this.keys.lock();
+          this.revoked = true;
+          this.changed(false, false);
+          return;
+        }
         await this.load();
         this.changed(false, false);
       };
+    }
+    this.idle = new IdleLock({
+      idleMs: () => this.idleLockMs,
+      isUnlocked: () => this.keys.configured && !this.locked && !this.revoked,
+      lock: () => void this.lock(),
+    });
+    this.idle.start();
+    this.purgeTimer = setInterval(() => void this.purgeNow(), 30_000);
+    if (this.locked && this.keys.method === "prf" && IdleLock.recentlyUnlocked()) {
+      // A reload of a tab that was unlocked a moment ago: ask for the passkey at once.
+      void this.unlockWithPasskey().catch(() => undefined);
     }
     window.addEventListener("online", () => void this.syncNow(false));
     window.addEventListener("offline", () => this.changed(false));
@@ -134,12 +196,20 @@ export class AppServices {
   }
 
   async syncNow(manual = true): Promise<void> {
-    if (!this.enrolled || this.revoked) return;
+    if (!this.enrolled || this.revoked || this.locked || this.pinSetup) return;
     try {
       await this.flushAll();
       await this.sync.sync(manual);
-      if (this.revoked) return;
+      if (this.revoked || this.locked) return;
       await this.load();
+      await this.purgeNow(false);
+      if (await this.store.getMeta<boolean>(REPULL_KEY)) {
+        // A purged visit was reopened on the server: pull everything again to get it whole.
+        await this.store.setMeta("cursor", null);
+        await this.store.setMeta(REPULL_KEY, false);
+        await this.sync.sync(false);
+        await this.load();
+      }
       this.changed(false);
       void this.checkStorage();
     } catch {
@@ -173,9 +243,118 @@ export class AppServices {
     }
   }
 
+  // ---- device security -------------------------------------------------------------------
+
+  /** Drop the data key from memory (after saving what is being typed). */
+  async lock(): Promise<boolean> {
+    if (!this.keys.configured || this.locked) return true;
+    await this.flushAll();
+    if (this.keys.method === "ephemeral") {
+      // Online only: locking forgets everything, so never while something is still unsent.
+      const c = await this.store.counts();
+      if (c.waiting > 0 || c.photosWaiting > 0) return false;
+    }
+    this.keys.lock();
+    this.sync.stop();
+    IdleLock.forget();
+    this.profile = null;
+    if (this.keys.method === "ephemeral") await this.store.clearPersonalData();
+    this.changed(false, false);
+    return true;
+  }
+
+  private async unlocked(): Promise<void> {
+    this.idle?.reset();
+    await this.load();
+    this.changed(false, false);
+    void this.syncNow(true);
+  }
+
+  /** Unlock with the passkey (PRF): works with no signal. One ceremony at a time. */
+  unlockWithPasskey(): Promise<void> {
+    if (!this.locked) return Promise.resolve();
+    this.unlocking ??= (async () => {
+      try {
+        await this.keys.unlockWithPasskey();
+        await this.unlocked();
+      } finally {
+        this.unlocking = null;
+      }
+    })();
+    return this.unlocking;
+  }
+
+  async unlockWithPin(pin: string): Promise<void> {
+    if (!this.locked) return;
+    await this.keys.unlockWithPin(pin);
+    await this.unlocked();
+  }
+
+  /** Can this phone use a device PIN (Argon2id in WebAssembly, allowed by the CSP)? */
+  pinAvailable(): Promise<boolean> {
+    return pinKdfAvailable();
+  }
+
+  /** The officer chose a device PIN (phone without PRF): set the key up and carry on. */
+  async setPin(pin: string): Promise<void> {
+    const me = this.pinSetup;
+    if (!me) return;
+    await this.keys.setupPin(pin);
+    this.pinSetup = null;
+    await this.finishSignedIn(me);
+  }
+
+  /** No PIN possible or wanted: this phone keeps nothing personal beyond the open page. */
+  async useOnlineOnly(): Promise<void> {
+    const me = this.pinSetup;
+    if (!me) return;
+    await this.keys.setupEphemeral();
+    this.pinSetup = null;
+    await this.finishSignedIn(me);
+  }
+
+  /** Confirmed visits whose grace time is over leave the phone (a stub stays). */
+  async purgeNow(notify = true): Promise<string[]> {
+    if (!this.keys.configured || this.locked || this.revoked) return [];
+    try {
+      const purged = await this.store.purgeDue(purgeGraceMs(this.profile));
+      if (purged.length > 0 && notify) {
+        this.changed(false);
+        void this.checkStorage();
+      }
+      return purged;
+    } catch {
+      return []; // locked or wiped meanwhile
+    }
+  }
+
   /** After a sign-in or enrolment: keep the profile and catalogue for offline use. */
   async signedIn(): Promise<void> {
     const me = await this.api.get<Profile>("/api/me");
+    const material = takeKeyMaterial();
+    if (this.keys.method === "ephemeral" && this.locked) {
+      // Online only: a sign-in is the unlock; start from nothing with a new key.
+      await this.store.clearPersonalData();
+      await this.keys.setupEphemeral();
+    } else if (this.keys.locked) {
+      if (!(await this.keys.unlockWithMaterial(material))) await this.keys.unlockWithPasskey();
+    } else if (!this.keys.configured) {
+      if (material?.prfOutput) {
+        await this.keys.setupPrf(material);
+      } else if (withoutPrf(me) === "pin") {
+        // PinSetup says so when this browser cannot run the PIN KDF, and offers online only.
+        this.pinSetup = me;
+        this.changed(false);
+        return;
+      } else {
+        await this.keys.setupEphemeral();
+      }
+    }
+    discardKeyMaterial();
+    await this.finishSignedIn(me);
+  }
+
+  private async finishSignedIn(me: Profile): Promise<void> {
     const previous = this.profile;
     if (previous && previous.officer.id !== me.officer.id) {
       const counts = await this.store.counts();
@@ -185,7 +364,7 @@ export class AppServices {
           `This phone still holds unsent work of ${previous.officer.display_name}. They must sign in and sync it first.`,
         );
       }
-      await this.store.wipe();
+      await this.wipe();
       throw new Error("Another officer's data was removed from this phone. Sign in again.");
     }
     await this.store.setSealedMeta("profile", me);
@@ -201,16 +380,37 @@ export class AppServices {
     }
     await this.sync.signedIn();
     await this.load();
+    this.idle?.reset();
     this.changed(false);
     void this.syncNow(false);
   }
 
-  /** Wipe this device: every database, cache and setting of the app. */
+  /**
+   * Wipe this device: the data key (crypto-shredded first, so even a database the browser
+   * cannot delete at once is unreadable), every IndexedDB database, every cache, the service
+   * worker and local settings.
+   */
   async wipe(): Promise<void> {
+    this.sync.stop();
+    this.idle?.stop();
+    if (this.purgeTimer !== null) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
+    this.pinSetup = null;
+    discardKeyMaterial();
+    try {
+      await this.keys.destroy();
+    } catch {
+      this.keys.lock(); // the store is already closed: deleting the database below suffices
+    }
     this.store.close();
-    await deleteDatabase(DB_NAME);
+    await deleteAllDatabases(DB_NAME, this.store.name);
     if (typeof caches !== "undefined") {
       for (const key of await caches.keys()) await caches.delete(key);
+    }
+    try {
+      for (const reg of (await navigator.serviceWorker?.getRegistrations()) ?? []) await reg.unregister();
+    } catch {
+      // not available
     }
     try {
       localStorage.clear();
@@ -220,6 +420,19 @@ export class AppServices {
     }
     this.profile = null;
     this.catalogue = null;
+    this.channel?.postMessage({ type: "wiped" });
+  }
+
+  /** "Sign out and wipe": end the session on the server (best effort) and wipe the phone. */
+  async signOutAndWipe(): Promise<void> {
+    await this.flushAll();
+    await Promise.race([
+      this.api.post("/api/auth/logout", {}).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 5_000)),
+    ]);
+    await this.wipe();
+    this.revoked = true;
+    this.changed(false, false);
   }
 
   /** Sign out (only with nothing waiting to go: the server's Clear-Site-Data wipes the phone). */

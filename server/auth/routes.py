@@ -120,6 +120,9 @@ async def me(request: Request) -> Response:
                 session_absolute_seconds=settings.session_absolute_seconds,
                 officers_see_team_visits=settings.officers_see_team_visits,
                 attendance_target_seconds=settings.attendance_target_seconds,
+                device_lock_idle_seconds=settings.device_lock_idle_seconds,
+                device_purge_grace_seconds=settings.device_purge_grace_seconds,
+                device_without_prf=settings.device_without_prf,
             ),
         )
     )

@@ -96,6 +96,9 @@ class AppSettings(BaseModel):
     session_absolute_seconds: int
     officers_see_team_visits: bool
     attendance_target_seconds: int
+    device_lock_idle_seconds: int
+    device_purge_grace_seconds: int
+    device_without_prf: str
 
 
 class Me(BaseModel):

@@ -161,7 +161,7 @@ async def browser() -> AsyncIterator[Browser]:
             await instance.close()
 
 
-async def add_virtual_authenticator(context: BrowserContext, page: Page) -> str:
+async def add_virtual_authenticator(context: BrowserContext, page: Page, prf: bool = True) -> str:
     """A platform passkey authenticator (resident keys, user verification, PRF) for the page."""
     cdp = await context.new_cdp_session(page)
     await cdp.send("WebAuthn.enable")
@@ -175,7 +175,7 @@ async def add_virtual_authenticator(context: BrowserContext, page: Page) -> str:
                 "hasUserVerification": True,
                 "isUserVerified": True,
                 "automaticPresenceSimulation": True,
-                "hasPrf": True,
+                "hasPrf": prf,
             }
         },
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from PIL import Image
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import (
     CHROMIUM,
@@ -48,19 +49,42 @@ async def assert_accessible(page: Page, where: str, found: dict[str, Any]) -> No
         found[where] = violations
 
 
-async def enrol(page: Page, server: LiveServer, collar: str = "1234") -> None:
+async def enrol(
+    page: Page, server: LiveServer, collar: str = "1234", pin: str | None = None
+) -> None:
     """Enrol this browser's passkey with a one-time code, as an officer would."""
     await page.goto(server.url + "/")
     await page.get_by_label("Collar number").fill(collar)
     await page.get_by_label("One-time code").fill(server.enrolment_code(collar))
     await page.get_by_role("button", name="Enrol this phone").click()
+    if pin is not None:
+        await page.get_by_label("New device PIN").fill(pin)
+        await page.get_by_label("The same PIN again").fill(pin)
+        await page.get_by_role("button", name="Set PIN").click()
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
-    # The app shell is cached by the service worker before we go offline.
-    await page.wait_for_function(
-        "navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready",
-        timeout=20_000,
-    )
-    await page.evaluate("navigator.serviceWorker.ready")
+    # The app shell is precached by the service worker, and the worker controls the page,
+    # before we go offline.
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not await page.evaluate("navigator.serviceWorker.controller !== null"):
+        await page.reload()
+        await unlock_with_pin_if_locked(page)
+        await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
+    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+
+
+PIN = "482913"
+
+
+async def unlock_with_pin_if_locked(page: Page) -> None:
+    """The app locks itself when closed: a PIN device unlocks with its PIN, offline."""
+    locked = page.get_by_role("heading", name="Doorstep is locked")
+    try:
+        await locked.wait_for(timeout=5_000)
+    except PlaywrightTimeoutError:
+        return
+    await page.get_by_label("Device PIN").fill(PIN)
+    await page.get_by_role("button", name="Unlock").click()
+    await expect(locked).to_be_hidden(timeout=30_000)
 
 
 async def open_section(page: Page, name: str) -> None:
@@ -171,8 +195,10 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
             viewport={"width": 360, "height": 780},
         )
         page = context.pages[0] if context.pages else await context.new_page()
-        await add_virtual_authenticator(context, page)
-        await enrol(page, live_server)
+        # A passkey without PRF: the app protects offline data with a device PIN, which (unlike
+        # a test authenticator) survives closing the browser.
+        await add_virtual_authenticator(context, page, prf=False)
+        await enrol(page, live_server, pin=PIN)
         await assert_accessible(page, "visit list", found)
 
         await context.set_offline(True)
@@ -181,6 +207,7 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
 
         # Reload while offline: everything is still there.
         await page.reload()
+        await unlock_with_pin_if_locked(page)
         await expect(page.get_by_text("Completed").first).to_be_visible(timeout=15_000)
         await page.goto(live_server.url + "/#/")
         await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=15_000)
@@ -198,6 +225,7 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
         )
         page = context.pages[0] if context.pages else await context.new_page()
         await page.goto(live_server.url + "/#/")
+        await unlock_with_pin_if_locked(page)
         await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=15_000)
         await expect(page.get_by_text(CRIME_REFERENCE)).to_be_visible()
         await expect(page.get_by_test_id("photos-waiting")).to_have_text("2", timeout=10_000)
@@ -262,7 +290,9 @@ async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
             return
         patches_seen += 1
         if patches_seen == 3 and not cut:
+            # The signal goes mid-upload: this chunk never arrives, nor do the client's retries.
             cut = True
+            await context.set_offline(True)
             await route.abort("internetdisconnected")
             return
         response = await route.fetch()
@@ -282,13 +312,13 @@ async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
         deadline -= 0.25
     assert cut, "the upload never reached its third chunk"
     # The signal is gone for a while: the app is even reloaded before it comes back.
-    await context.set_offline(True)
     assert [offset for offset, _ in received] == [0, 1024 * 1024]
     await page.reload()
     await expect(page.get_by_test_id("photos-waiting")).to_have_text("1", timeout=15_000)
     await context.set_offline(False)
     await page.get_by_role("button", name="Sync now").click()
     await expect(page.get_by_test_id("photos-waiting")).to_have_text("0", timeout=60_000)
+    await context.unroute_all(behavior="ignoreErrors")
     await context.close()
 
     offsets = [offset for offset, _ in received]

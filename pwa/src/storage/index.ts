@@ -29,16 +29,31 @@ import type {
   ServerCopy,
   TusUrlRecord,
 } from "../model/types";
-import { identityVault, type Sealed, type Vault } from "./vault";
+import { identityVault, lockedVault, type Sealed, type Vault } from "./vault";
+import { purgeBlockers, purgeDue, stubOf, TERMINAL_STATUSES, type VisitStub } from "./purge";
 
-export { identityVault, type Vault, type Sealed } from "./vault";
+export { identityVault, lockedVault, AesGcmVault, LockedError, VaultError, type Vault, type Sealed } from "./vault";
+export { DEFAULT_PURGE_GRACE_MS, type VisitStub } from "./purge";
 
 export const DB_NAME = "doorstep";
 const DB_VERSION = 1;
+/** meta key of the vault configuration (wrapped data key and public KDF parameters). */
+export const VAULT_CONFIG_KEY = "vault";
+/** meta key (sealed) of the stubs of purged visits. */
+const STUBS_KEY = "purged_visits";
+/** meta key (clear: visit ids only) of when each visit was first seen eligible for purging. */
+const PURGE_SEEN_KEY = "purge_seen";
+/** meta key set when a purged visit came back (reopened): the app pulls everything again. */
+export const REPULL_KEY = "repull";
+/** Stores that hold personal data (emptied by `clearPersonalData`). */
+const PERSONAL_STORES = ["records", "server", "outbox", "drafts", "photos", "tus"] as const;
 const WRITE_LOCK = "doorstep-write";
 
 type Key = [CollectionName, string];
 const keyOf = (collection: CollectionName, id: string): string => `${collection}/${id}`;
+/** Where a queued mutation is sealed (its AAD): sync identity, seq and record. */
+const outboxWhere = (e: { epoch: number; seq: number; collection: CollectionName; id: string }): string =>
+  `outbox/${e.epoch}/${e.seq}/${e.collection}/${e.id}`;
 
 /* Rows as stored: keys and non-personal bookkeeping in clear, the rest sealed. */
 interface RecordRow {
@@ -145,6 +160,11 @@ export class Store {
     readonly name: string,
   ) {}
 
+  /**
+   * Open (creating if need be) the database. A database that holds a data key (`vault` in
+   * meta) is never written through the identity vault: a caller without the key (the service
+   * worker) gets a vault that refuses, so nothing personal can land in clear.
+   */
   static async open(name = DB_NAME, vault: Vault = identityVault): Promise<Store> {
     const db = await openDB(name, DB_VERSION, {
       upgrade(db) {
@@ -166,7 +186,8 @@ export class Store {
         db.close();
       },
     });
-    const store = new Store(db, vault, name);
+    const encrypted = (await db.get("meta", VAULT_CONFIG_KEY)) !== undefined;
+    const store = new Store(db, encrypted && vault === identityVault ? lockedVault : vault, name);
     await store.ensureIdentity();
     return store;
   }
@@ -228,11 +249,11 @@ export class Store {
   /** A value holding personal data (the profile, for instance), sealed at rest. */
   async getSealedMeta<T>(key: string): Promise<T | undefined> {
     const raw = await this.db.get("meta", key);
-    return raw === undefined ? undefined : this.vault.open<T>(raw);
+    return raw === undefined ? undefined : this.vault.open<T>(raw, `meta/${key}`);
   }
 
   async setSealedMeta(key: string, value: unknown): Promise<void> {
-    const sealed = await this.vault.seal(value);
+    const sealed = await this.vault.seal(value, `meta/${key}`);
     await this.setMeta(key, sealed);
   }
 
@@ -245,6 +266,7 @@ export class Store {
   private async openRecord(row: RecordRow): Promise<LocalRecord> {
     const { fields, conflicts } = await this.vault.open<{ fields: Fields; conflicts: Conflict[] }>(
       row.sealed,
+      `records/${row.collection}/${row.id}`,
     );
     return {
       collection: row.collection,
@@ -266,7 +288,7 @@ export class Store {
       base_rev: r.base_rev,
       pending: r.pending,
       updated_at: r.updated_at,
-      sealed: await this.vault.seal({ fields: r.fields, conflicts: r.conflicts }),
+      sealed: await this.vault.seal({ fields: r.fields, conflicts: r.conflicts }, `records/${r.collection}/${r.id}`),
     };
   }
 
@@ -294,8 +316,10 @@ export class Store {
   private async openServer(row: ServerRow): Promise<ServerCopy> {
     const { record, conflicts } = await this.vault.open<{ record: Fields; conflicts: Conflict[] }>(
       row.sealed,
+      `server/${row.collection}/${row.id}`,
     );
-    return { ...row, record, conflicts };
+    const { sealed: _sealed, ...rest } = row;
+    return { ...rest, record, conflicts };
   }
 
   private async sealServer(s: ServerCopy): Promise<ServerRow> {
@@ -305,7 +329,7 @@ export class Store {
       visit_id: s.visit_id,
       rev: s.rev,
       deleted: s.deleted,
-      sealed: await this.vault.seal({ record: s.record, conflicts: s.conflicts }),
+      sealed: await this.vault.seal({ record: s.record, conflicts: s.conflicts }, `server/${s.collection}/${s.id}`),
     };
   }
 
@@ -314,6 +338,7 @@ export class Store {
   private async openEntry(row: OutboxRow): Promise<OutboxEntry> {
     const { fields, result } = await this.vault.open<{ fields: Fields; result: PushResult | null }>(
       row.sealed,
+      outboxWhere(row),
     );
     const { sealed: _sealed, ...rest } = row;
     return { ...rest, fields, result };
@@ -321,7 +346,7 @@ export class Store {
 
   private async sealEntry(e: OutboxEntry): Promise<OutboxRow> {
     const { fields, result, ...rest } = e;
-    return { ...rest, sealed: await this.vault.seal({ fields, result }) };
+    return { ...rest, sealed: await this.vault.seal({ fields, result }, outboxWhere(e)) };
   }
 
   /** Every outbox entry, oldest first. */
@@ -545,8 +570,13 @@ export class Store {
    * (`last_seq`: accepted mutations up to it are reflected and leave the outbox), photo blobs
    * the server has verified, and the rebuilt views of every record touched.
    */
-  async applyPull(page: PullPage): Promise<void> {
+  async applyPull(pulled: PullPage): Promise<void> {
     await this.write(async () => {
+      // Purged visits stay purged: their changes only update the stub, unless the visit was
+      // reopened (then it comes back whole: REPULL_KEY asks the app to pull everything again).
+      const stubs = (await this.getSealedMeta<VisitStub[]>(STUBS_KEY)) ?? [];
+      const stubbed = applyToStubs(stubs, pulled.changes);
+      const page: PullPage = { ...pulled, changes: stubbed.changes };
       const epoch = (await this.getMeta<number>("epoch")) as number;
       const reflected = Math.max((await this.getMeta<number>("reflected_seq")) ?? 0, page.last_seq);
       const acked = Math.max((await this.getMeta<number>("acked_seq")) ?? 0, page.last_seq);
@@ -587,6 +617,7 @@ export class Store {
       const removedQids = new Set(removed.map((e) => e.qid));
       const remaining = entries.filter((e) => !removedQids.has(e.qid));
       const views = await this.rebuildViews(uniqueKeys(keys), remaining, reflected, epoch, override);
+      const sealedStubs = stubbed.changed ? await this.vault.seal(stubbed.stubs, `meta/${STUBS_KEY}`) : null;
       await this.atomically(["meta", "records", "outbox", "server", "photos", "tus"], async (tx) => {
       if (page.reset) await tx.objectStore("server").clear();
       for (const row of serverRows) await tx.objectStore("server").put(row);
@@ -601,6 +632,8 @@ export class Store {
       await tx.objectStore("meta").put(page.cursor, "cursor");
       await tx.objectStore("meta").put(reflected, "reflected_seq");
       await tx.objectStore("meta").put(acked, "acked_seq");
+      if (sealedStubs !== null) await tx.objectStore("meta").put(sealedStubs, STUBS_KEY);
+      if (stubbed.reopened) await tx.objectStore("meta").put(true, REPULL_KEY);
       });
     });
   }
@@ -671,7 +704,7 @@ export class Store {
   // ---- drafts: what the officer typed that is not yet a valid value ----------------------
 
   async setDraft(collection: CollectionName, id: string, path: string, text: string): Promise<void> {
-    const sealed = await this.vault.seal(text);
+    const sealed = await this.vault.seal(text, `drafts/${collection}/${id}/${path}`);
     await this.write(() => this.db.put("drafts", { collection, id, path, sealed } satisfies DraftRow).then(() => undefined));
   }
 
@@ -683,7 +716,7 @@ export class Store {
     const range = IDBKeyRange.bound([collection, id, ""], [collection, id, "\uffff"]);
     const rows = (await this.db.getAll("drafts", range)) as DraftRow[];
     const out: Record<string, string> = {};
-    for (const r of rows) out[r.path] = await this.vault.open<string>(r.sealed);
+    for (const r of rows) out[r.path] = await this.vault.open<string>(r.sealed, `drafts/${r.collection}/${r.id}/${r.path}`);
     return out;
   }
 
@@ -695,13 +728,13 @@ export class Store {
   // ---- photo blobs ----------------------------------------------------------------------
 
   async putPhoto(entry: PhotoBlobEntry): Promise<void> {
-    const blob = await this.vault.sealBlob(entry.blob);
+    const blob = await this.vault.sealBlob(entry.blob, `photos/${entry.id}`);
     await this.write(() => this.db.put("photos", { ...entry, blob } satisfies PhotoRow).then(() => undefined));
   }
 
   async getPhoto(id: string): Promise<PhotoBlobEntry | undefined> {
     const row = (await this.db.get("photos", id)) as PhotoRow | undefined;
-    return row ? { ...row, blob: await this.vault.openBlob(row.blob) } : undefined;
+    return row ? { ...row, blob: await this.vault.openBlob(row.blob, `photos/${row.id}`) } : undefined;
   }
 
   /** Photo bookkeeping without the bytes. */
@@ -737,8 +770,9 @@ export class Store {
   // ---- counts for the sync bar ----------------------------------------------------------
 
   async counts(): Promise<{ waiting: number; rejected: number; photosWaiting: number; photoBytesWaiting: number }> {
+    // Only clear bookkeeping is read: the counts are shown on the lock screen too.
     const epoch = await this.getMeta<number>("epoch");
-    const entries = await this.outbox();
+    const entries = (await this.db.getAll("outbox")) as OutboxRow[];
     const photos = await this.photoStates();
     const waiting = photos.filter((p) => p.upload_state !== "verified");
     return {
@@ -749,11 +783,175 @@ export class Store {
     };
   }
 
+  // ---- device encryption: the vault configuration -------------------------------------
+
+  /** The vault configuration (clear: wrapped key and public parameters), if any. */
+  async vaultConfig<T>(): Promise<T | undefined> {
+    return this.getMeta<T>(VAULT_CONFIG_KEY);
+  }
+
+  async setVaultConfig(config: unknown): Promise<void> {
+    await this.setMeta(VAULT_CONFIG_KEY, config);
+  }
+
+  /** Crypto-shredding: without this row nothing sealed on the phone can be opened again. */
+  async deleteVaultConfig(): Promise<void> {
+    await this.write(() => this.db.delete("meta", VAULT_CONFIG_KEY));
+  }
+
+  /**
+   * Forget every personal record ("online only" devices at each start, whose key was never
+   * stored): records, server copies, outbox, drafts, photos, the profile and stubs. A new sync
+   * identity starts (new client_id, seq from 1) and the feed is pulled again from the start.
+   */
+  async clearPersonalData(): Promise<void> {
+    await this.write(async () => {
+      const epoch = ((await this.getMeta<number>("epoch")) ?? 0) + 1;
+      await this.atomically(["meta", ...PERSONAL_STORES], async (tx) => {
+        for (const name of PERSONAL_STORES) await tx.objectStore(name).clear();
+        const meta = tx.objectStore("meta");
+        for (const key of ["profile", STUBS_KEY, PURGE_SEEN_KEY, REPULL_KEY, "cursor", "seq_broken"]) await meta.delete(key);
+        await meta.put(crypto.randomUUID(), "client_id");
+        await meta.put(epoch, "epoch");
+        await meta.put(1, "next_seq");
+        await meta.put(0, "reflected_seq");
+        await meta.put(0, "acked_seq");
+      });
+    });
+  }
+
+  // ---- purge: what the server has confirmed leaves the phone ------------------------------
+
+  /** Stubs of the visits this phone has purged (newest first). */
+  async stubs(): Promise<VisitStub[]> {
+    const stubs = (await this.getSealedMeta<VisitStub[]>(STUBS_KEY)) ?? [];
+    return [...stubs].sort((a, b) => b.purged_at.localeCompare(a.purged_at));
+  }
+
+  /**
+   * Look at every visit the server holds a copy of: note when it became eligible for purging
+   * (purge.ts), and purge those eligible for at least `graceMs`. Returns the purged visit ids.
+   */
+  async purgeDue(graceMs: number, now: number = Date.now()): Promise<string[]> {
+    return this.write(async () => {
+      const seen = { ...((await this.getMeta<Record<string, number>>(PURGE_SEEN_KEY)) ?? {}) };
+      const range = IDBKeyRange.bound(["visits", ""], ["visits", "\uffff"]);
+      const visitRows = (await this.db.getAll("server", range)) as ServerRow[];
+      const outboxRows = (await this.db.getAll("outbox")) as OutboxRow[];
+      const draftRows = (await this.db.getAll("drafts")) as DraftRow[];
+      const due: { id: string; record: Fields }[] = [];
+      const eligible = new Set<string>();
+      for (const row of visitRows) {
+        const visit = await this.openServer(row);
+        const status = visit.record["status"];
+        if (visit.deleted || typeof status !== "string" || !TERMINAL_STATUSES.has(status)) continue;
+        const childRows = ((await this.db.getAllFromIndex("server", "visit_id", row.id)) as ServerRow[]).filter(
+          (r) => !(r.collection === "visits" && r.id === row.id),
+        );
+        const children = await Promise.all(childRows.map((r) => this.openServer(r)));
+        const viewRows = (await this.db.getAllFromIndex("records", "visit_id", row.id)) as RecordRow[];
+        const views = await Promise.all(viewRows.map((r) => this.openRecord(r)));
+        const keys = new Set([`visits/${row.id}`, ...children.map((c) => keyOf(c.collection, c.id)), ...views.map((v) => keyOf(v.collection, v.id))]);
+        const photoBlobs = (await this.db.getAllKeysFromIndex("photos", "visit_id", row.id)).length;
+        const blockers = purgeBlockers({
+          visit,
+          children,
+          views,
+          outboxEntries: outboxRows.filter((e) => e.visit_id === row.id || keys.has(keyOf(e.collection, e.id))).length,
+          photoBlobs,
+          drafts: draftRows.filter((d) => keys.has(keyOf(d.collection, d.id))).length,
+        });
+        if (blockers.length > 0) continue;
+        eligible.add(row.id);
+        const since = seen[row.id] ?? now;
+        seen[row.id] = since;
+        if (purgeDue(since, now, graceMs)) due.push({ id: row.id, record: visit.record });
+      }
+      for (const id of Object.keys(seen)) if (!eligible.has(id)) delete seen[id];
+      for (const d of due) delete seen[d.id];
+      if (due.length === 0) {
+        await this.atomically(["meta"], async (tx) => {
+          await tx.objectStore("meta").put(seen, PURGE_SEEN_KEY);
+        });
+        return [];
+      }
+      const purgedAt = new Date(now).toISOString();
+      const previous = ((await this.getSealedMeta<VisitStub[]>(STUBS_KEY)) ?? []).filter((s) => !due.some((d) => d.id === s.id));
+      const stubs = [...previous, ...due.map((d) => stubOf(d.id, d.record, purgedAt))];
+      const sealedStubs = await this.vault.seal(stubs, `meta/${STUBS_KEY}`);
+      await this.atomically(["meta", "records", "server", "drafts", "photos", "tus"], async (tx) => {
+        for (const { id } of due) {
+          const serverKeys = (await tx.objectStore("server").index("visit_id").getAllKeys(id)) as unknown as Key[];
+          for (const k of serverKeys) await tx.objectStore("server").delete(k);
+          await tx.objectStore("server").delete(["visits", id]);
+          const recordKeys = (await tx.objectStore("records").index("visit_id").getAllKeys(id)) as unknown as Key[];
+          for (const k of recordKeys) {
+            await tx.objectStore("records").delete(k);
+            await tx.objectStore("drafts").delete(IDBKeyRange.bound([k[0], k[1], ""], [k[0], k[1], "\uffff"]));
+          }
+          await tx.objectStore("records").delete(["visits", id]);
+          const photoIds = (await tx.objectStore("photos").index("visit_id").getAllKeys(id)) as string[];
+          for (const pid of photoIds) await tx.objectStore("photos").delete(pid);
+          for (const k of serverKeys.filter((k) => k[0] === "photos")) {
+            const tusKeys = await tx.objectStore("tus").index("fingerprint").getAllKeys(photoFingerprint(k[1]));
+            for (const t of tusKeys) await tx.objectStore("tus").delete(t);
+          }
+        }
+        await tx.objectStore("meta").put(sealedStubs, STUBS_KEY);
+        await tx.objectStore("meta").put(seen, PURGE_SEEN_KEY);
+      });
+      return due.map((d) => d.id);
+    });
+  }
+
   /** Remove every database of this app from the device (revoked device, sign-out). */
   async wipe(): Promise<void> {
     this.db.close();
-    await deleteDatabase(this.name);
+    await deleteAllDatabases(this.name);
   }
+}
+
+/**
+ * Apply pulled changes to the stubs of purged visits. Changes for a purged visit are dropped
+ * while it stays completed/approved (the stub takes the new status); a tombstone drops the
+ * stub; any other status (returned for correction) drops the stub and lets the visit and its
+ * changes in, and asks for a full pull so its child records come back too.
+ */
+export function applyToStubs(
+  stubs: VisitStub[],
+  changes: PullChange[],
+): { stubs: VisitStub[]; changes: PullChange[]; changed: boolean; reopened: boolean } {
+  if (stubs.length === 0) return { stubs, changes, changed: false, reopened: false };
+  const byId = new Map(stubs.map((s) => [s.id, s]));
+  const kept = new Set(byId.keys());
+  const reopened = new Set<string>();
+  let changed = false;
+  for (const c of changes) {
+    if (c.collection !== "visits" || !byId.has(c.id)) continue;
+    const status = c.record?.["status"];
+    if (c.deleted) {
+      byId.delete(c.id);
+      changed = true;
+    } else if (typeof status === "string" && TERMINAL_STATUSES.has(status)) {
+      const stub = byId.get(c.id) as VisitStub;
+      if (stub.status !== status) {
+        byId.set(c.id, { ...stub, status });
+        changed = true;
+      }
+    } else {
+      byId.delete(c.id);
+      kept.delete(c.id);
+      reopened.add(c.id);
+      changed = true;
+    }
+  }
+  const visitOf = (c: PullChange): string | null =>
+    c.collection === "visits" ? c.id : typeof c.record?.["visit_id"] === "string" ? (c.record["visit_id"] as string) : null;
+  const filtered = changes.filter((c) => {
+    const v = visitOf(c);
+    return v === null || !kept.has(v);
+  });
+  return { stubs: [...byId.values()], changes: filtered, changed, reopened: reopened.size > 0 };
 }
 
 const encoder = new TextEncoder();
@@ -782,6 +980,21 @@ export function wireOf(e: OutboxEntry): {
   at: string;
 } {
   return { seq: e.seq, collection: e.collection, id: e.id, op: e.op, base_rev: e.base_rev, fields: e.fields, at: e.at };
+}
+
+/**
+ * Delete every IndexedDB database of this origin (`indexedDB.databases()` where the browser has
+ * it, and `extra` in any case), so nothing of the app's is left.
+ */
+export async function deleteAllDatabases(...extra: string[]): Promise<void> {
+  const names = new Set<string>([DB_NAME, ...extra]);
+  try {
+    const listed = typeof indexedDB.databases === "function" ? await indexedDB.databases() : [];
+    for (const d of listed) if (d.name) names.add(d.name);
+  } catch {
+    // Not supported: the known names are deleted all the same.
+  }
+  for (const name of names) await deleteDatabase(name);
 }
 
 /** Delete an IndexedDB database, resolving even when another connection blocks for a while. */

@@ -7,10 +7,6 @@ export function AboutPage() {
   const counts = useLoad(() => app.store.counts(), []);
   const p = app.profile;
   const pending = (counts?.waiting ?? 0) + (counts?.photosWaiting ?? 0);
-  const signOut = async () => {
-    if (!window.confirm("Sign out and remove all Doorstep data from this phone?")) return;
-    await app.signOut();
-  };
   return (
     <section aria-labelledby="about-title">
       <h1 id="about-title">This phone</h1>
@@ -30,11 +26,11 @@ export function AboutPage() {
           {app.storage.persisted ? " (kept by the browser)" : ""}
         </dd>
       </dl>
-      {pending > 0 ? (
-        <p class="note">You can sign out once your {pending} waiting {pending === 1 ? "item has" : "items have"} synced.</p>
-      ) : (
-        <button type="button" class="secondary danger" onClick={() => void signOut()}>Sign out and remove data</button>
+      {app.keys.configured && app.keys.method !== "ephemeral" && (
+        <button type="button" class="secondary" onClick={() => void app.lock()}>Lock now</button>
       )}
+      {pending > 0 && <p class="note">{pending} waiting {pending === 1 ? "item has" : "items have"} not synced yet: sync before you sign out.</p>}
+      <p><a href="#/sign-out">Sign out and wipe this phone</a></p>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import type { AdviceItem } from "../model/types";
 import type { SectionProps } from "./sectionProps";
 import { FieldGroup } from "./FieldGroup";
+import { useRef, useState } from "preact/hooks";
 import { useApp } from "./hooks";
 
 interface Tick {
@@ -11,10 +12,18 @@ interface Tick {
 export function AdviceSection({ visit, drafts, locked }: SectionProps) {
   const app = useApp();
   const catalogue = app.catalogue;
-  const ticks = (Array.isArray(visit.fields["advice.items"]) ? visit.fields["advice.items"] : []) as unknown as Tick[];
+  const stored = visit.fields["advice.items"];
+  // The ticks the officer just made are the base of the next tap until the stored record
+  // catches up: two quick ticks must both count (and neither may flicker).
+  const chosen = useRef<{ ticks: Tick[]; seen: unknown } | null>(null);
+  if (chosen.current && JSON.stringify(chosen.current.seen ?? null) !== JSON.stringify(stored ?? null)) chosen.current = null;
+  const ticks = chosen.current ? chosen.current.ticks : ((Array.isArray(stored) ? stored : []) as unknown as Tick[]);
   const ticked = new Set(ticks.map((t) => t.id));
+  const [, rerender] = useState(0);
   const toggle = (item: AdviceItem, on: boolean) => {
     const next = on ? [...ticks.filter((t) => t.id !== item.id), { id: item.id, version: item.version }] : ticks.filter((t) => t.id !== item.id);
+    chosen.current = { ticks: next, seen: stored };
+    rerender((n) => n + 1);
     void app.edit({ collection: "visits", id: visit.id, visit_id: visit.id, fields: { "advice.items": next as never } });
   };
   const groups = new Map<string, AdviceItem[]>();

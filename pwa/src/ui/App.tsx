@@ -5,10 +5,16 @@ import { AboutPage } from "./AboutPage";
 import { EnrolScreen } from "./EnrolScreen";
 import { AppContext, useRoute, useVersion } from "./hooks";
 import { LeaveBehind } from "./LeaveBehind";
+import { LockScreen } from "./LockScreen";
 import { NeedsAttention } from "./NeedsAttention";
 import { RevokedScreen } from "./RevokedScreen";
+import { PinSetup } from "./PinSetup";
+import { PurgedVisits } from "./PurgedVisits";
 import { parseRoute } from "./router";
 import { SignInPrompt } from "./SignInPrompt";
+import { SignOutWipe } from "./SignOutWipe";
+import { AdminNotice } from "./supervisor/AdminNotice";
+import { SupervisorWorkspace } from "./supervisor/Workspace";
 import { SyncBar } from "./SyncBar";
 import { UpdatePrompt } from "./UpdatePrompt";
 import { VisitEditor } from "./VisitEditor";
@@ -16,9 +22,17 @@ import { VisitList } from "./VisitList";
 
 function Frame({ app }: { app: AppServices }) {
   useVersion();
-  const route = parseRoute(useRoute());
+  const hash = useRoute();
+  const route = parseRoute(hash);
+  // Device security (docs/device-security.md): "#/sign-out" is the sign-out-and-wipe screen.
+  const wipeRoute = hash.startsWith("#/sign-out");
   if (app.revoked) return <RevokedScreen />;
+  if (app.pinSetup) return <PinSetup />;
   if (!app.enrolled) return <EnrolScreen />;
+  if (app.locked) return wipeRoute ? <main id="main" class="enrol" tabIndex={-1}><SignOutWipe /></main> : <LockScreen />;
+  // Supervisors get the online workspace; administrators use the command line or admin API.
+  if (app.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
+  if (app.profile?.officer.role === "admin") return <AdminNotice />;
   let page;
   switch (route.name) {
     case "visit":
@@ -36,6 +50,8 @@ function Frame({ app }: { app: AppServices }) {
     default:
       page = <VisitList />;
   }
+  if (wipeRoute) page = <SignOutWipe />;
+  else if (route.name === "list") page = <>{page}<PurgedVisits /></>;
   return (
     <>
       <a class="skip-link" href="#main">Skip to content</a>

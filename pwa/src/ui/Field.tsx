@@ -110,7 +110,17 @@ export function Field({ collection, recordId, visitId, def, value, draft, disabl
     if (r.ok && !dirty.current) setText(display(def, r.value));
   };
 
-  const setNow = (v: JSONValue) => app.edit({ collection, id: recordId, visit_id: visitId, fields: { [def.path]: v } });
+  // What the officer just chose, shown at once and used as the base of the next tap, until the
+  // stored record catches up: two quick taps must both count, and a tick must not flicker.
+  const chosen = useRef<{ value: JSONValue; seen: JSONValue | undefined } | null>(null);
+  if (chosen.current && JSON.stringify(chosen.current.seen ?? null) !== JSON.stringify(value ?? null)) chosen.current = null;
+  const current = (chosen.current ? chosen.current.value : value) as JSONValue | undefined;
+  const [, rerender] = useState(0);
+  const setNow = (v: JSONValue) => {
+    chosen.current = { value: v, seen: value };
+    rerender((n) => n + 1);
+    return app.edit({ collection, id: recordId, visit_id: visitId, fields: { [def.path]: v } });
+  };
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [def.hint ? hintId : "", error ? errorId : ""].filter(Boolean).join(" ") || undefined;
@@ -137,7 +147,7 @@ export function Field({ collection, recordId, visitId, def, value, draft, disabl
         <div class="choices">
           {([true, false] as const).map((v) => (
             <label key={String(v)} class="choice-item">
-              <input type="radio" name={id} disabled={disabled} checked={value === v} onChange={() => void setNow(v)} />
+              <input type="radio" name={id} disabled={disabled} checked={current === v} onChange={() => void setNow(v)} />
               {v ? "Yes" : "No"}
             </label>
           ))}
@@ -147,7 +157,7 @@ export function Field({ collection, recordId, visitId, def, value, draft, disabl
   }
 
   if (def.kind === "multi") {
-    const list = Array.isArray(value) ? (value as string[]) : [];
+    const list = Array.isArray(current) ? (current as string[]) : [];
     const toggle = (v: string, on: boolean) => {
       const next = (def.options ?? []).map(([o]) => o).filter((o) => (o === v ? on : list.includes(o)));
       void setNow(next);

@@ -5,7 +5,12 @@ export type Route =
   | { name: "visit"; id: string; section: string; focus: string | null }
   | { name: "leave"; id: string }
   | { name: "attention" }
-  | { name: "about" };
+  | { name: "about" }
+  // The supervisor's workspace (online only).
+  | { name: "sup-visits"; query: string }
+  | { name: "sup-visit"; id: string }
+  | { name: "sup-figures" }
+  | { name: "sup-export" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -17,6 +22,9 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === "attention") return { name: "attention" };
   if (parts[0] === "about") return { name: "about" };
+  if (parts[0] === "visits") return parts[1] ? { name: "sup-visit", id: parts[1] } : { name: "sup-visits", query };
+  if (parts[0] === "figures") return { name: "sup-figures" };
+  if (parts[0] === "export") return { name: "sup-export" };
   return { name: "list" };
 }
 

@@ -1,0 +1,115 @@
+/** Export visits to CSV: the same filters and a required reason (both kept in the audit log). */
+
+import { useState } from "preact/hooks";
+
+import {
+  checkFilters,
+  checkReason,
+  emptyFilters,
+  errorMessage,
+  exportUrl,
+  needsSignIn,
+  REASON_MAX,
+  REASON_MIN,
+  type FilterProblem,
+  type Filters,
+} from "../../supervisor-api";
+import { FilterFields, useFilterOptions } from "./FilterFields";
+import { useFocusHeading, useSupervisorApi } from "./hooks";
+import { SignInAgain } from "./SignInAgain";
+import "./supervisor.css";
+
+export function ExportPage() {
+  const api = useSupervisorApi();
+  const options = useFilterOptions();
+  const [form, setForm] = useState<Filters>(emptyFilters());
+  const [reason, setReason] = useState("");
+  const [problems, setProblems] = useState<FilterProblem[]>([]);
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [started, setStarted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useFocusHeading("sup-export-title", "once");
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setStarted(false);
+    setFailure(null);
+    const found = checkFilters(form);
+    const bad = checkReason(reason);
+    setProblems(found);
+    setReasonError(bad);
+    if (found.length > 0) {
+      document.getElementById(`export-${found[0]!.field.replace(/_/g, "-")}`)?.focus();
+      return;
+    }
+    if (bad) {
+      document.getElementById("export-reason")?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      // A navigation cannot show an error in the app: check the session first.
+      await api.me();
+      // A same-origin GET: the session cookie goes with it, the answer is a download.
+      window.location.assign(exportUrl(form, reason));
+      setStarted(true);
+    } catch (exc) {
+      setFailure(exc);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const described = ["export-reason-hint", reasonError ? "export-reason-error" : ""].filter(Boolean).join(" ");
+  return (
+    <section aria-labelledby="sup-export-title">
+      <h1 id="sup-export-title" tabIndex={-1}>Export visits</h1>
+      <p>
+        Download the visits matching the filters as a CSV file. Every export is recorded in the audit log with who, when, which visits
+        and why. Keep the file on a force device and delete it when you no longer need it.
+      </p>
+      <form class="sup-filters" aria-labelledby="sup-export-filters-title" onSubmit={(e) => void submit(e)} noValidate>
+        <h2 id="sup-export-filters-title">Which visits</h2>
+        {(problems.length > 0 || reasonError) && (
+          <p class="error" role="alert">
+            The export was not started: {[...problems.map((p) => p.message), ...(reasonError ? [reasonError] : [])].join("; ")}.
+          </p>
+        )}
+        <FilterFields idPrefix="export" value={form} onChange={setForm} problems={problems} options={options} />
+        <div class={reasonError ? "field invalid" : "field"}>
+          <label for="export-reason">Reason for export</label>
+          <p class="hint" id="export-reason-hint">
+            Required, {REASON_MIN} to {REASON_MAX} characters, for example “Monthly pledge return to the Chief Inspector”.
+          </p>
+          <textarea
+            id="export-reason"
+            name="reason"
+            rows={3}
+            required
+            aria-required="true"
+            maxLength={REASON_MAX}
+            value={reason}
+            aria-invalid={reasonError ? true : undefined}
+            aria-describedby={described}
+            onInput={(e) => {
+              setReason(e.currentTarget.value);
+              if (reasonError) setReasonError(null);
+            }}
+          />
+          {reasonError && <p class="error" id="export-reason-error">{reasonError}</p>}
+        </div>
+        <div class="sup-actions">
+          <button type="submit" disabled={busy}>Download CSV</button>
+        </div>
+      </form>
+      {started && <p class="note" role="status">Your download has started. It is recorded in the audit log.</p>}
+      {failure !== null &&
+        (needsSignIn(failure) ? (
+          <SignInAgain onSignedIn={() => setFailure(null)} />
+        ) : (
+          <p class="error" role="alert">The export was not started: {errorMessage(failure)}</p>
+        ))}
+    </section>
+  );
+}
