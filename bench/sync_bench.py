@@ -262,6 +262,9 @@ def server_env(database_url: str, port: int) -> dict[str, str]:
         DOORSTEP_ORIGIN=f"http://localhost:{port}",
         DOORSTEP_RP_ID="localhost",
         DOORSTEP_LOG_LEVEL="WARNING",
+        # The reader is a fresh officer's phone in the same team: with team visibility on it
+        # pulls the whole team's visits (supervisors work online and pull nothing).
+        DOORSTEP_OFFICERS_SEE_TEAM_VISITS="true",
         DOORSTEP_PHOTO_DIR=str(Path(tempfile.gettempdir()) / "doorstep-bench-photos"),
         PYTHONUNBUFFERED="1",
     )
@@ -307,7 +310,7 @@ async def create_people(database_url: str, origin: str, clients: int) -> list[tu
             await create_officer(
                 collar_number=collar,
                 display_name=f"{'Sgt' if supervisor else 'PC'} Bench {i}",
-                role=Role.SUPERVISOR if supervisor else Role.OFFICER,
+                role=Role.OFFICER,
                 team_name=TEAM,
                 area_name=AREA,
                 supervision_scope=SupervisionScope.TEAM,

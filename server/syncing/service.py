@@ -597,14 +597,17 @@ async def pull(
             raise NotFound("Unknown client.", code="unknown_client")
         last_seq = client.last_seq if client else 0
         candidates: list[tuple[int, dict[str, Any]]] = []
-        for collection in COLLECTIONS.values():
+        # Only officers keep records on their phone; supervisors and administrators work online
+        # (the supervisor workspace), so their devices are never sent victims' data.
+        offline_scope = COLLECTIONS.values() if principal.role is Role.OFFICER else []
+        for collection in offline_scope:
             scope = visit_scope(principal, settings, "visit__" if collection.is_child else "")
             query = collection.model.filter(scope, version__gt=after).using_db(connection)
             if after == 0:
                 query = query.filter(deleted=False)
             for row in await query.order_by("version").limit(limit + 1):
                 candidates.append((row.version, _change(collection, row)))
-        if after > 0:
+        if after > 0 and principal.role is Role.OFFICER:
             candidates += await _scope_exits(connection, principal, settings, after, limit)
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]

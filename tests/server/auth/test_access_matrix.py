@@ -218,9 +218,10 @@ RECORD_MATRIX: dict[str, tuple[str, str]] = {
     "officer same team": ("absent", "rejected:not_found"),
     "officer other team": ("absent", "rejected:not_found"),
     "officer other area": ("absent", "rejected:not_found"),
-    "supervisor of team": ("delivered", "rejected:forbidden"),
+    # Supervisors work online: the sync feed never puts victims' data on their devices.
+    "supervisor of team": ("absent", "rejected:forbidden"),
     "supervisor other team": ("absent", "rejected:forbidden"),
-    "area supervisor same area": ("delivered", "rejected:forbidden"),
+    "area supervisor same area": ("absent", "rejected:forbidden"),
     "area supervisor other area": ("absent", "rejected:forbidden"),
     "admin": ("absent", "rejected:forbidden"),
 }

@@ -43,17 +43,23 @@ async def test_pull_after_restore_fence_resets_and_delivers_everything_again(
     assert "reset" not in again
 
 
-async def test_pull_after_supervisor_moves_team_resets_to_new_scope(enrolled: Enrolled) -> None:
-    officer_a = await enrolled(team="Team A", area="Area X")
-    officer_b = await enrolled(team="Team B", area="Area X")
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    for officer in (officer_a, officer_b):
-        p = Phone(officer.client)
-        await p.push(p.mutation("visits", new_id(), {"victim.name": "A"}))
-    phone = Phone(sergeant.client)
+async def test_pull_after_officer_moves_team_resets_to_new_scope(enrolled: Enrolled) -> None:
+    officer = await enrolled(team="Team A", area="Area X")
+    await enrolled(team="Team B", area="Area X")
+    phone = Phone(officer.client)
+    await phone.push(phone.mutation("visits", new_id(), {"victim.name": "A"}))
     assert len((await _pull(phone))["changes"]) == 1  # type: ignore[arg-type]
+    assert (await _pull(phone))["changes"] == []
     team_b = await Team.get(name="Team B")
-    await Officer.filter(id=sergeant.officer.id).update(team_id=team_b.id)
+    await Officer.filter(id=officer.officer.id).update(team_id=team_b.id)
     moved = await _pull(phone)
     assert moved["reset"] is True
     assert len(moved["changes"]) == 1  # type: ignore[arg-type]
+
+
+async def test_pull_by_supervisor_is_always_empty(enrolled: Enrolled) -> None:
+    officer = await enrolled(team="Team A", area="Area X")
+    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
+    p = Phone(officer.client)
+    await p.push(p.mutation("visits", new_id(), {"victim.name": "A"}))
+    assert (await _pull(Phone(sergeant.client)))["changes"] == []
