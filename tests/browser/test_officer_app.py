@@ -76,14 +76,18 @@ PIN = "482913"
 
 
 async def unlock_with_pin_if_locked(page: Page) -> None:
-    """The app locks itself when closed: a PIN device unlocks with its PIN, offline."""
+    """The app locks itself when closed: it unlocks offline with the PIN or the passkey."""
     locked = page.get_by_role("heading", name="Doorstep is locked")
     try:
         await locked.wait_for(timeout=5_000)
     except PlaywrightTimeoutError:
         return
-    await page.get_by_label("Device PIN").fill(PIN)
-    await page.get_by_role("button", name="Unlock").click()
+    pin = page.get_by_label("Device PIN")
+    if await pin.count():
+        await pin.fill(PIN)
+        await page.get_by_role("button", name="Unlock").click()
+    else:  # a passkey with PRF: the authenticator unlocks it
+        await page.get_by_role("button", name="Unlock with passkey").click()
     await expect(locked).to_be_hidden(timeout=30_000)
 
 
