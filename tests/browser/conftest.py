@@ -200,9 +200,10 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Real-browser journeys run against timers, a service worker and a live server on a small
+    """Real-browser journeys (and the two-worker deploy tests, which stop workers behind Caddy)
+    run against timers, a service worker and live servers on a small
     shared machine: a journey that fails is run again (up to twice) and reported as a rerun,
     so timing noise does not hide a real failure behind a red build, nor a real failure pass."""
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "tests/browser/" in str(item.fspath) or "tests/deploy/" in str(item.fspath):
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
