@@ -306,6 +306,21 @@ async def login_options(settings: Settings, ctx: RequestContext) -> dict[str, An
     return document
 
 
+def _device_entry(
+    action: AuditAction, device: Device, ctx: RequestContext, reason: str = ""
+) -> AuditEntry:
+    """An audit entry about one device and its officer (sign-in events)."""
+    return AuditEntry(
+        action=action,
+        actor_id=device.officer.id,
+        device_id=device.id,
+        record_type="device",
+        record_id=str(device.id),
+        reason=reason,
+        request_id=ctx.request_id,
+    )
+
+
 async def login_verify(
     credential: dict[str, Any], settings: Settings, ctx: RequestContext
 ) -> tuple[str, Device]:
@@ -332,27 +347,10 @@ async def login_verify(
     from server.auth.guard import DeviceRevoked
 
     if device.revoked_at is not None:
-        await _audit(
-            ctx,
-            AuditEntry(
-                action=AuditAction.LOGIN_FAILED,
-                actor_id=device.officer.id,
-                device_id=device.id,
-                record_type="device",
-                record_id=str(device.id),
-                reason="revoked device",
-                request_id=ctx.request_id,
-            ),
-        )
+        await _audit(ctx, _device_entry(AuditAction.LOGIN_FAILED, device, ctx, "revoked device"))
         raise DeviceRevoked()
-    failure = AuditEntry(
-        action=AuditAction.LOGIN_FAILED,
-        actor_id=device.officer.id,
-        device_id=device.id,
-        record_type="device",
-        record_id=str(device.id),
-        reason="passkey assertion did not verify",
-        request_id=ctx.request_id,
+    failure = _device_entry(
+        AuditAction.LOGIN_FAILED, device, ctx, "passkey assertion did not verify"
     )
     try:
         claimed = parse_authenticator_data(
@@ -362,19 +360,11 @@ async def login_verify(
         await _audit(ctx, failure)
         raise AuthFailed() from exc
     if (claimed > 0 or device.sign_count > 0) and claimed <= device.sign_count:
-        await _audit(
-            ctx,
-            AuditEntry(
-                action=AuditAction.LOGIN_FAILED,
-                actor_id=device.officer.id,
-                device_id=device.id,
-                record_type="device",
-                record_id=str(device.id),
-                reason=f"sign count did not rise ({claimed} <= {device.sign_count}): "
-                "possible cloned authenticator",
-                request_id=ctx.request_id,
-            ),
+        reason = (
+            f"sign count did not rise ({claimed} <= {device.sign_count}): "
+            "possible cloned authenticator"
         )
+        await _audit(ctx, _device_entry(AuditAction.LOGIN_FAILED, device, ctx, reason))
         raise AuthFailed()
     try:
         verified = webauthn.verify_authentication_response(
@@ -403,17 +393,7 @@ async def login_verify(
         raise AuthFailed()
     token, _ = await start_session(device.officer, device, settings, ctx.now)
     await clear_attempts(f"login-ip:{ctx.client_key}")
-    await _audit(
-        ctx,
-        AuditEntry(
-            action=AuditAction.LOGIN,
-            actor_id=device.officer.id,
-            device_id=device.id,
-            record_type="device",
-            record_id=str(device.id),
-            request_id=ctx.request_id,
-        ),
-    )
+    await _audit(ctx, _device_entry(AuditAction.LOGIN, device, ctx))
     return token, device
 
 
