@@ -17,6 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.auth.guard import authenticate, require_role
+from server.auth.principal import Principal
+from server.context import RequestContext
 from server.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -27,7 +29,9 @@ from server.errors import (
 from server.org.models import Role
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Handler = Callable[[Request], Awaitable[Response]]
+# A handler reads HTTP and calls one service with the request context the guard built.
+Handler = Callable[[Request, RequestContext], Awaitable[Response]]
+Dispatch = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -50,19 +54,33 @@ class Endpoint:
     response_media_type: str = "application/json"
 
 
-def guarded(endpoint: Endpoint) -> Handler:
+def request_context(request: Request, principal: Principal | None) -> RequestContext:
+    """The context of one request: built here, once, and only here."""
+    state = request.scope.get("state", {})
+    return RequestContext(
+        settings=request.app.state.settings,
+        now=request.app.state.clock.now(),
+        request_id=str(state.get("request_id", "")),
+        principal=principal,
+        client_address=request.client.host if request.client else "",
+    )
+
+
+def guarded(endpoint: Endpoint) -> Dispatch:
     """The endpoint's handler behind the guard: signed in, and in an allowed role.
 
     Every endpoint is guarded unless it says ``public=True``: a new route is closed by default.
+    The guard builds the request context and hands it to the handler.
     """
-    if endpoint.public:
-        return endpoint.handler
 
     async def handler(request: Request) -> Response:
-        principal = await authenticate(request)
-        if endpoint.roles is not None:
-            await require_role(request, principal, endpoint.roles)
-        return await endpoint.handler(request)
+        principal = None
+        if not endpoint.public:
+            principal = await authenticate(request)
+        ctx = request_context(request, principal)
+        if principal is not None and endpoint.roles is not None:
+            await require_role(request, ctx, endpoint.roles)
+        return await endpoint.handler(request, ctx)
 
     return handler
 
@@ -74,11 +92,11 @@ def routes_for(endpoints: Sequence[Endpoint]) -> list[Route]:
         by_path.setdefault(e.path, {})[e.method] = e
     routes = []
     for path, methods in by_path.items():
-        handlers = {method: guarded(e) for method, e in methods.items()}
+        handlers: dict[str, Dispatch] = {method: guarded(e) for method, e in methods.items()}
         if "GET" in handlers:
             handlers["HEAD"] = handlers["GET"]
 
-        async def dispatch(request: Request, handlers: dict[str, Handler] = handlers) -> Response:
+        async def dispatch(request: Request, handlers: dict[str, Dispatch] = handlers) -> Response:
             return await handlers[request.method](request)
 
         routes.append(Route(path, dispatch, methods=list(handlers), name=path))

@@ -14,6 +14,7 @@ from typing import Any
 from tortoise import Tortoise
 
 from server.clock import SystemClock
+from server.context import RequestContext
 from server.db import apply_migrations, close_orm, ensure_sqlite_directory, tortoise_config
 from server.errors import DoorstepError
 from server.logs import configure_logging, uvicorn_log_config
@@ -95,7 +96,10 @@ def cmd_enrol_code(settings: Settings, args: argparse.Namespace) -> int:
 
     code, row = asyncio.run(
         _with_orm(
-            settings, lambda: issue_enrolment_code(args.collar, settings, SystemClock().now())
+            settings,
+            lambda: issue_enrolment_code(
+                args.collar, ctx=RequestContext.system(settings, SystemClock().now())
+            ),
         )
     )
     expires = f"{row.expires_at:%Y-%m-%d %H:%M} UTC"
@@ -114,7 +118,12 @@ def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
         print(f"doorstep: {args.device_id!r} is not a device id (a UUID)", file=sys.stderr)
         return 2
     device = asyncio.run(
-        _with_orm(settings, lambda: revoke_device(device_id, args.reason, SystemClock().now()))
+        _with_orm(
+            settings,
+            lambda: revoke_device(
+                device_id, args.reason, ctx=RequestContext.system(settings, SystemClock().now())
+            ),
+        )
     )
     print(f"revoked device {device.id} ({device.label or 'no label'})")
     return 0

@@ -191,6 +191,7 @@ def enrolled(
 ) -> Callable[..., Awaitable[Person]]:
     """Create an account, issue a code, enrol a passkey through the real endpoints: signed in."""
     from server.auth.service import issue_enrolment_code
+    from server.context import RequestContext
     from server.org.models import Role
     from server.org.service import create_officer
     from tests.support.passkeys import enrol
@@ -214,7 +215,9 @@ def enrolled(
             area_name=area,
             supervision_scope=SupervisionScope(scope),
         )
-        code, _ = await issue_enrolment_code(collar, settings, clock.now())
+        code, _ = await issue_enrolment_code(
+            collar, ctx=RequestContext.system(settings, clock.now())
+        )
         person = Person(officer, make_client(), SoftAuthenticator())
         response = await enrol(person.client, person.authenticator, collar, code)
         assert response.status_code == 200, response.text

@@ -8,9 +8,10 @@ from starlette.responses import Response
 from server.advice.schemas import AdviceCatalogue
 from server.advice.service import catalogue_in_force
 from server.api import Endpoint, json_response
+from server.context import RequestContext
 
 
-async def get_advice(request: Request) -> Response:
+async def get_advice(request: Request, ctx: RequestContext) -> Response:
     """The catalogue in force."""
     return json_response(await catalogue_in_force())
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
 from server.auth.principal import Principal
 from server.auth.sessions import check_session, cookie_name
 from server.errors import Forbidden, Unauthorized
 from server.org.models import Role
+
+if TYPE_CHECKING:
+    from server.context import RequestContext
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
@@ -48,25 +52,13 @@ async def authenticate(request: Request) -> Principal:
         device_id=session.device.id,
         session_key=session.token_hash,
     )
-    request.scope.setdefault("state", {})["principal"] = principal
     return principal
 
 
-async def require_role(request: Request, principal: Principal, roles: frozenset[Role]) -> None:
+async def require_role(request: Request, ctx: RequestContext, roles: frozenset[Role]) -> None:
     """Refuse (403, audited as a denial) a caller whose role may not use this endpoint."""
-    if principal.role in roles:
+    if ctx.caller.role in roles:
         return
-    await write_audit(
-        [
-            AuditEntry(
-                action=AuditAction.DENIED,
-                actor_id=principal.officer_id,
-                device_id=principal.device_id,
-                record_type="route",
-                record_id=f"{request.method} {request.url.path}"[:64],
-                request_id=request.scope.get("state", {}).get("request_id", ""),
-            )
-        ],
-        request.app.state.clock.now(),
-    )
+    route = f"{request.method} {request.url.path}"[:64]
+    await ctx.write_audit([ctx.audit(AuditAction.DENIED, record_type="route", record_id=route)])
     raise Forbidden()

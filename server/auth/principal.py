@@ -5,9 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from starlette.requests import Request
-
-from server.errors import Unauthorized
 from server.org.models import Role, SupervisionScope
 
 
@@ -29,11 +26,3 @@ class Principal:
     def sees_victim_data(self) -> bool:
         """Administrators manage accounts and devices; they do not read victims' records."""
         return self.role in {Role.OFFICER, Role.SUPERVISOR}
-
-
-def principal_of(request: Request) -> Principal:
-    """The principal the guard attached to this request (401 if there is none)."""
-    principal = request.scope.get("state", {}).get("principal")
-    if not isinstance(principal, Principal):
-        raise Unauthorized()
-    return principal

@@ -10,7 +10,6 @@ from starlette.responses import JSONResponse, Response
 from server.api import Endpoint, json_response, read_body, read_query
 from server.auth import service
 from server.auth.models import Device
-from server.auth.principal import principal_of
 from server.auth.schemas import (
     AppSettings,
     CredentialRequest,
@@ -34,78 +33,62 @@ from server.auth.sessions import (
     token_key,
 )
 from server.auth.views import device_out, officer_out, team_out
+from server.context import RequestContext
 from server.errors import NotFound
 from server.org.models import Officer, Role
 
 
-def _context(request: Request) -> service.RequestContext:
-    client = request.client.host if request.client else "unknown"
-    return service.RequestContext(
-        now=request.app.state.clock.now(),
-        client_key=client,
-        request_id=request.scope.get("state", {}).get("request_id", ""),
-    )
-
-
-async def _session_started(device: Device, token: str, request: Request) -> Response:
+async def _session_started(device: Device, token: str, ctx: RequestContext) -> Response:
     officer = await Officer.get(id=device.officer_id)  # type: ignore[attr-defined]
     response = json_response(
         SessionStarted(officer=officer_out(officer), device=device_out(device))
     )
-    set_session_cookie(response, token, request.app.state.settings)
+    set_session_cookie(response, token, ctx.settings)
     return response
 
 
-async def enrol_options(request: Request) -> Response:
+async def enrol_options(request: Request, ctx: RequestContext) -> Response:
     """Check a one-time code; answer WebAuthn registration options."""
     body = await read_body(request, EnrolOptionsRequest)
-    options = await service.enrol_options(
-        body.collar, body.code, request.app.state.settings, _context(request)
-    )
-    return JSONResponse(options)
+    return JSONResponse(await service.enrol_options(body.collar, body.code, ctx=ctx))
 
 
-async def enrol_verify(request: Request) -> Response:
+async def enrol_verify(request: Request, ctx: RequestContext) -> Response:
     """Register the passkey as this officer's device and sign in."""
     body = await read_body(request, CredentialRequest)
-    token, device = await service.enrol_verify(
-        body.credential, body.label, request.app.state.settings, _context(request)
-    )
-    return await _session_started(device, token, request)
+    token, device = await service.enrol_verify(body.credential, body.label, ctx=ctx)
+    return await _session_started(device, token, ctx)
 
 
-async def login_options(request: Request) -> Response:
+async def login_options(request: Request, ctx: RequestContext) -> Response:
     """WebAuthn options for a username-less passkey sign-in."""
     await read_body(request, EmptyRequest)
-    return JSONResponse(await service.login_options(request.app.state.settings, _context(request)))
+    return JSONResponse(await service.login_options(ctx=ctx))
 
 
-async def login_verify(request: Request) -> Response:
+async def login_verify(request: Request, ctx: RequestContext) -> Response:
     """Verify the passkey assertion and start a new session."""
     body = await read_body(request, CredentialRequest)
-    token, device = await service.login_verify(
-        body.credential, request.app.state.settings, _context(request)
-    )
-    return await _session_started(device, token, request)
+    token, device = await service.login_verify(body.credential, ctx=ctx)
+    return await _session_started(device, token, ctx)
 
 
-async def logout(request: Request) -> Response:
+async def logout(request: Request, ctx: RequestContext) -> Response:
     """End the session on the server and tell the browser to forget this origin's data."""
-    settings = request.app.state.settings
-    token = request.cookies.get(cookie_name(settings))
+    token = request.cookies.get(cookie_name(ctx.settings))
     if token:
-        await end_session(token_key(token), request.app.state.clock.now())
+        await end_session(token_key(token), ctx.now)
     response = json_response(LoggedOut(logged_out=True))
-    clear_session_cookie(response, settings)
+    clear_session_cookie(response, ctx.settings)
     return response
 
 
-async def me(request: Request) -> Response:
+async def me(request: Request, ctx: RequestContext) -> Response:
     """The signed-in officer, their team and device, and the settings the app needs."""
-    principal = principal_of(request)
+    principal = ctx.caller
     officer = await Officer.get(id=principal.officer_id).select_related("team__area")
     device = await Device.get(id=principal.device_id)
-    settings = request.app.state.settings
+    settings = ctx.settings
     return json_response(
         Me(
             officer=officer_out(officer),
@@ -128,25 +111,19 @@ async def me(request: Request) -> Response:
     )
 
 
-async def issue_code(request: Request) -> Response:
+async def issue_code(request: Request, ctx: RequestContext) -> Response:
     """Issue a one-time enrolment code for an officer (shown once)."""
-    principal = principal_of(request)
     await read_body(request, EmptyRequest)
     officer = await Officer.get_or_none(id=request.path_params["officer_id"])
     if officer is None:
         raise NotFound()
-    code, row = await service.issue_enrolment_code(
-        officer.collar_number,
-        request.app.state.settings,
-        request.app.state.clock.now(),
-        issued_by=principal.officer_id,
-    )
+    code, row = await service.issue_enrolment_code(officer.collar_number, ctx=ctx)
     return json_response(
         EnrolmentCodeOut(officer_id=officer.id, code=code, expires_at=row.expires_at), 201
     )
 
 
-async def list_devices(request: Request) -> Response:
+async def list_devices(request: Request, ctx: RequestContext) -> Response:
     """Devices, optionally for one officer, newest first."""
     query = read_query(request, DeviceQuery)
     devices = Device.all().order_by("-created_at")
@@ -155,14 +132,11 @@ async def list_devices(request: Request) -> Response:
     return json_response(DeviceList(devices=[device_out(d) for d in await devices]))
 
 
-async def revoke(request: Request) -> Response:
+async def revoke(request: Request, ctx: RequestContext) -> Response:
     """Revoke a lost device: its sessions end now and its next contact wipes it."""
-    principal = principal_of(request)
     body = await read_body(request, RevokeRequest)
     device_id: uuid.UUID = request.path_params["device_id"]
-    device = await service.revoke_device(
-        device_id, body.reason, request.app.state.clock.now(), revoked_by=principal.officer_id
-    )
+    device = await service.revoke_device(device_id, body.reason, ctx=ctx)
     return json_response(device_out(device))
 
 

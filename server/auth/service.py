@@ -14,7 +14,6 @@ import hashlib
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,13 +32,13 @@ from webauthn.helpers.structs import (
 )
 
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
+from server.audit.service import AuditEntry
 from server.auth.models import Challenge, Device, EnrolmentCode, Session
 from server.auth.ratelimit import clear_attempts, count_attempt
 from server.auth.sessions import start_session
+from server.context import RequestContext
 from server.errors import BadRequest, NotFound, Unauthorized
 from server.org.models import Officer
-from server.settings import Settings
 
 CHALLENGE_SECONDS = 5 * 60
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or typed on a phone
@@ -80,23 +79,15 @@ def format_code(raw: str) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-@dataclass(frozen=True)
-class RequestContext:
-    """What the ceremonies need from the request: when, who is asking, and its id."""
-
-    now: datetime
-    client_key: str
-    request_id: str
-
-
 async def _audit(ctx: RequestContext, entry: AuditEntry) -> None:
-    await write_audit([entry], ctx.now)
+    await ctx.write_audit([entry])
 
 
 async def issue_enrolment_code(
-    collar_number: str, settings: Settings, now: datetime, issued_by: uuid.UUID | None = None
+    collar_number: str, *, ctx: RequestContext
 ) -> tuple[str, EnrolmentCode]:
     """Create a one-time enrolment code for an officer; returns the code (shown once) and row."""
+    settings, now = ctx.settings, ctx.now
     officer = await Officer.get_or_none(collar_number=collar_number, active=True)
     if officer is None:
         raise NotFound(f"No active officer with collar number {collar_number}.")
@@ -105,21 +96,18 @@ async def issue_enrolment_code(
         id=uuid.uuid4(),
         officer=officer,
         code_hash=code_hash(raw),
-        created_by_id=issued_by,
+        created_by_id=ctx.principal.officer_id if ctx.principal else ctx.actor_id,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.enrolment_code_seconds),
     )
-    await write_audit(
-        [
-            AuditEntry(
-                action=AuditAction.COLLECT,
-                actor_id=issued_by,
-                record_type="enrolment_code",
-                record_id=str(row.id),
-                reason=f"enrolment code for officer {officer.id}",
-            )
-        ],
-        now,
+    await _audit(
+        ctx,
+        ctx.audit(
+            AuditAction.COLLECT,
+            record_type="enrolment_code",
+            record_id=row.id,
+            reason=f"enrolment code for officer {officer.id}",
+        ),
     )
     return format_code(raw), row
 
@@ -165,12 +153,13 @@ async def _usable_code(officer: Officer, code: str, now: datetime) -> EnrolmentC
     return row
 
 
-async def enrol_options(
-    collar_number: str, code: str, settings: Settings, ctx: RequestContext
-) -> dict[str, Any]:
+async def enrol_options(collar_number: str, code: str, *, ctx: RequestContext) -> dict[str, Any]:
     """Check the one-time code and return WebAuthn registration options for the officer."""
+    settings = ctx.settings
     await count_attempt(f"enrol:{collar_number}", ENROL_ATTEMPTS_PER_HOUR, 3600, ctx.now)
-    await count_attempt(f"enrol-ip:{ctx.client_key}", ENROL_ATTEMPTS_PER_HOUR * 4, 3600, ctx.now)
+    await count_attempt(
+        f"enrol-ip:{ctx.client_address}", ENROL_ATTEMPTS_PER_HOUR * 4, 3600, ctx.now
+    )
     officer = await Officer.get_or_none(collar_number=collar_number, active=True)
     row = await _usable_code(officer, code, ctx.now) if officer else None
     if officer is None or row is None:
@@ -180,12 +169,11 @@ async def enrol_options(
             )
         await _audit(
             ctx,
-            AuditEntry(
-                action=AuditAction.LOGIN_FAILED,
+            ctx.audit(
+                AuditAction.LOGIN_FAILED,
                 actor_id=officer.id if officer else None,
                 record_type="enrolment",
                 reason="invalid, used or expired enrolment code",
-                request_id=ctx.request_id,
             ),
         )
         raise BadRequest(
@@ -222,9 +210,10 @@ def _transports(credential: dict[str, Any]) -> list[str]:
 
 
 async def enrol_verify(
-    credential: dict[str, Any], label: str, settings: Settings, ctx: RequestContext
+    credential: dict[str, Any], label: str, *, ctx: RequestContext
 ) -> tuple[str, Device]:
     """Verify the new passkey, store it as a device, consume the code, and start a session."""
+    settings = ctx.settings
     challenge = await _consume_challenge(credential, "enrol", ctx.now)
     officer = await Officer.get_or_none(id=challenge.officer_id, active=True)  # type: ignore[attr-defined]
     code = await EnrolmentCode.get_or_none(id=challenge.enrolment_code_id)  # type: ignore[attr-defined]
@@ -243,12 +232,11 @@ async def enrol_verify(
     except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
         await _audit(
             ctx,
-            AuditEntry(
-                action=AuditAction.LOGIN_FAILED,
+            ctx.audit(
+                AuditAction.LOGIN_FAILED,
                 actor_id=officer.id,
                 record_type="enrolment",
                 reason="passkey registration did not verify",
-                request_id=ctx.request_id,
             ),
         )
         raise AuthFailed() from exc
@@ -279,24 +267,14 @@ async def enrol_verify(
         )
     token, _ = await start_session(officer, device, settings, ctx.now)
     await clear_attempts(f"enrol:{officer.collar_number}")
-    await _audit(
-        ctx,
-        AuditEntry(
-            action=AuditAction.LOGIN,
-            actor_id=officer.id,
-            device_id=device.id,
-            record_type="device",
-            record_id=str(device.id),
-            reason="passkey enrolled",
-            request_id=ctx.request_id,
-        ),
-    )
+    await _audit(ctx, _device_entry(AuditAction.LOGIN, device, ctx, "passkey enrolled", officer))
     return token, device
 
 
-async def login_options(settings: Settings, ctx: RequestContext) -> dict[str, Any]:
+async def login_options(*, ctx: RequestContext) -> dict[str, Any]:
     """Options for a discoverable-credential sign-in (no username asked)."""
-    await count_attempt(f"login-ip:{ctx.client_key}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
+    settings = ctx.settings
+    await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
     options = webauthn.generate_authentication_options(
         rp_id=settings.rp_id,
         user_verification=UserVerificationRequirement.REQUIRED,
@@ -307,25 +285,27 @@ async def login_options(settings: Settings, ctx: RequestContext) -> dict[str, An
 
 
 def _device_entry(
-    action: AuditAction, device: Device, ctx: RequestContext, reason: str = ""
+    action: AuditAction,
+    device: Device,
+    ctx: RequestContext,
+    reason: str = "",
+    officer: Officer | None = None,
 ) -> AuditEntry:
     """An audit entry about one device and its officer (sign-in events)."""
-    return AuditEntry(
-        action=action,
-        actor_id=device.officer.id,
+    return ctx.audit(
+        action,
+        actor_id=(officer or device.officer).id,
         device_id=device.id,
         record_type="device",
-        record_id=str(device.id),
+        record_id=device.id,
         reason=reason,
-        request_id=ctx.request_id,
     )
 
 
-async def login_verify(
-    credential: dict[str, Any], settings: Settings, ctx: RequestContext
-) -> tuple[str, Device]:
+async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> tuple[str, Device]:
     """Verify a passkey assertion and start a new session on its device."""
-    await count_attempt(f"login-ip:{ctx.client_key}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
+    settings = ctx.settings
+    await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
     raw_id = credential.get("rawId") or credential.get("id")
     device = None
     if isinstance(raw_id, str) and len(raw_id) <= 512:
@@ -336,12 +316,7 @@ async def login_verify(
     if device is None:
         await _audit(
             ctx,
-            AuditEntry(
-                action=AuditAction.LOGIN_FAILED,
-                record_type="device",
-                reason="unknown credential",
-                request_id=ctx.request_id,
-            ),
+            ctx.audit(AuditAction.LOGIN_FAILED, record_type="device", reason="unknown credential"),
         )
         raise AuthFailed()
     from server.auth.guard import DeviceRevoked
@@ -392,15 +367,14 @@ async def login_verify(
         await _audit(ctx, failure)
         raise AuthFailed()
     token, _ = await start_session(device.officer, device, settings, ctx.now)
-    await clear_attempts(f"login-ip:{ctx.client_key}")
+    await clear_attempts(f"login-ip:{ctx.client_address}")
     await _audit(ctx, _device_entry(AuditAction.LOGIN, device, ctx))
     return token, device
 
 
-async def revoke_device(
-    device_id: uuid.UUID, reason: str, now: datetime, revoked_by: uuid.UUID | None = None
-) -> Device:
+async def revoke_device(device_id: uuid.UUID, reason: str, *, ctx: RequestContext) -> Device:
     """Disable a device and end its sessions at once; its next request is told to wipe."""
+    now = ctx.now
     async with in_transaction() as connection:
         device = await Device.filter(id=device_id).using_db(connection).first()
         if device is None:
@@ -414,18 +388,16 @@ async def revoke_device(
             .using_db(connection)
             .update(ended_at=now)
         )
-        await write_audit(
+        await ctx.write_audit(
             [
-                AuditEntry(
-                    action=AuditAction.REVOKE,
-                    actor_id=revoked_by,
+                ctx.audit(
+                    AuditAction.REVOKE,
                     device_id=device.id,
                     record_type="device",
-                    record_id=str(device.id),
+                    record_id=device.id,
                     reason=reason[:500],
                 )
             ],
-            now,
             connection,
         )
     return device

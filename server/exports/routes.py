@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from server.api import Endpoint, read_query
-from server.auth.principal import principal_of
+from server.context import RequestContext
 from server.exports.service import stream_csv
 from server.org.models import Role
 from server.visits.schemas import VisitFilters
@@ -21,19 +21,12 @@ class ExportQuery(VisitFilters):
     reason: Annotated[str, Field(min_length=5, max_length=500)]
 
 
-async def export_visits(request: Request) -> Response:
+async def export_visits(request: Request, ctx: RequestContext) -> Response:
     """Stream the visits matching the filters as CSV."""
     query = read_query(request, ExportQuery)
     filters = VisitFilters.model_validate(query.model_dump(exclude={"reason"}))
-    stamp = request.app.state.clock.now()
-    body = stream_csv(
-        principal_of(request),
-        request.app.state.settings,
-        filters,
-        query.reason.strip(),
-        str(request.scope.get("state", {}).get("request_id", "")),
-        stamp,
-    )
+    stamp = ctx.now
+    body = stream_csv(filters, query.reason.strip(), ctx=ctx)
     return StreamingResponse(
         body,
         media_type="text/csv; charset=utf-8",

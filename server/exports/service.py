@@ -9,9 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
-from server.auth.principal import Principal
-from server.settings import Settings
+from server.context import RequestContext
 from server.visits.models import Visit
 from server.visits.schemas import VisitFilters
 from server.visits.supervision import iterate_filtered
@@ -83,30 +81,19 @@ def _line(cells: list[str]) -> str:
 
 
 async def stream_csv(
-    principal: Principal,
-    settings: Settings,
-    filters: VisitFilters,
-    reason: str,
-    request_id: str,
-    now: datetime,
+    filters: VisitFilters, reason: str, *, ctx: RequestContext
 ) -> AsyncIterator[str]:
     """Yield the CSV a page at a time, auditing each page's visits as disclosed."""
     yield _line([name for name, _ in COLUMNS])
-    async for page in iterate_filtered(principal, settings, filters):
-        await write_audit(
-            [
-                AuditEntry(
-                    action=AuditAction.DISCLOSE,
-                    actor_id=principal.officer_id,
-                    device_id=principal.device_id,
-                    record_type="visits",
-                    record_id=str(v.id),
-                    reason=reason,
-                    recipient="CSV export",
-                    request_id=request_id,
-                )
-                for v in page
-            ],
-            now,
+    async for page in iterate_filtered(ctx.caller, ctx.settings, filters):
+        await ctx.write_audit(
+            ctx.audit(
+                AuditAction.DISCLOSE,
+                record_type="visits",
+                record_id=v.id,
+                reason=reason,
+                recipient="CSV export",
+            )
+            for v in page
         )
         yield "".join(_line(_cells(v)) for v in page)

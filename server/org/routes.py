@@ -7,8 +7,6 @@ from starlette.responses import Response
 
 from server.api import Endpoint, json_response, read_body
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
-from server.auth.principal import principal_of
 from server.auth.schemas import (
     CreateOfficerRequest,
     CreateTeamRequest,
@@ -18,19 +16,19 @@ from server.auth.schemas import (
     TeamOut,
 )
 from server.auth.views import officer_out, team_out
+from server.context import RequestContext
 from server.org import service
 from server.org.models import Officer, Role, Team
 
 
-async def list_officers(request: Request) -> Response:
+async def list_officers(request: Request, ctx: RequestContext) -> Response:
     """Every account, by collar number."""
     officers = await Officer.all().order_by("collar_number")
     return json_response(OfficerList(officers=[officer_out(o) for o in officers]))
 
 
-async def create_officer(request: Request) -> Response:
+async def create_officer(request: Request, ctx: RequestContext) -> Response:
     """Create an account (team and area created if new)."""
-    principal = principal_of(request)
     body = await read_body(request, CreateOfficerRequest)
     officer = await service.create_officer(
         collar_number=body.collar_number,
@@ -42,29 +40,19 @@ async def create_officer(request: Request) -> Response:
         contact_phone=body.contact_phone,
         contact_email=body.contact_email,
     )
-    await write_audit(
-        [
-            AuditEntry(
-                action=AuditAction.COLLECT,
-                actor_id=principal.officer_id,
-                device_id=principal.device_id,
-                record_type="officer",
-                record_id=str(officer.id),
-                request_id=request.scope.get("state", {}).get("request_id", ""),
-            )
-        ],
-        request.app.state.clock.now(),
+    await ctx.write_audit(
+        [ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=officer.id)]
     )
     return json_response(officer_out(officer), 201)
 
 
-async def list_teams(request: Request) -> Response:
+async def list_teams(request: Request, ctx: RequestContext) -> Response:
     """Every team with its area."""
     teams = await Team.all().select_related("area").order_by("name")
     return json_response(TeamList(teams=[team_out(t) for t in teams]))
 
 
-async def create_team(request: Request) -> Response:
+async def create_team(request: Request, ctx: RequestContext) -> Response:
     """Create a team in an area (the area is created if new)."""
     body = await read_body(request, CreateTeamRequest)
     team = await service.create_team(body.name, body.area)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from server.api import Endpoint, Handler
-from server.auth.principal import principal_of
+from server.context import RequestContext
 from server.errors import (
     BadRequest,
     Conflict,
@@ -26,7 +26,6 @@ from server.errors import (
 from server.photos import service
 from server.photos.models import DerivativeStatus
 from server.photos.store import PhotoStore
-from server.settings import Settings
 from server.visits.enums import PhotoStatus
 
 PHOTO_CACHE_CONTROL = "private, no-store"
@@ -43,9 +42,9 @@ def _tus(handler: Handler) -> Handler:
     """Add ``Tus-Resumable`` to the errors a tus handler raises, as to its answers."""
 
     @functools.wraps(handler)
-    async def wrapped(request: Request) -> Response:
+    async def wrapped(request: Request, ctx: RequestContext) -> Response:
         try:
-            return await handler(request)
+            return await handler(request, ctx)
         except DoorstepError as exc:
             exc.headers.setdefault("Tus-Resumable", service.TUS_VERSION)
             raise
@@ -70,19 +69,15 @@ def _content_length(request: Request) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) <= 15 else None
 
 
-def _request_id(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id", ""))
-
-
 def _store(request: Request) -> PhotoStore:
     store: PhotoStore = request.app.state.photo_store
     return store
 
 
 @_tus
-async def tus_options(request: Request) -> Response:
+async def tus_options(request: Request, ctx: RequestContext) -> Response:
     """Say what this tus server supports."""
-    settings: Settings = request.app.state.settings
+    settings = ctx.settings
     return Response(
         status_code=204,
         headers=service.tus_headers(
@@ -97,7 +92,7 @@ async def tus_options(request: Request) -> Response:
 
 
 @_tus
-async def tus_create(request: Request) -> Response:
+async def tus_create(request: Request, ctx: RequestContext) -> Response:
     """Create an upload for a photo the caller recorded by sync (201 + Location)."""
     _require_tus(request)
     if "upload-defer-length" in request.headers:
@@ -110,7 +105,7 @@ async def tus_create(request: Request) -> Response:
     length = _whole_number(request, "upload-length")
     if length < 1:
         raise BadRequest("Upload-Length must be at least 1.", code="bad_tus_header")
-    settings: Settings = request.app.state.settings
+    settings = ctx.settings
     if length > settings.max_upload_bytes:  # before any database work
         raise PayloadTooLarge(
             f"A photo may be at most {settings.max_upload_bytes} bytes.",
@@ -118,9 +113,7 @@ async def tus_create(request: Request) -> Response:
             headers={"Tus-Max-Size": str(settings.max_upload_bytes)},
         )
     metadata = service.parse_metadata(request.headers.get("upload-metadata", ""))
-    upload = await service.create_upload(
-        principal_of(request), settings, request.app.state.clock.now(), length, metadata
-    )
+    upload = await service.create_upload(length, metadata, ctx=ctx)
     return Response(
         status_code=201,
         headers=service.tus_headers(
@@ -130,10 +123,10 @@ async def tus_create(request: Request) -> Response:
 
 
 @_tus
-async def tus_head(request: Request) -> Response:
+async def tus_head(request: Request, ctx: RequestContext) -> Response:
     """Where an upload stands: ``Upload-Offset`` and ``Upload-Length``."""
     # Whose upload it is comes first: anyone else gets 404 whatever headers they send.
-    upload = await service.upload_for(principal_of(request), request.path_params["upload_id"])
+    upload = await service.upload_for(request.path_params["upload_id"], ctx=ctx)
     _require_tus(request)
     service.check_head(upload)
     return Response(
@@ -149,10 +142,9 @@ async def tus_head(request: Request) -> Response:
 
 
 @_tus
-async def tus_patch(request: Request) -> Response:
+async def tus_patch(request: Request, ctx: RequestContext) -> Response:
     """Append a chunk at ``Upload-Offset``; the last one verifies the whole file."""
-    principal = principal_of(request)
-    upload = await service.upload_for(principal, request.path_params["upload_id"])
+    upload = await service.upload_for(request.path_params["upload_id"], ctx=ctx)
     _require_tus(request)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/offset+octet-stream":
@@ -160,18 +152,16 @@ async def tus_patch(request: Request) -> Response:
     offset = _whole_number(request, "upload-offset")
     checksum = service.parse_checksum(request.headers.get("upload-checksum"))
     store = _store(request)
-    settings: Settings = request.app.state.settings
+    settings = ctx.settings
     result = await service.receive_chunk(
-        principal=principal,
-        settings=settings,
-        store=store,
-        clock=request.app.state.clock,
-        upload=upload,
+        upload,
         offset=offset,
         checksum=checksum,
         stream=request.stream(),
-        request_id=_request_id(request),
         declared_length=_content_length(request),
+        ctx=ctx,
+        store=store,
+        clock=request.app.state.clock,
     )
     background = None
     if result.verified_photo_id is not None:
@@ -185,12 +175,11 @@ async def tus_patch(request: Request) -> Response:
     )
 
 
-async def _serve(request: Request, kind: str) -> Response:
+async def _serve(request: Request, ctx: RequestContext, kind: str) -> Response:
     """A photo's original or derivative, after the scope check, audited as a consultation."""
-    principal = principal_of(request)
-    settings: Settings = request.app.state.settings
+    settings = ctx.settings
     store = _store(request)
-    photo = await service.readable_photo(principal, settings, request.path_params["photo_id"])
+    photo = await service.readable_photo(request.path_params["photo_id"], ctx=ctx)
     if photo.status is not PhotoStatus.VERIFIED or photo.original_key is None:
         raise Conflict(
             "This photo's original has not been received and verified yet.",
@@ -226,9 +215,7 @@ async def _serve(request: Request, kind: str) -> Response:
         if length is not None:
             headers["Content-Length"] = str(length)
         return Response(media_type=media_type, headers=headers)
-    await service.audit_consult(
-        principal, photo.id, kind, _request_id(request), request.app.state.clock.now()
-    )
+    await service.audit_consult(photo.id, kind, ctx=ctx)
     if length is not None:
         headers["Content-Length"] = str(length)
         body: AsyncIterator[bytes] = store.read(key)
@@ -237,19 +224,19 @@ async def _serve(request: Request, kind: str) -> Response:
     return Response(data, media_type=media_type, headers=headers)
 
 
-async def photo_original(request: Request) -> Response:
+async def photo_original(request: Request, ctx: RequestContext) -> Response:
     """The original bytes, exactly as the phone captured them."""
-    return await _serve(request, "original")
+    return await _serve(request, ctx, "original")
 
 
-async def photo_display(request: Request) -> Response:
+async def photo_display(request: Request, ctx: RequestContext) -> Response:
     """The display copy: JPEG, longest side 1600, upright, without metadata."""
-    return await _serve(request, "display")
+    return await _serve(request, ctx, "display")
 
 
-async def photo_thumb(request: Request) -> Response:
+async def photo_thumb(request: Request, ctx: RequestContext) -> Response:
     """The thumbnail: JPEG, longest side 320, upright, without metadata."""
-    return await _serve(request, "thumb")
+    return await _serve(request, ctx, "thumb")
 
 
 _UPLOAD_ERRORS = (400, 404, 409, 412, 413, 422)

@@ -30,10 +30,11 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
+from server.audit.service import write_audit
 from server.auth.principal import Principal
 from server.auth.scope import may_write_visit, visit_scope
 from server.clock import Clock
+from server.context import RequestContext
 from server.errors import (
     BadRequest,
     Conflict,
@@ -183,8 +184,9 @@ async def _writable_photo(principal: Principal, photo_id: uuid.UUID, visit_id: u
     return photo
 
 
-async def upload_for(principal: Principal, upload_id: str) -> Upload:
+async def upload_for(upload_id: str, *, ctx: RequestContext) -> Upload:
     """An upload the caller may continue: theirs, on a photo of a visit they still own."""
+    principal = ctx.caller
     uid = _uuid_or_404(upload_id, "upload")
     upload = await Upload.filter(id=uid).select_related("photo__visit").first()
     if (
@@ -198,11 +200,11 @@ async def upload_for(principal: Principal, upload_id: str) -> Upload:
     return upload
 
 
-async def readable_photo(principal: Principal, settings: Settings, photo_id: str) -> Photo:
+async def readable_photo(photo_id: str, *, ctx: RequestContext) -> Photo:
     """A photo whose visit is in the caller's scope (404 for anything else, existing or not)."""
     uid = _uuid_or_404(photo_id, "photo")
     photo = await Photo.filter(
-        visit_scope(principal, settings, "visit__"), id=uid, deleted=False
+        visit_scope(ctx.caller, ctx.settings, "visit__"), id=uid, deleted=False
     ).first()
     if photo is None:
         raise NotFound("No such photo.", code="photo_not_found")
@@ -248,14 +250,9 @@ async def _change_photo(
 # --- tus: creation ---------------------------------------------------------------------------
 
 
-async def create_upload(
-    principal: Principal,
-    settings: Settings,
-    now: datetime,
-    length: int,
-    metadata: UploadMetadata,
-) -> Upload:
+async def create_upload(length: int, metadata: UploadMetadata, *, ctx: RequestContext) -> Upload:
     """Open an upload for a photo the caller owns; completed at once if already verified."""
+    principal, settings, now = ctx.caller, ctx.settings, ctx.now
     if length > settings.max_upload_bytes:
         raise PayloadTooLarge(
             f"A photo may be at most {settings.max_upload_bytes} bytes.",
@@ -392,22 +389,22 @@ def _offset_conflict(current: int, message: str, code: str = "offset_mismatch") 
 
 
 async def receive_chunk(
-    *,
-    principal: Principal,
-    settings: Settings,
-    store: PhotoStore,
-    clock: Clock,
     upload: Upload,
+    *,
     offset: int,
     checksum: bytes | None,
     stream: AsyncIterator[bytes],
-    request_id: str,
     declared_length: int | None = None,
+    ctx: RequestContext,
+    store: PhotoStore,
+    clock: Clock,
 ) -> ChunkResult:
     """Append one PATCH body at ``offset``: locked, checksummed, and completed when full.
 
     ``upload`` comes from ``upload_for``, so the caller's right to it is already checked.
+    ``clock`` keeps time while a long chunk streams in (``ctx.now`` is when it started).
     """
+    settings = ctx.settings
     if upload.state is UploadState.FAILED:
         check_head(upload)
     if upload.state is UploadState.COMPLETE:
@@ -480,13 +477,7 @@ async def receive_chunk(
             return ChunkResult(new_offset)
         try:
             result = await _complete(
-                upload,
-                token,
-                [StoredPart.from_json(p) for p in accepted],
-                principal,
-                store,
-                clock,
-                request_id,
+                upload, token, [StoredPart.from_json(p) for p in accepted], ctx, store, clock
             )
         except FileMismatch:
             done = True  # committed as failed; the chunks are already gone
@@ -516,10 +507,9 @@ async def _complete(
     upload: Upload,
     token: str,
     parts: list[StoredPart],
-    principal: Principal,
+    ctx: RequestContext,
     store: PhotoStore,
     clock: Clock,
-    request_id: str,
 ) -> ChunkResult:
     """Hash the whole file again; verify the photo or mark it failed, in one transaction."""
     try:
@@ -570,21 +560,13 @@ async def _complete(
                     display_key=None,
                     thumb_key=None,
                 )
-            await write_audit(
-                [
-                    AuditEntry(
-                        action=AuditAction.COLLECT,
-                        actor_id=principal.officer_id,
-                        device_id=principal.device_id,
-                        record_type="photos",
-                        record_id=str(photo_id),
-                        reason="original received and verified by SHA-256",
-                        request_id=request_id,
-                    )
-                ],
-                now,
-                connection,
+            entry = ctx.audit(
+                AuditAction.COLLECT,
+                record_type="photos",
+                record_id=photo_id,
+                reason="original received and verified by SHA-256",
             )
+            await write_audit([entry], now, connection)
         elif photo.status is not PhotoStatus.VERIFIED:
             await _change_photo(connection, photo_id, PhotoStatus.FAILED, message)
     await purge_upload(store, upload.id)
@@ -657,23 +639,11 @@ async def derive_in_background(photo_id: uuid.UUID, store: PhotoStore, settings:
         log.warning("derivatives not made yet", extra={"photo_id": str(photo_id)}, exc_info=True)
 
 
-async def audit_consult(
-    principal: Principal, photo_id: uuid.UUID, what: str, request_id: str, now: datetime
-) -> None:
+async def audit_consult(photo_id: uuid.UUID, what: str, *, ctx: RequestContext) -> None:
     """s.62: record that someone viewed a photo (before any byte leaves)."""
-    await write_audit(
-        [
-            AuditEntry(
-                action=AuditAction.CONSULT,
-                actor_id=principal.officer_id,
-                device_id=principal.device_id,
-                record_type="photos",
-                record_id=str(photo_id),
-                reason=f"photo {what} viewed",
-                request_id=request_id,
-            )
-        ],
-        now,
+    reason = f"photo {what} viewed"
+    await ctx.write_audit(
+        [ctx.audit(AuditAction.CONSULT, record_type="photos", record_id=photo_id, reason=reason)]
     )
 
 

@@ -6,17 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api import Endpoint, json_response, read_query
-from server.auth.principal import principal_of
+from server.context import RequestContext
 from server.org.models import Role
 from server.stats.schemas import Stats, StatsQuery
 from server.stats.service import pledge_figures
 
 
-async def get_stats(request: Request) -> Response:
+async def get_stats(request: Request, ctx: RequestContext) -> Response:
     """Figures for the caller's scope, by area, team and officer."""
-    query = read_query(request, StatsQuery)
-    stats = await pledge_figures(principal_of(request), request.app.state.settings, query)
-    return json_response(stats)
+    return json_response(await pledge_figures(read_query(request, StatsQuery), ctx=ctx))
 
 
 endpoints = [

@@ -12,6 +12,7 @@ from typing import Any
 from tortoise import connections
 
 from server.auth.principal import Principal
+from server.context import RequestContext
 from server.db import sql
 from server.org.models import Area, Officer, Role, SupervisionScope, Team
 from server.settings import Settings
@@ -175,8 +176,9 @@ def _empty(target: int) -> StatsGroup:
     )
 
 
-async def pledge_figures(principal: Principal, settings: Settings, f: VisitFilters) -> Stats:
+async def pledge_figures(f: VisitFilters, *, ctx: RequestContext) -> Stats:
     """The figures for everything in scope, and by area, team and officer."""
+    principal, settings = ctx.caller, ctx.settings
     connection = connections.get("default")
     dialect = connection.capabilities.dialect
     where, params = _where(principal, settings, f)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api import Endpoint
-from server.auth.principal import principal_of
+from server.context import RequestContext
 from server.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from server.syncing import service
 from server.syncing.schemas import PullIn, PullOut, PushIn, PushOut
@@ -40,27 +40,19 @@ async def _read_sync_body(request: Request) -> tuple[Any, int]:
         raise BadRequest("The request body is not valid JSON.", code="invalid_json") from exc
 
 
-async def push(request: Request) -> Response:
+async def push(request: Request, ctx: RequestContext) -> Response:
     """Apply queued mutations exactly once and acknowledge them."""
-    principal = principal_of(request)
     body, size = await _read_sync_body(request)
     try:
         parsed = parse_push(body, size)
     except SyncError as exc:
         raise service.SyncRequestError(exc) from exc
-    answer = await service.push(
-        parsed,
-        principal,
-        request.app.state.settings,
-        request.app.state.clock.now(),
-        request.scope.get("state", {}).get("request_id", ""),
-    )
+    answer = await service.push(parsed, ctx=ctx)
     return JSONResponse(answer)
 
 
-async def pull(request: Request) -> Response:
+async def pull(request: Request, ctx: RequestContext) -> Response:
     """The next page of the change feed in the caller's scope."""
-    principal = principal_of(request)
     body, _ = await _read_sync_body(request)
     try:
         parsed = parse_pull(body)
@@ -68,14 +60,7 @@ async def pull(request: Request) -> Response:
         tag = parse_cursor(raw_cursor).scope if raw_cursor is not None else None
     except SyncError as exc:
         raise service.SyncRequestError(exc) from exc
-    answer, audit = await service.pull(
-        parsed,
-        principal,
-        request.app.state.settings,
-        request.scope.get("state", {}).get("request_id", ""),
-        cursor_tag=tag,
-    )
-    await service.record_pull_audit(audit, request.app.state.clock.now())
+    answer = await service.pull(parsed, ctx=ctx, cursor_tag=tag)
     return JSONResponse(answer)
 
 

@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,9 +23,10 @@ from tortoise.exceptions import IntegrityError, OperationalError, TransactionMan
 from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
+from server.audit.service import AuditEntry
 from server.auth.principal import Principal
 from server.auth.scope import may_read_visit, may_write_visit, visit_scope
+from server.context import RequestContext
 from server.errors import DoorstepError, NotFound, ServiceUnavailable, validation_problems
 from server.observability import MUTATIONS
 from server.org.models import Role
@@ -99,14 +99,21 @@ class Pending:
 class PushWork:
     """Everything one push transaction accumulates before it writes."""
 
-    principal: Principal
-    settings: Settings
-    now: datetime
+    ctx: RequestContext
     client_id: str
-    request_id: str
     connection: BaseDBAsyncClient
     touched: dict[tuple[str, uuid.UUID], Pending] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+
+    @property
+    def principal(self) -> Principal:
+        """The officer pushing."""
+        return self.ctx.caller
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self.ctx.settings
 
 
 def _rejected(error: SyncError) -> dict[str, Any]:
@@ -370,14 +377,11 @@ async def _apply(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
         else AuditAction.ALTER
     )
     work.audit.append(
-        AuditEntry(
-            action=action,
-            actor_id=principal.officer_id,
-            device_id=principal.device_id,
+        work.ctx.audit(
+            action,
             record_type=collection.name,
-            record_id=str(record_id),
+            record_id=record_id,
             reason=f"sync seq {seq}" + (f" (was {before_status})" if before_status else ""),
-            request_id=work.request_id,
         )
     )
     return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
@@ -414,11 +418,11 @@ async def _write(work: PushWork) -> None:
                 pending.model, [p for p in paths if p != "visit_id"]
             )
         if pending.completed_now:
-            columns["completed_at"] = work.now
+            columns["completed_at"] = work.ctx.now
         model = pending.collection.model
         if pending.row is None:
             row = model(id=pending.record_id, **pending.owner, **columns, **meta)
-            row.created_at = row.updated_at = work.now
+            row.created_at = row.updated_at = work.ctx.now
             created.setdefault(model, []).append(row)
         else:
             await (
@@ -464,11 +468,9 @@ async def _client_row(
     return client
 
 
-async def _push_once(
-    request: PushRequest, principal: Principal, settings: Settings, now: datetime, request_id: str
-) -> dict[str, Any]:
+async def _push_once(request: PushRequest, ctx: RequestContext) -> dict[str, Any]:
     async with in_transaction() as connection:
-        client = await _client_row(connection, request.client_id, principal, now)
+        client = await _client_row(connection, request.client_id, ctx.caller, ctx.now)
         try:
             plan = check_batch(client.last_seq, [e.seq for e in request.entries])
         except SyncError as exc:
@@ -489,7 +491,7 @@ async def _push_once(
                     except SyncError as exc:
                         raise SyncRequestError(exc) from exc
                     results[entry.seq] = {"status": row.status, "rev": row.rev, "error": row.error}
-        work = PushWork(principal, settings, now, request.client_id, request_id, connection)
+        work = PushWork(ctx, request.client_id, connection)
         await _preload(work, [dict(e.raw) for e in request.entries if e.seq not in results])
         received: list[ReceivedMutation] = []
         for entry in request.entries:
@@ -524,7 +526,7 @@ async def _push_once(
             await (
                 SyncClient.filter(id=client.id).using_db(connection).update(last_seq=plan.last_seq)
             )
-        await write_audit(work.audit, now, connection)
+        await ctx.write_audit(work.audit, connection)
     for row in received:
         MUTATIONS.labels(row.status).inc()
     return {
@@ -540,13 +542,11 @@ def _uuid_or_nil(value: object) -> uuid.UUID:
         return uuid.UUID(int=0)
 
 
-async def push(
-    request: PushRequest, principal: Principal, settings: Settings, now: datetime, request_id: str
-) -> dict[str, Any]:
+async def push(request: PushRequest, *, ctx: RequestContext) -> dict[str, Any]:
     """Apply a push exactly once; a lost race (same new record, deadlock) is retried whole."""
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            return await _push_once(request, principal, settings, now, request_id)
+            return await _push_once(request, ctx)
         except _RETRYABLE as exc:
             log.warning("push retried", extra={"attempt": attempt, "error": type(exc).__name__})
     raise ServiceUnavailable(headers={"Retry-After": "2"})
@@ -572,13 +572,13 @@ def feed_tag(epoch: str, principal: Principal, settings: Settings) -> str:
 
 
 async def pull(
-    request: PullRequest,
-    principal: Principal,
-    settings: Settings,
-    request_id: str,
-    cursor_tag: str | None = None,
-) -> tuple[dict[str, Any], list[AuditEntry]]:
-    """Changes in the caller's scope after the cursor, from one consistent snapshot."""
+    request: PullRequest, *, ctx: RequestContext, cursor_tag: str | None = None
+) -> dict[str, Any]:
+    """Changes in the caller's scope after the cursor, from one consistent snapshot.
+
+    What the page discloses to the device is audited (s.62 consultation) once it is read.
+    """
+    principal, settings = ctx.caller, ctx.settings
     after, limit = request.after_version, request.limit
     async with in_transaction() as connection:
         if connection.capabilities.dialect == "postgres":
@@ -613,19 +613,16 @@ async def pull(
     page = candidates[:limit]
     has_more = len(candidates) > limit
     cursor = encode_cursor(page[-1][0] if page else after, tag)
-    audit = [
-        AuditEntry(
-            action=AuditAction.CONSULT,
-            actor_id=principal.officer_id,
-            device_id=principal.device_id,
+    await ctx.write_audit(
+        ctx.audit(
+            AuditAction.CONSULT,
             record_type=change["collection"],
             record_id=change["id"],
             reason="synchronised to device",
-            request_id=request_id,
         )
         for _, change in page
         if not change["deleted"]
-    ]
+    )
     body = {
         "cursor": cursor,
         "has_more": has_more,
@@ -634,7 +631,7 @@ async def pull(
     }
     if reset:
         body["reset"] = True
-    return body, audit
+    return body
 
 
 def _change(collection: Collection, row: SyncedRecord) -> dict[str, Any]:
@@ -698,8 +695,3 @@ async def _scope_exits(
         for e in mine
         if e.visit_id not in still_visible
     ]
-
-
-async def record_pull_audit(entries: Sequence[AuditEntry], now: datetime) -> None:
-    """Log what a pull disclosed to the device (s.62 consultation)."""
-    await write_audit(entries, now)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api import Endpoint, json_response, read_body, read_query
-from server.auth.principal import principal_of
+from server.context import RequestContext
 from server.org.models import Role
 from server.visits import supervision
 from server.visits.schemas import (
@@ -26,59 +26,32 @@ READERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
 SUPERVISORS = frozenset({Role.SUPERVISOR})
 
 
-def _request_id(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id", ""))
-
-
-async def validate_visit(request: Request) -> Response:
+async def validate_visit(request: Request, ctx: RequestContext) -> Response:
     """Check a visit record without storing it: 422 naming each bad field, else what is missing."""
-    settings = request.app.state.settings
-    record = await read_body(
-        request, VisitRecord, {"crime_reference_pattern": settings.crime_reference_pattern}
-    )
+    pattern = ctx.settings.crime_reference_pattern
+    record = await read_body(request, VisitRecord, {"crime_reference_pattern": pattern})
     return json_response(
         VisitValidation(valid=True, missing_for_completion=missing_for_completion(record))
     )
 
 
-async def list_visits(request: Request) -> Response:
+async def list_visits(request: Request, ctx: RequestContext) -> Response:
     """Visits in the caller's scope, filtered, newest first, a page at a time."""
-    query = read_query(request, VisitListQuery)
-    page = await supervision.list_visits(
-        principal_of(request),
-        request.app.state.settings,
-        query,
-        request.app.state.clock.now(),
-        _request_id(request),
-    )
+    page = await supervision.list_visits(read_query(request, VisitListQuery), ctx=ctx)
     return json_response(page)
 
 
-async def get_visit(request: Request) -> Response:
+async def get_visit(request: Request, ctx: RequestContext) -> Response:
     """One visit with everything about it (404 outside the caller's scope)."""
     visit_id: uuid.UUID = request.path_params["visit_id"]
-    detail = await supervision.visit_detail(
-        principal_of(request),
-        request.app.state.settings,
-        visit_id,
-        request.app.state.clock.now(),
-        _request_id(request),
-    )
-    return json_response(detail)
+    return json_response(await supervision.visit_detail(visit_id, ctx=ctx))
 
 
-async def review_visit(request: Request) -> Response:
+async def review_visit(request: Request, ctx: RequestContext) -> Response:
     """Approve a completed visit, or return it to the officer with a note."""
     visit_id: uuid.UUID = request.path_params["visit_id"]
     body = await read_body(request, ReviewRequest)
-    visit = await supervision.review_visit(
-        principal_of(request),
-        request.app.state.settings,
-        visit_id,
-        body,
-        request.app.state.clock.now(),
-        _request_id(request),
-    )
+    visit = await supervision.review_visit(visit_id, body, ctx=ctx)
     return json_response(ReviewResult(id=str(visit.id), status=visit.status, rev=visit.rev))
 
 

@@ -16,9 +16,10 @@ from tortoise.transactions import in_transaction
 
 from server.advice.models import AdviceItem
 from server.audit.models import AuditAction
-from server.audit.service import AuditEntry, write_audit
+from server.audit.service import AuditEntry
 from server.auth.principal import Principal
 from server.auth.scope import visit_scope
+from server.context import RequestContext
 from server.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.org.models import Officer, Role
 from server.photos.models import Photo
@@ -96,36 +97,20 @@ def _person(officer: Officer) -> PersonRef:
 
 
 def _audit(
-    principal: Principal, action: AuditAction, visit_ids: list[Any], request_id: str, reason: str
+    ctx: RequestContext, action: AuditAction, visit_ids: list[Any], reason: str
 ) -> list[AuditEntry]:
-    return [
-        AuditEntry(
-            action=action,
-            actor_id=principal.officer_id,
-            device_id=principal.device_id,
-            record_type="visits",
-            record_id=str(v),
-            reason=reason,
-            request_id=request_id,
-        )
-        for v in visit_ids
-    ]
+    return [ctx.audit(action, record_type="visits", record_id=v, reason=reason) for v in visit_ids]
 
 
-async def list_visits(
-    principal: Principal, settings: Settings, q: VisitListQuery, now: datetime, request_id: str
-) -> VisitPage:
+async def list_visits(q: VisitListQuery, *, ctx: RequestContext) -> VisitPage:
     """A page of visits, newest first, keyset-paged; each visit listed is audited as consulted."""
-    query = filtered_visits(principal, settings, q)
+    query = filtered_visits(ctx.caller, ctx.settings, q)
     if q.cursor:
         created, last_id = _decode_cursor(q.cursor)
         query = query.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
     rows = await query.order_by("-created_at", "-id").limit(q.limit + 1).select_related("officer")
     page, more = rows[: q.limit], len(rows) > q.limit
-    await write_audit(
-        _audit(principal, AuditAction.CONSULT, [v.id for v in page], request_id, "visit list"),
-        now,
-    )
+    await ctx.write_audit(_audit(ctx, AuditAction.CONSULT, [v.id for v in page], "visit list"))
     return VisitPage(
         visits=[
             VisitSummary(
@@ -168,11 +153,9 @@ def _records(name: str, rows: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-async def visit_detail(
-    principal: Principal, settings: Settings, visit_id: uuid.UUID, now: datetime, request_id: str
-) -> VisitDetail:
+async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDetail:
     """Every section, child record, review and revision of one visit (audited as consulted)."""
-    visit = await _scoped_visit(principal, settings, visit_id)
+    visit = await _scoped_visit(ctx.caller, ctx.settings, visit_id)
     items = await PropertyItem.filter(visit_id=visit.id, deleted=False).order_by("created_at")
     kits = await KitIssue.filter(visit_id=visit.id, deleted=False).order_by("created_at")
     photos = await Photo.filter(visit_id=visit.id, deleted=False).order_by("taken_at", "id")
@@ -187,9 +170,7 @@ async def visit_detail(
     for row in photo_rows:
         base = f"/api/photos/{row['id']}"
         row["urls"] = {k: f"{base}/{k}" for k in ("thumb", "display", "original")}
-    await write_audit(
-        _audit(principal, AuditAction.CONSULT, [visit.id], request_id, "visit detail"), now
-    )
+    await ctx.write_audit(_audit(ctx, AuditAction.CONSULT, [visit.id], "visit detail"))
     return VisitDetail(
         id=str(visit.id),
         rev=visit.rev,
@@ -244,15 +225,9 @@ async def visit_detail(
     )
 
 
-async def review_visit(
-    principal: Principal,
-    settings: Settings,
-    visit_id: uuid.UUID,
-    body: ReviewRequest,
-    now: datetime,
-    request_id: str,
-) -> Visit:
+async def review_visit(visit_id: uuid.UUID, body: ReviewRequest, *, ctx: RequestContext) -> Visit:
     """Approve or return a completed visit: a revision, a review row and an audit event."""
+    principal, settings, now = ctx.caller, ctx.settings, ctx.now
     if principal.role is not Role.SUPERVISOR:
         raise Forbidden("Only supervisors review visits.")
     async with in_transaction() as connection:
@@ -316,10 +291,8 @@ async def review_visit(
             actor_id=principal.officer_id,
             using_db=connection,
         )
-        await write_audit(
-            _audit(principal, AuditAction.ALTER, [visit.id], request_id, f"review: {target.value}"),
-            now,
-            connection,
+        await ctx.write_audit(
+            _audit(ctx, AuditAction.ALTER, [visit.id], f"review: {target.value}"), connection
         )
     return await Visit.get(id=visit_id)
 

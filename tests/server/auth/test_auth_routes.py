@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from server.audit.models import AuditAction, AuditEvent
 from server.auth.models import Device, EnrolmentCode, Session
 from server.auth.service import issue_enrolment_code
+from server.context import RequestContext
 from server.clock import FixedClock
 from server.org.models import Role
 from server.org.service import create_officer
@@ -42,7 +43,7 @@ async def test_enrol_options_are_webauthn_json_with_uv_resident_key_and_prf(
     db: str, settings: Settings, clock: FixedClock, client: httpx.AsyncClient
 ) -> None:
     await create_officer(collar_number="77", display_name="PC A", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("77", settings, clock.now())
+    code, _ = await issue_enrolment_code("77", ctx=RequestContext.system(settings, clock.now()))
     response = await client.post("/api/auth/enrol/options", json={"collar": "77", "code": code})
     options = response.json()
     assert options["rp"] == {"id": "localhost", "name": "Doorstep"}
@@ -57,7 +58,7 @@ async def test_enrol_stores_credential_with_flags_aaguid_and_label(
     db: str, settings: Settings, clock: FixedClock, client: httpx.AsyncClient
 ) -> None:
     await create_officer(collar_number="78", display_name="PC B", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("78", settings, clock.now())
+    code, _ = await issue_enrolment_code("78", ctx=RequestContext.system(settings, clock.now()))
     aaguid = bytes(range(16))
     response = await enrol(
         client,
@@ -129,7 +130,7 @@ async def test_enrol_without_user_verification_is_401(
     db: str, settings: Settings, clock: FixedClock, client: httpx.AsyncClient
 ) -> None:
     await create_officer(collar_number="79", display_name="PC C", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("79", settings, clock.now())
+    code, _ = await issue_enrolment_code("79", ctx=RequestContext.system(settings, clock.now()))
     response = await enrol(client, SoftAuthenticator(), "79", code, user_verified=False)
     assert response.status_code == 401
     assert await Device.all().count() == 0
@@ -170,7 +171,7 @@ async def test_enrol_reused_code_is_400(
     db: str, settings: Settings, clock: FixedClock, client: httpx.AsyncClient
 ) -> None:
     await create_officer(collar_number="80", display_name="PC D", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("80", settings, clock.now())
+    code, _ = await issue_enrolment_code("80", ctx=RequestContext.system(settings, clock.now()))
     assert (await enrol(client, SoftAuthenticator(), "80", code)).status_code == 200
     again = await client.post("/api/auth/enrol/options", json={"collar": "80", "code": code})
     assert again.status_code == 400
@@ -181,7 +182,7 @@ async def test_enrol_expired_code_is_400(
     db: str, settings: Settings, clock: FixedClock, client: httpx.AsyncClient
 ) -> None:
     await create_officer(collar_number="81", display_name="PC E", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("81", settings, clock.now())
+    code, _ = await issue_enrolment_code("81", ctx=RequestContext.system(settings, clock.now()))
     clock.advance(seconds=settings.enrolment_code_seconds + 1)
     response = await client.post("/api/auth/enrol/options", json={"collar": "81", "code": code})
     assert response.status_code == 400
@@ -191,7 +192,7 @@ async def test_enrol_code_used_between_options_and_verify_is_400(
     db: str, settings: Settings, clock: FixedClock, make_client: Callable[[], httpx.AsyncClient]
 ) -> None:
     await create_officer(collar_number="82", display_name="PC F", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("82", settings, clock.now())
+    code, _ = await issue_enrolment_code("82", ctx=RequestContext.system(settings, clock.now()))
     a, b = make_client(), make_client()
     phone_a, phone_b = SoftAuthenticator(), SoftAuthenticator()
     options_a = (
@@ -318,7 +319,7 @@ async def test_session_cookie_over_https_is_host_prefixed_and_secure(
     )
     app = create_app(settings, clock=clock, manage_orm=False)
     await create_officer(collar_number="90", display_name="PC H", role=Role.OFFICER, team_name="T")
-    code, _ = await issue_enrolment_code("90", settings, clock.now())
+    code, _ = await issue_enrolment_code("90", ctx=RequestContext.system(settings, clock.now()))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="https://doorstep.example.police.uk",
