@@ -162,7 +162,7 @@ def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_restore_fence(settings: Settings, args: argparse.Namespace) -> int:
     """After restoring a backup: start a new feed epoch so every phone resynchronises fully."""
-    from server.syncing.versions import start_new_feed_epoch
+    from server.feed import start_new_feed_epoch
 
     asyncio.run(_with_orm(settings, start_new_feed_epoch))
     print("new feed epoch: every device will pull its records again from the start")

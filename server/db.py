@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "server.advice.models",
     "server.audit.models",
     "server.syncing.models",
+    "server.feed.models",
 ]
 MIGRATIONS_MODULE = "server.migrations"
 

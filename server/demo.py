@@ -8,6 +8,7 @@ from typing import Any
 
 from server.advice.catalogue import load_default_catalogue
 from server.clock import Clock
+from server.context import RequestContext
 from server.org.models import Officer, Role, SupervisionScope
 from server.org.service import create_officer
 from server.settings import Settings
@@ -215,9 +216,8 @@ async def seed_demo(settings: Settings, clock: Clock) -> dict[str, int]:
         }
         record = VisitRecord.model_validate(data, context=context)
         officer = await Officer.get(collar_number=collar)
-        visit = await create_visit(officer, record, visit_id=visit_id)
-        if status == "completed":
-            visit.completed_at = arrived + timedelta(minutes=50)
-            await visit.save(update_fields=["completed_at"])
+        ctx = RequestContext.system(settings, clock.now())
+        completed_at = arrived + timedelta(minutes=50) if status == "completed" else None
+        await create_visit(officer, record, ctx=ctx, visit_id=visit_id, completed_at=completed_at)
         counts["visits"] += 1
     return counts

@@ -24,6 +24,7 @@ from tortoise import Tortoise, connections
 
 from server.app import create_app
 from server.clock import FixedClock
+from server.context import RequestContext
 from server.db import apply_migrations, close_orm, tortoise_config
 from server.org.models import Officer
 from server.settings import Settings
@@ -131,6 +132,15 @@ async def db(backend: str, database_url: str) -> AsyncIterator[str]:
 def clock() -> FixedClock:
     """A clock tests can move."""
     return FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+SystemContext = Callable[[], RequestContext]
+
+
+@pytest.fixture
+def system_ctx(settings: Settings, clock: FixedClock) -> SystemContext:
+    """A request context for work no request asked for, at the test clock's time."""
+    return lambda: RequestContext.system(settings, clock.now())
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.syncing.records import SyncedRecord
+from server.feed import SyncedRecord
 from server.visits.enums import PhotoCategory, PhotoStatus
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ class DerivativeStatus(StrEnum):
 
 class Photo(SyncedRecord):
     """One evidential photo: what the officer declared, and whether the bytes are verified."""
+
+    feed_collection = "photos"
 
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
         "doorstep.Visit", related_name="photos", on_delete=fields.RESTRICT, db_index=True

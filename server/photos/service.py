@@ -18,7 +18,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,11 +26,11 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
-from server.audit.service import write_audit
+from server.audit.service import AuditEntry
 from server.auth.principal import Principal
 from server.auth.scope import may_write_visit, visit_scope
 from server.clock import Clock
@@ -44,6 +44,7 @@ from server.errors import (
     ValidationFailed,
     validation_problems,
 )
+from server.feed import Change, RevisionNote, lock_records, record_changes
 from server.photos import images
 from server.photos.models import DerivativeStatus, Photo, Upload, UploadState
 from server.photos.schemas import IGNORED_METADATA_KEYS, UploadMetadata
@@ -54,9 +55,7 @@ from server.photos.store import (
     derivative_key,
 )
 from server.settings import Settings
-from server.syncing.versions import take_next_versions
 from server.visits.enums import PhotoStatus
-from server.visits.models import Revision
 
 log = logging.getLogger("doorstep.photos")
 
@@ -219,32 +218,30 @@ async def _change_photo(
     photo_id: uuid.UUID,
     status: PhotoStatus,
     message: str | None,
+    *,
+    now: datetime,
+    audit: Sequence[AuditEntry] = (),
     **columns: Any,
 ) -> None:
-    """Set a photo's status as the server, so the phone's next pull delivers it.
-
-    The row is updated first (taking its lock, as a push does) and the change version last,
-    so this transaction takes locks in the same order as a push and cannot deadlock with it.
-    """
-    await (
-        Photo.filter(id=photo_id)
-        .using_db(connection)
-        .update(rev=F("rev") + 1, status=status, status_message=message, **columns)
+    """Set a photo's status as the server, so the phone's next pull delivers it."""
+    locked = await lock_records(connection, {Photo: [photo_id]})
+    row = locked[(Photo, photo_id)]
+    rev = row.rev + 1
+    change = Change(
+        Photo,
+        photo_id,
+        row.visit_id,  # type: ignore[attr-defined]
+        {"rev": rev, "status": status, "status_message": message, **columns},
+        revisions=[
+            RevisionNote(
+                rev=rev,
+                op="put",
+                changes={"upload.status": status.value, "upload.message": message},
+                author="server",
+            )
+        ],
     )
-    row = await Photo.filter(id=photo_id).using_db(connection).first()
-    assert row is not None
-    [version] = await take_next_versions(connection, 1)
-    await Photo.filter(id=photo_id).using_db(connection).update(version=version)
-    await Revision.create(
-        collection="photos",
-        record_id=photo_id,
-        rev=row.rev,
-        visit_id=row.visit_id,  # type: ignore[attr-defined]
-        op="put",
-        changes={"upload.status": status.value, "upload.message": message},
-        author="server",
-        using_db=connection,
-    )
+    await record_changes(connection, [change], now=now, audit=audit)
 
 
 # --- tus: creation ---------------------------------------------------------------------------
@@ -314,7 +311,7 @@ async def create_upload(length: int, metadata: UploadMetadata, *, ctx: RequestCo
             using_db=connection,
         )
         if photo.status is not PhotoStatus.UPLOADING or photo.status_message:
-            await _change_photo(connection, photo.id, PhotoStatus.UPLOADING, None)
+            await _change_photo(connection, photo.id, PhotoStatus.UPLOADING, None, now=now)
     return upload
 
 
@@ -542,14 +539,22 @@ async def _complete(
         photo = await Photo.filter(id=photo_id).using_db(connection).first()
         assert photo is not None
         if verified and assembled is not None:
-            if not (
-                photo.status is PhotoStatus.VERIFIED and photo.original_sha256 == assembled.sha256
-            ):
+            entry = ctx.audit(
+                AuditAction.COLLECT,
+                record_type="photos",
+                record_id=photo_id,
+                reason="original received and verified by SHA-256",
+            )
+            if photo.status is PhotoStatus.VERIFIED and photo.original_sha256 == assembled.sha256:
+                await ctx.write_audit([entry], connection)
+            else:
                 await _change_photo(
                     connection,
                     photo_id,
                     PhotoStatus.VERIFIED,
                     None,
+                    now=now,
+                    audit=[entry],
                     verified_at=now,
                     original_key=assembled.key,
                     original_sha256=assembled.sha256,
@@ -560,15 +565,8 @@ async def _complete(
                     display_key=None,
                     thumb_key=None,
                 )
-            entry = ctx.audit(
-                AuditAction.COLLECT,
-                record_type="photos",
-                record_id=photo_id,
-                reason="original received and verified by SHA-256",
-            )
-            await write_audit([entry], now, connection)
         elif photo.status is not PhotoStatus.VERIFIED:
-            await _change_photo(connection, photo_id, PhotoStatus.FAILED, message)
+            await _change_photo(connection, photo_id, PhotoStatus.FAILED, message, now=now)
     await purge_upload(store, upload.id)
     if not verified:
         raise FileMismatch(
@@ -714,5 +712,5 @@ async def _expire(upload: Upload, now: datetime) -> int:
         )
         photo = await Photo.filter(id=photo_id).using_db(connection).first()
         if not others and photo is not None and photo.status is PhotoStatus.UPLOADING:
-            await _change_photo(connection, photo_id, PhotoStatus.PENDING, None)
+            await _change_photo(connection, photo_id, PhotoStatus.PENDING, None, now=now)
     return 1

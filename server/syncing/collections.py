@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
+from server.feed import SyncedRecord
 from server.photos.models import Photo
-from server.syncing.records import SyncedRecord
 from server.visits.models import KitIssue, PropertyItem, Visit
 from server.visits.schemas import (
     KitIssueRecord,

@@ -1,5 +1,4 @@
-"""What the sync engine keeps: clients with their acknowledged seq, every mutation received,
-and the counter that orders the change feed."""
+"""What the sync engine keeps: clients with their acknowledged seq and every mutation received."""
 
 from __future__ import annotations
 
@@ -54,37 +53,3 @@ class ReceivedMutation(Model):
     class Meta:
         table = "received_mutation"
         unique_together = (("client_id", "seq"),)
-
-
-class ChangeCounter(Model):
-    """A single row whose value orders the change feed - locked by each writing transaction."""
-
-    id = fields.IntField(primary_key=True)
-    value = fields.BigIntField(default=0)
-    # The feed's epoch: rotated by `doorstep restore-fence` after a restore, so every cursor
-    # issued before it makes the phone start again from the beginning (never skip a change).
-    epoch = fields.CharField(max_length=32, default="", db_default="")
-
-    class Meta:
-        table = "change_counter"
-
-
-class ScopeExit(Model):
-    """A record leaving a scope (e.g. a visit moved to another officer or team).
-
-    Readers whose scope matched the old owner, team or area get a tombstone for it, in
-    change-version order like any other change.
-    """
-
-    id = fields.BigIntField(primary_key=True)
-    version = fields.BigIntField(db_index=True)
-    collection = fields.CharField(max_length=20)
-    record_id = fields.UUIDField()
-    visit_id = fields.UUIDField()
-    officer_id = fields.UUIDField()
-    team_id = fields.IntField()
-    area_id = fields.IntField()
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "scope_exit"

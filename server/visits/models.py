@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.syncing.records import SyncedRecord
+from server.feed import SyncedRecord
 from server.visits.enums import (
     EntryMethod,
     EntryPoint,
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 class Visit(SyncedRecord):
     """One attendance at a burgled home, owned by one officer and one team."""
+
+    feed_collection = "visits"
+    lock_rank = 0
 
     officer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
         "doorstep.Officer", related_name="visits", on_delete=fields.RESTRICT
@@ -132,6 +135,8 @@ class Visit(SyncedRecord):
 class PropertyItem(SyncedRecord):
     """One item taken in the burglary."""
 
+    feed_collection = "property_items"
+
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
         "doorstep.Visit", related_name="property_items", on_delete=fields.RESTRICT, db_index=True
     )
@@ -149,6 +154,8 @@ class PropertyItem(SyncedRecord):
 
 class KitIssue(SyncedRecord):
     """A SmartWater property-marking kit handed over at the visit or to a neighbour."""
+
+    feed_collection = "kit_issues"
 
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
         "doorstep.Visit", related_name="kit_issues", on_delete=fields.RESTRICT, db_index=True
@@ -183,31 +190,3 @@ class Review(Model):
 
     class Meta:
         table = "review"
-
-
-class Revision(Model):
-    """One change to one synchronised record: nothing is ever overwritten away."""
-
-    id = fields.BigIntField(primary_key=True)
-    collection = fields.CharField(max_length=20)
-    record_id = fields.UUIDField()
-    rev = fields.IntField()
-    visit_id = fields.UUIDField(db_index=True)
-    op = fields.CharField(max_length=8)
-    # The dotted fields written by this revision and the values they replaced.
-    changes = fields.JSONField[dict[str, Any]](default=dict)
-    previous = fields.JSONField[dict[str, Any]](default=dict)
-    conflicts_added = fields.JSONField[list[Any]](default=list)
-    conflicts_cleared = fields.JSONField[list[Any]](default=list)
-    author = fields.CharField(max_length=64, default="")
-    actor: fields.ForeignKeyNullableRelation[Officer] = fields.ForeignKeyField(
-        "doorstep.Officer", related_name=False, null=True, on_delete=fields.RESTRICT
-    )
-    client_id = fields.UUIDField(null=True)
-    seq = fields.IntField(null=True)
-    device_at = fields.CharField(max_length=40, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "revision"
-        unique_together = (("collection", "record_id", "rev"),)

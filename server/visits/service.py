@@ -9,14 +9,26 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 from tortoise.transactions import in_transaction
 
+from server.audit.models import AuditAction
+from server.context import RequestContext
 from server.errors import NotFound
+from server.feed import (
+    Change,
+    RevisionNote,
+    ScopeExitNote,
+    SyncedRecord,
+    lock_records,
+    record_changes,
+)
 from server.org.models import Officer
+from server.photos.models import Photo
 from server.syncing.collections import column_for
-from server.syncing.versions import take_next_versions
-from server.visits.models import Revision, Visit
+from server.visits.models import KitIssue, PropertyItem, Visit
 from server.visits.schemas import VisitRecord, leaf_paths
 
 VISIT_PATHS = leaf_paths(VisitRecord)
+# A visit's records, which follow it wherever it goes.
+CHILD_MODELS: tuple[type[SyncedRecord], ...] = (PropertyItem, KitIssue, Photo)
 
 
 def flat_fields(record: VisitRecord) -> dict[str, Any]:
@@ -48,117 +60,98 @@ def visit_document(visit: Visit) -> dict[str, Any]:
 
 
 async def create_visit(
-    officer: Officer, record: VisitRecord, *, visit_id: uuid.UUID | None = None
+    officer: Officer,
+    record: VisitRecord,
+    *,
+    ctx: RequestContext,
+    visit_id: uuid.UUID | None = None,
+    completed_at: datetime | None = None,
 ) -> Visit:
-    """Store a whole new visit for an officer in one transaction, with its first revision."""
+    """Store a whole new visit for an officer in one transaction, with its first revision.
+
+    ``completed_at`` is for visits that arrive already completed (the demo, imports).
+    """
     await officer.fetch_related("team")
     flat = flat_fields(record)
-    async with in_transaction() as connection:
-        (version,) = await take_next_versions(connection, 1)
-        visit = await Visit.create(
-            id=visit_id or uuid.uuid4(),
-            officer=officer,
-            team=officer.team,
-            area_id=officer.team.area_id,  # type: ignore[attr-defined]
-            rev=1,
-            version=version,
-            field_revs=dict.fromkeys(flat, 1),
-            using_db=connection,
+    new_id = visit_id or uuid.uuid4()
+    change = Change(
+        Visit,
+        new_id,
+        new_id,
+        columns={
+            "officer_id": officer.id,
+            "team_id": officer.team.id,
+            "area_id": officer.team.area_id,  # type: ignore[attr-defined]
+            "rev": 1,
+            "field_revs": dict.fromkeys(flat, 1),
+            "completed_at": completed_at,
             **{column_for(path): value for path, value in flat.items()},
-        )
-        await Revision.create(
-            collection="visits",
-            record_id=visit.id,
-            rev=1,
-            visit_id=visit.id,
-            op="put",
-            changes=to_jsonable_python(flat),
-            previous={},
-            actor=officer,
-            using_db=connection,
-        )
-    return visit
+        },
+        revisions=[
+            RevisionNote(rev=1, op="put", changes=to_jsonable_python(flat), actor_id=officer.id)
+        ],
+        create=True,
+    )
+    async with in_transaction() as connection:
+        await record_changes(connection, [change], now=ctx.now)
+    return await Visit.get(id=new_id)
 
 
 async def reassign_visit(
-    visit_id: uuid.UUID, new_officer: Officer, actor_id: uuid.UUID | None, now: datetime
+    visit_id: uuid.UUID, new_officer: Officer, *, ctx: RequestContext
 ) -> Visit:
     """Move a visit (and so its records) to another officer and their team.
 
     Callers who could see it through the old owner, team or area and cannot see it now get
-    a tombstone on their next pull: a scope-exit row per record, in change-version order.
+    a tombstone on their next pull: a scope-exit row per record, in change-version order, and
+    every record is announced again to its new readers.
     """
-    from server.audit.models import AuditAction
-    from server.audit.service import AuditEntry, write_audit
-    from server.photos.models import Photo
-    from server.syncing.models import ScopeExit
-    from server.visits.models import KitIssue, PropertyItem
-
     await new_officer.fetch_related("team")
     async with in_transaction() as connection:
-        # Lock the visit first, as a push does (visit, then children, then the counter), so a
-        # concurrent push and a reassignment queue instead of deadlocking, and no child can be
-        # added between reading the children and moving them.
-        query = Visit.filter(id=visit_id).using_db(connection)
-        if connection.capabilities.dialect == "postgres":
-            query = query.select_for_update()
-        visit = await query.first()
-        if visit is None:
+        # The visit is locked first, as every feed writer does, so no child can be added
+        # between reading the children and moving them.
+        locked = await lock_records(connection, {Visit: [visit_id]})
+        visit = locked.get((Visit, visit_id))
+        if not isinstance(visit, Visit):
             raise NotFound("No such visit.")
-        children: list[tuple[str, uuid.UUID]] = [("visits", visit.id)]
-        for name, model in (
-            ("property_items", PropertyItem),
-            ("kit_issues", KitIssue),
-            ("photos", Photo),
-        ):
+        records: list[tuple[type[SyncedRecord], uuid.UUID]] = [(Visit, visit.id)]
+        for model in CHILD_MODELS:
             ids = (
                 await model.filter(visit_id=visit.id)
                 .using_db(connection)
                 .values_list("id", flat=True)
             )
-            children += [(name, uuid.UUID(str(i))) for i in ids]
-        # One version for each record's exit from the old scope, then one for each record in
-        # the new scope, so both old and new readers meet every record after their cursors.
-        versions = await take_next_versions(connection, 2 * len(children))
-        exit_versions, new_versions = versions[: len(children)], versions[len(children) :]
-        await ScopeExit.bulk_create(
+            records += [(model, uuid.UUID(str(i))) for i in ids]
+        owner = {
+            "officer_id": new_officer.id,
+            "team_id": new_officer.team.id,
+            "area_id": new_officer.team.area_id,  # type: ignore[attr-defined]
+        }
+        await record_changes(
+            connection,
             [
-                ScopeExit(
-                    version=version,
-                    collection=name,
+                Change(model, record_id, visit.id, owner if model is Visit else {})
+                for model, record_id in records
+            ],
+            exits=[
+                ScopeExitNote(
+                    collection=model.feed_collection,
                     record_id=record_id,
                     visit_id=visit.id,
                     officer_id=visit.officer_id,  # type: ignore[attr-defined]
                     team_id=visit.team_id,  # type: ignore[attr-defined]
                     area_id=visit.area_id,  # type: ignore[attr-defined]
                 )
-                for (name, record_id), version in zip(children, exit_versions, strict=True)
+                for model, record_id in records
             ],
-            using_db=connection,
-        )
-        models = {"visits": Visit, "property_items": PropertyItem, "kit_issues": KitIssue}
-        models["photos"] = Photo
-        for (name, record_id), version in zip(children, new_versions, strict=True):
-            changes: dict[str, object] = {"version": version}
-            if name == "visits":
-                changes |= {
-                    "officer_id": new_officer.id,
-                    "team_id": new_officer.team.id,
-                    "area_id": new_officer.team.area_id,  # type: ignore[attr-defined]
-                }
-            await models[name].filter(id=record_id).using_db(connection).update(**changes)
-        await write_audit(
-            [
-                AuditEntry(
-                    action=AuditAction.ALTER,
-                    actor_id=actor_id,
+            audit=[
+                ctx.audit(
+                    AuditAction.ALTER,
                     record_type="visits",
-                    record_id=str(visit.id),
+                    record_id=visit.id,
                     reason=f"reassigned to officer {new_officer.id}",
                 )
             ],
-            now,
-            connection,
+            now=ctx.now,
         )
-    refreshed = await Visit.get(id=visit_id)
-    return refreshed
+    return await Visit.get(id=visit_id)

@@ -18,18 +18,18 @@ from server.advice.models import AdviceItem
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
 from server.auth.principal import Principal
-from server.auth.scope import visit_scope
+from server.auth.scope import may_read_visit, visit_scope
 from server.context import RequestContext
 from server.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.feed import Change, RevisionNote, history, lock_records, record_changes
 from server.org.models import Officer, Role
 from server.photos.models import Photo
 from server.settings import Settings
 from server.syncing.collections import COLLECTIONS
-from server.syncing.service import state_of
-from server.syncing.versions import take_next_versions
+from server.syncing.state import state_of
 from server.validation import normalise_postcode
 from server.visits.enums import ReviewDecision, VisitStatus
-from server.visits.models import KitIssue, PropertyItem, Review, Revision, Visit
+from server.visits.models import KitIssue, PropertyItem, Review, Visit
 from server.visits.schemas import (
     PersonRef,
     ReviewRequest,
@@ -160,7 +160,7 @@ async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDeta
     kits = await KitIssue.filter(visit_id=visit.id, deleted=False).order_by("created_at")
     photos = await Photo.filter(visit_id=visit.id, deleted=False).order_by("taken_at", "id")
     reviews = await Review.filter(visit_id=visit.id).order_by("id").select_related("reviewer")
-    revisions = await Revision.filter(visit_id=visit.id).order_by("id").select_related("actor")
+    revisions = await history(visit.id)
     ticks = [t for t in visit.advice_items if isinstance(t, dict)]
     catalogue: dict[tuple[Any, Any], AdviceItem] = {
         (a.item_id, a.version): a
@@ -231,11 +231,19 @@ async def review_visit(visit_id: uuid.UUID, body: ReviewRequest, *, ctx: Request
     if principal.role is not Role.SUPERVISOR:
         raise Forbidden("Only supervisors review visits.")
     async with in_transaction() as connection:
-        query = Visit.filter(visit_scope(principal, settings), id=visit_id, deleted=False)
-        if connection.capabilities.dialect == "postgres":
-            query = query.select_for_update()
-        visit = await query.using_db(connection).first()
-        if visit is None:
+        locked = await lock_records(connection, {Visit: [visit_id]})
+        visit = locked.get((Visit, visit_id))
+        if (
+            not isinstance(visit, Visit)
+            or visit.deleted
+            or not may_read_visit(
+                principal,
+                settings,
+                visit.officer_id,  # type: ignore[attr-defined]
+                visit.team_id,  # type: ignore[attr-defined]
+                visit.area_id,  # type: ignore[attr-defined]
+            )
+        ):
             raise NotFound("No such visit.")
         if visit.officer_id == principal.officer_id:  # type: ignore[attr-defined]
             raise Forbidden("Nobody reviews their own visit.", code="own_visit")
@@ -256,43 +264,44 @@ async def review_visit(visit_id: uuid.UUID, body: ReviewRequest, *, ctx: Request
             outcome = merge_put(state, visit.rev, {"status": target.value}, visit.rev + 1, author)
         except SyncError as exc:  # pragma: no cover - the state was read under lock
             raise Conflict(exc.message, code=exc.code) from exc
-        (version,) = await take_next_versions(connection, 1)
-        await (
-            Visit.filter(id=visit.id)
-            .using_db(connection)
-            .update(
-                status=target,
-                rev=outcome.rev,
-                field_revs=dict(outcome.state.field_revs),
-                field_authors=dict(outcome.state.field_authors),
-                conflicts=[c.to_json() for c in outcome.state.conflicts],
-                version=version,
-                review_note=body.note.strip() or None,
-                approved_at=now if target is VisitStatus.APPROVED else None,
-            )
-        )
+        note = body.note.strip()
         await Review.create(
             visit_id=visit.id,
             reviewer_id=principal.officer_id,
             decision=body.decision,
-            note=body.note.strip(),
+            note=note,
             visit_rev=outcome.rev,
             using_db=connection,
         )
-        await Revision.create(
-            collection="visits",
-            record_id=visit.id,
-            rev=outcome.rev,
-            visit_id=visit.id,
-            op="review",
-            changes={"status": target.value, "review.note": body.note.strip() or None},
-            previous={"status": visit.status.value, "review.note": visit.review_note},
-            author=author,
-            actor_id=principal.officer_id,
-            using_db=connection,
+        change = Change(
+            Visit,
+            visit.id,
+            visit.id,
+            columns={
+                "status": target,
+                "rev": outcome.rev,
+                "field_revs": dict(outcome.state.field_revs),
+                "field_authors": dict(outcome.state.field_authors),
+                "conflicts": [c.to_json() for c in outcome.state.conflicts],
+                "review_note": note or None,
+                "approved_at": now if target is VisitStatus.APPROVED else None,
+            },
+            revisions=[
+                RevisionNote(
+                    rev=outcome.rev,
+                    op="review",
+                    changes={"status": target.value, "review.note": note or None},
+                    previous={"status": visit.status.value, "review.note": visit.review_note},
+                    author=author,
+                    actor_id=principal.officer_id,
+                )
+            ],
         )
-        await ctx.write_audit(
-            _audit(ctx, AuditAction.ALTER, [visit.id], f"review: {target.value}"), connection
+        await record_changes(
+            connection,
+            [change],
+            audit=_audit(ctx, AuditAction.ALTER, [visit.id], f"review: {target.value}"),
+            now=now,
         )
     return await Visit.get(id=visit_id)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from server.advice.models import AdviceItem
 from server.clock import FixedClock
 from server.demo import seed_demo
+from server.feed.models import Revision
 from server.org.models import Area, Officer, Role, Team
 from server.settings import Settings
-from server.visits.models import Revision, Visit
+from server.visits.models import Visit
 
 
 async def test_seed_demo_loads_area_teams_officers_catalogue_and_visits(

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from server.audit.models import AuditAction, AuditEvent
 from server.auth.models import Device, EnrolmentCode, Session
 from server.auth.service import issue_enrolment_code
-from server.context import RequestContext
 from server.clock import FixedClock
+from server.context import RequestContext
 from server.org.models import Role
 from server.org.service import create_officer
 from server.settings import Settings

@@ -16,12 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from server.clock import FixedClock
-from server.syncing import service
+from server.feed import writer as feed_writer
+from server.feed.models import Revision
+from server.syncing import apply as push_apply
 from server.syncing.models import ReceivedMutation, SyncClient
-from server.visits.models import KitIssue, Revision, Visit
+from server.visits.models import KitIssue, Visit
 from server.visits.service import reassign_visit
-from tests.conftest import Person
+from tests.conftest import Person, SystemContext
 from tests.server.syncing.conftest import Phone, new_id
 
 Enrolled = Callable[..., Awaitable[Person]]
@@ -64,7 +65,7 @@ async def test_pull_late_commit_behind_counter_lock_is_not_skipped(
     assert before_b in {c["id"] for c in await reader_b.pull_all()}
     cursor_a, cursor_b = reader_a.cursor, reader_b.cursor
 
-    real = service.take_next_versions
+    real = feed_writer.take_next_versions
     taken, release = asyncio.Event(), asyncio.Event()
     calls: list[list[int]] = []
 
@@ -76,7 +77,7 @@ async def test_pull_late_commit_behind_counter_lock_is_not_skipped(
             await release.wait()
         return versions
 
-    monkeypatch.setattr(service, "take_next_versions", held)
+    monkeypatch.setattr(feed_writer, "take_next_versions", held)
     visit_a, visit_b = new_id(), new_id()
     task_a = asyncio.create_task(
         phone_a.push(phone_a.mutation("visits", visit_a, {"victim.name": "Late A"}))
@@ -354,7 +355,7 @@ async def test_push_put_on_deleted_visit_is_rejected_kept_and_queue_goes_on(
 
 
 async def test_push_put_on_visit_reassigned_away_is_rejected_and_pull_tombstones_it(
-    enrolled: Enrolled, clock: FixedClock
+    enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
     old, new = await enrolled(), await enrolled(team=OTHER_TEAM)
     phone_old, phone_new = Phone(old.client), Phone(new.client)
@@ -368,7 +369,7 @@ async def test_push_put_on_visit_reassigned_away_is_rejected_and_pull_tombstones
     assert await phone_new.pull_all() == []
     cursor_old, cursor_new = phone_old.cursor, phone_new.cursor
 
-    await reassign_visit(uuid.UUID(visit_id), new.officer, actor_id=None, now=clock.now())
+    await reassign_visit(uuid.UUID(visit_id), new.officer, ctx=system_ctx())
 
     fresh_id = new_id()
     queued = await phone_old.push(
@@ -518,7 +519,7 @@ async def test_push_and_pull_hostile_bodies_are_refused_never_500(enrolled: Enro
 
 
 async def test_pull_scope_exit_tombstone_is_not_skipped_behind_other_officers_exits(
-    enrolled: Enrolled, clock: FixedClock
+    enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
     """Scope-exit rows are limited before they are filtered by the caller's scope."""
     old, other, new = await enrolled(), await enrolled(), await enrolled(team=OTHER_TEAM)
@@ -533,8 +534,8 @@ async def test_pull_scope_exit_tombstone_is_not_skipped_behind_other_officers_ex
         *[phone_other.mutation("visits", v, {"victim.name": "Someone"}) for v in foreign]
     )
     for v in foreign:
-        await reassign_visit(uuid.UUID(v), new.officer, actor_id=None, now=clock.now())
-    await reassign_visit(uuid.UUID(visit_id), new.officer, actor_id=None, now=clock.now())
+        await reassign_visit(uuid.UUID(v), new.officer, ctx=system_ctx())
+    await reassign_visit(uuid.UUID(visit_id), new.officer, ctx=system_ctx())
     later = new_id()
     await phone_old.push(phone_old.mutation("visits", later, {"victim.name": "Later"}))
 
@@ -574,7 +575,7 @@ async def test_push_two_phones_locking_records_in_crossing_order_both_succeed(
     )
     assert created.status_code == 200
 
-    real = service._load
+    real = push_apply._load
     pushes: list[int] = []
     both_hold_one = asyncio.Event()
 
@@ -589,7 +590,7 @@ async def test_push_two_phones_locking_records_in_crossing_order_both_succeed(
                     await asyncio.wait_for(both_hold_one.wait(), 1.0)
         return pending
 
-    monkeypatch.setattr(service, "_load", load)
+    monkeypatch.setattr(push_apply, "_load", load)
     x, y = await asyncio.gather(
         phone_x.push(
             phone_x.mutation("visits", v1, {"address.line1": "1 X St"}, base_rev=1),
@@ -611,7 +612,7 @@ async def test_push_two_phones_locking_records_in_crossing_order_both_succeed(
 
 
 async def test_reassign_visit_while_a_push_edits_it_does_not_deadlock(
-    backend: str, enrolled: Enrolled, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+    backend: str, enrolled: Enrolled, monkeypatch: pytest.MonkeyPatch, system_ctx: SystemContext
 ) -> None:
     """A push holds the visit's row lock and then takes the counter; reassign does the reverse."""
     if backend != "postgres":
@@ -621,7 +622,7 @@ async def test_reassign_visit_while_a_push_edits_it_does_not_deadlock(
     visit_id = new_id()
     await phone.push(phone.mutation("visits", visit_id, {"victim.name": "Ann"}))
 
-    real = service.take_next_versions
+    real = feed_writer.take_next_versions
     at_counter, go = asyncio.Event(), asyncio.Event()
 
     async def late(connection: Any, count: int) -> list[int]:
@@ -630,14 +631,12 @@ async def test_reassign_visit_while_a_push_edits_it_does_not_deadlock(
             await go.wait()
         return await real(connection, count)
 
-    monkeypatch.setattr(service, "take_next_versions", late)
+    monkeypatch.setattr(feed_writer, "take_next_versions", late)
     push = asyncio.create_task(
         phone.push(phone.mutation("visits", visit_id, {"victim.name": "Ann Smith"}, base_rev=1))
     )
     await asyncio.wait_for(at_counter.wait(), 10)  # the push has locked the visit's row
-    move = asyncio.create_task(
-        reassign_visit(uuid.UUID(visit_id), new.officer, actor_id=None, now=clock.now())
-    )
+    move = asyncio.create_task(reassign_visit(uuid.UUID(visit_id), new.officer, ctx=system_ctx()))
     await asyncio.sleep(0.3)
     go.set()
     pushed, moved = await asyncio.wait_for(asyncio.gather(push, move, return_exceptions=True), 30)

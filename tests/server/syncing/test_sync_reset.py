@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from server.feed import start_new_feed_epoch
 from server.org.models import Officer, Team
-from server.syncing.versions import start_new_feed_epoch
 from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
 

@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from server.audit.models import AuditAction, AuditEvent
+from server.feed.models import Revision
 from server.syncing.models import ReceivedMutation
-from server.visits.models import Revision, Visit
+from server.visits.models import Visit
 from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
 

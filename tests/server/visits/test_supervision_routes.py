@@ -16,7 +16,7 @@ from server.exports.service import escape_cell
 from server.visits.models import KitIssue, Visit
 from server.visits.schemas import VisitRecord
 from server.visits.service import create_visit
-from tests.conftest import Person
+from tests.conftest import Person, SystemContext
 from tests.server.syncing.conftest import Phone, new_id
 
 Enrolled = Callable[..., Awaitable[Person]]
@@ -112,7 +112,7 @@ async def test_review_return_without_note_is_422(enrolled: Enrolled) -> None:
     assert response.status_code == 422
 
 
-async def test_review_own_visit_is_403(enrolled: Enrolled) -> None:
+async def test_review_own_visit_is_403(enrolled: Enrolled, system_ctx: SystemContext) -> None:
     sergeant = await enrolled(role="supervisor", team="Team A")
     record = VisitRecord.model_validate(
         {
@@ -124,7 +124,7 @@ async def test_review_own_visit_is_403(enrolled: Enrolled) -> None:
             "offence": {"type": "dwelling"},
         }
     )
-    visit = await create_visit(sergeant.officer, record)
+    visit = await create_visit(sergeant.officer, record, ctx=system_ctx())
     response = await sergeant.client.post(
         f"/api/visits/{visit.id}/review", json={"decision": "approve"}
     )

@@ -7,11 +7,13 @@ import uuid
 import pytest
 from tortoise.exceptions import IntegrityError
 
+from server.feed.models import Revision
 from server.org.models import Officer, Role
 from server.org.service import create_officer
-from server.visits.models import Revision, Visit
+from server.visits.models import Visit
 from server.visits.schemas import VisitRecord, leaf_paths
 from server.visits.service import column_for, create_visit, visit_document
+from tests.conftest import SystemContext
 
 FULL_RECORD = {
     "status": "draft",
@@ -106,9 +108,11 @@ def test_visit_model_has_a_column_for_every_schema_path() -> None:
     assert missing == []
 
 
-async def test_create_visit_round_trips_every_section(officer: Officer) -> None:
+async def test_create_visit_round_trips_every_section(
+    officer: Officer, system_ctx: SystemContext
+) -> None:
     record = VisitRecord.model_validate(FULL_RECORD)
-    visit = await create_visit(officer, record)
+    visit = await create_visit(officer, record, ctx=system_ctx())
     stored = await Visit.get(id=visit.id)
     document = visit_document(stored)
     # Datetimes come back in UTC ISO form; compare through the schema to normalise.
@@ -121,10 +125,12 @@ async def test_create_visit_round_trips_every_section(officer: Officer) -> None:
 
 
 async def test_create_visit_records_first_revision_and_takes_versions_in_order(
-    officer: Officer,
+    officer: Officer, system_ctx: SystemContext
 ) -> None:
-    first = await create_visit(officer, VisitRecord.model_validate({"victim": {"name": "A B"}}))
-    second = await create_visit(officer, VisitRecord())
+    first = await create_visit(
+        officer, VisitRecord.model_validate({"victim": {"name": "A B"}}), ctx=system_ctx()
+    )
+    second = await create_visit(officer, VisitRecord(), ctx=system_ctx())
     assert second.version == first.version + 1
     revision = await Revision.get(record_id=first.id)
     assert revision.rev == 1
@@ -132,9 +138,11 @@ async def test_create_visit_records_first_revision_and_takes_versions_in_order(
     assert revision.actor_id == officer.id  # type: ignore[attr-defined]
 
 
-async def test_create_visit_same_id_twice_is_refused(officer: Officer) -> None:
+async def test_create_visit_same_id_twice_is_refused(
+    officer: Officer, system_ctx: SystemContext
+) -> None:
     visit_id = uuid.uuid4()
-    await create_visit(officer, VisitRecord(), visit_id=visit_id)
+    await create_visit(officer, VisitRecord(), ctx=system_ctx(), visit_id=visit_id)
     with pytest.raises(IntegrityError):
-        await create_visit(officer, VisitRecord(), visit_id=visit_id)
+        await create_visit(officer, VisitRecord(), ctx=system_ctx(), visit_id=visit_id)
     assert await Visit.filter(id=visit_id).count() == 1

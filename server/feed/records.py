@@ -1,8 +1,12 @@
-"""Columns every synchronised record carries, so the sync engine can merge and order it."""
+"""Columns every synchronised record carries, so the sync engine can merge and order it.
+
+The ``version`` column is the record's position in the change feed; only ``server.feed``
+assigns it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from tortoise import fields
 from tortoise.models import Model
@@ -10,6 +14,11 @@ from tortoise.models import Model
 
 class SyncedRecord(Model):
     """Abstract base: revision, per-field revisions, open conflicts and the change-feed position."""
+
+    # The collection the sync protocol calls it, and its place in the feed's lock order:
+    # visits (rank 0) are locked before their children (rank 1). Set by each concrete model.
+    feed_collection: ClassVar[str] = ""
+    lock_rank: ClassVar[int] = 1
 
     id = fields.UUIDField(primary_key=True)
     rev = fields.IntField(default=1)

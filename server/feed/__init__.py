@@ -1,0 +1,36 @@
+"""The change feed: the one owner of how a change to a synchronised record is recorded.
+
+Every writer of visits, property items, kits and photos - sync push, photo verification,
+review, creating and reassigning visits - records its changes here, and nowhere else:
+
+- ``lock_records`` locks the records a transaction will change, in the feed's one global
+  order (visits before their children, each by id), so two writers can never deadlock;
+- ``record_changes`` then takes change versions from the counter row, writes the records
+  with their versions, their revision rows, any scope exits, and finally the audit entries.
+
+The lock order is therefore always: records -> change counter -> audit chain head. Versions
+are taken as late as possible, so the counter row's lock (held to COMMIT) is short, and
+versions become visible in the order they were given: a pull never skips one
+(``sync/PROTOCOL.md``). Readers use ``feed_epoch``, ``scope_exits_after`` and ``history``.
+Only this package touches the revision table, the counter and scope exits
+(``tests/server/feed/test_owner.py`` fails otherwise).
+"""
+
+from server.feed.locks import lock_records
+from server.feed.reader import feed_epoch, history, scope_exits_after
+from server.feed.records import SyncedRecord
+from server.feed.versions import start_new_feed_epoch
+from server.feed.writer import Change, RevisionNote, ScopeExitNote, record_changes
+
+__all__ = [
+    "Change",
+    "RevisionNote",
+    "ScopeExitNote",
+    "SyncedRecord",
+    "feed_epoch",
+    "history",
+    "lock_records",
+    "record_changes",
+    "scope_exits_after",
+    "start_new_feed_epoch",
+]

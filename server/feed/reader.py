@@ -1,0 +1,37 @@
+"""Reading what the feed keeps: its epoch, scope exits after a cursor, a visit's history."""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from server.feed.models import ChangeCounter, Revision, ScopeExit
+
+
+async def feed_epoch(connection: BaseDBAsyncClient) -> str:
+    """The feed's current epoch ("" before the first restore fence)."""
+    counter = await ChangeCounter.filter(id=1).using_db(connection).first()
+    return counter.epoch if counter else ""
+
+
+async def scope_exits_after(
+    connection: BaseDBAsyncClient, scope: Q, after: int, limit: int
+) -> list[ScopeExit]:
+    """Scope exits after ``after`` whose old owner, team or area matches ``scope``, in order.
+
+    ``scope`` is the reader's visit scope applied to the exit row's old owner, team and area,
+    in SQL, so other people's exits can never crowd the reader's out of a page.
+    """
+    return (
+        await ScopeExit.filter(scope, version__gt=after)
+        .using_db(connection)
+        .order_by("version")
+        .limit(limit)
+    )
+
+
+async def history(visit_id: uuid.UUID) -> list[Revision]:
+    """Every revision of a visit and its records, oldest first, with the acting officer."""
+    return await Revision.filter(visit_id=visit_id).order_by("id").select_related("actor")

@@ -1,0 +1,290 @@
+"""One push's in-memory view: each mutation authorised, validated and merged in seq order.
+
+Nothing here writes: ``apply_one`` changes the view (``PushWork.touched``) and collects the
+revisions and audit entries that ``server.syncing.push`` records through the change feed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from server.audit.service import AuditEntry
+from server.auth.principal import Principal
+from server.auth.scope import may_read_visit, may_write_visit
+from server.context import RequestContext
+from server.feed import RevisionNote, SyncedRecord, lock_records
+from server.org.models import Role
+from server.settings import Settings
+from server.syncing import audit
+from server.syncing.collections import COLLECTIONS, Collection
+from server.syncing.state import state_of, validate_fields, value_at
+from server.visits.enums import VisitStatus
+from server.visits.schemas import VisitRecord, missing_for_completion
+from sync import Mutation, RecordState, SyncError, apply_mutation, check_visit_put
+
+
+@dataclass
+class Pending:
+    """A record touched by this push: its row (None if new) and its state after the merges."""
+
+    collection: Collection
+    record_id: uuid.UUID
+    row: SyncedRecord | None
+    state: RecordState | None
+    model: BaseModel | None = None
+    changed: set[str] = field(default_factory=set)
+    owner: dict[str, Any] = field(default_factory=dict)  # officer/team/area or visit_id
+    completed_now: bool = False
+    revisions: list[RevisionNote] = field(default_factory=list)
+
+    @property
+    def status(self) -> str | None:
+        """The visit's status in this view (visits only)."""
+        if self.state is None:
+            return None
+        value = self.state.fields.get("status", VisitStatus.DRAFT.value)
+        return str(value)
+
+
+@dataclass
+class PushWork:
+    """Everything one push transaction accumulates before it writes."""
+
+    ctx: RequestContext
+    client_id: str
+    connection: BaseDBAsyncClient
+    touched: dict[tuple[str, uuid.UUID], Pending] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+    @property
+    def principal(self) -> Principal:
+        """The officer pushing."""
+        return self.ctx.caller
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self.ctx.settings
+
+
+def rejected(error: SyncError) -> dict[str, Any]:
+    """The result of a mutation refused with ``error`` (kept and acknowledged)."""
+    return {"status": "rejected", "rev": None, "error": error.to_json()}
+
+
+def uuid_or_none(value: object) -> uuid.UUID | None:
+    """A UUID from the wire, or None when it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+async def preload(work: PushWork, raws: list[dict[str, Any]]) -> None:
+    """Load and lock every record the batch touches, in the feed's lock order.
+
+    A child's visit is locked with it (and before it), so the visit's status cannot change
+    under the push; one query per collection replaces one per mutation.
+    """
+    wanted: dict[str, set[uuid.UUID]] = {name: set() for name in COLLECTIONS}
+    for raw in raws:
+        name, record_id = raw.get("collection"), uuid_or_none(raw.get("id"))
+        if isinstance(name, str) and name in COLLECTIONS and record_id is not None:
+            wanted[name].add(record_id)
+            fields = raw.get("fields")
+            if name != "visits" and isinstance(fields, dict):
+                visit_id = uuid_or_none(fields.get("visit_id"))
+                if visit_id is not None:
+                    wanted["visits"].add(visit_id)
+    for name, ids in wanted.items():
+        if name != "visits" and ids:
+            model = COLLECTIONS[name].model
+            parents = (
+                await model.filter(id__in=list(ids))
+                .using_db(work.connection)
+                .values_list("visit_id", flat=True)
+            )
+            wanted["visits"].update(uuid.UUID(str(p)) for p in parents)
+    rows = await lock_records(
+        work.connection, {COLLECTIONS[name].model: ids for name, ids in wanted.items()}
+    )
+    for name, ids in wanted.items():
+        collection = COLLECTIONS[name]
+        for record_id in sorted(ids):
+            row = rows.get((collection.model, record_id))
+            work.touched[(name, record_id)] = Pending(
+                collection, record_id, row, state_of(collection, row) if row else None
+            )
+
+
+async def _load(work: PushWork, collection: Collection, record_id: uuid.UUID) -> Pending:
+    key = (collection.name, record_id)
+    if key in work.touched:
+        return work.touched[key]
+    rows = await lock_records(work.connection, {collection.model: [record_id]})
+    row = rows.get((collection.model, record_id))
+    pending = Pending(collection, record_id, row, state_of(collection, row) if row else None)
+    work.touched[key] = pending
+    return pending
+
+
+async def _visit_for_child(work: PushWork, pending: Pending, m: Mutation) -> Pending:
+    """The visit a child record belongs to, which the caller must own and be able to edit."""
+    if pending.row is not None:
+        visit_id = pending.row.visit_id  # type: ignore[attr-defined]
+        asked = m.fields.get("visit_id")
+        if asked is not None and str(asked).lower() != str(visit_id):
+            raise SyncError(
+                "immutable_field",
+                "visit_id cannot change once a record is created",
+                {"field": "visit_id"},
+            )
+    elif pending.owner.get("visit_id") is not None:
+        visit_id = pending.owner["visit_id"]
+    else:
+        raw = m.fields.get("visit_id")
+        try:
+            visit_id = uuid.UUID(str(raw))
+        except ValueError as exc:
+            raise SyncError(
+                "validation_failed",
+                "visit_id: a new record must name its visit",
+                {"field": "visit_id"},
+            ) from exc
+    visit = await _load(work, COLLECTIONS["visits"], visit_id)
+    if visit.state is None or visit.state.deleted or not _may_write(work, visit):
+        raise SyncError("not_found", "No such visit.", {"field": "visit_id"})
+    return visit
+
+
+def _visit_owner(pending: Pending) -> Any:
+    if pending.row is not None:
+        return pending.row.officer_id  # type: ignore[attr-defined]
+    return pending.owner.get("officer_id")
+
+
+def _may_write(work: PushWork, visit: Pending) -> bool:
+    return may_write_visit(work.principal, _visit_owner(visit))
+
+
+def _may_read(work: PushWork, visit: Pending) -> bool:
+    if visit.row is None:
+        return bool(_visit_owner(visit) == work.principal.officer_id)
+    row = visit.row
+    return may_read_visit(
+        work.principal,
+        work.settings,
+        row.officer_id,  # type: ignore[attr-defined]
+        row.team_id,  # type: ignore[attr-defined]
+        row.area_id,  # type: ignore[attr-defined]
+    )
+
+
+async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
+    """Authorise, validate and merge one mutation into the in-memory view; return its result."""
+    collection = COLLECTIONS[m.collection]
+    record_id = uuid.UUID(m.id)
+    pending = await _load(work, collection, record_id)
+    principal = work.principal
+    if principal.role is not Role.OFFICER:
+        raise SyncError(
+            "forbidden",
+            "Only officers change visits from the app; supervisors review online.",
+            {"reason": "role"},
+        )
+    normalised: dict[str, Any] = {}
+    if m.op == "put" and m.fields:
+        partial = validate_fields(collection, dict(m.fields), work.settings)
+        normalised = {path: value_at(partial, path) for path in m.fields}
+
+    if collection.is_child:
+        if pending.state is None and (m.op == "delete" or (m.base_rev or 0) > 0):
+            raise SyncError("not_found", "No such record.", {"id": m.id})
+        visit = await _visit_for_child(work, pending, m)
+        if visit.status not in (VisitStatus.DRAFT.value, VisitStatus.RETURNED.value):
+            raise SyncError(
+                "visit_locked",
+                "The visit is completed: its records cannot change until it is returned.",
+                {"visit_id": str(visit.record_id)},
+            )
+        if pending.row is None:
+            pending.owner = {"visit_id": visit.record_id}
+    elif pending.state is not None:
+        if not _may_read(work, pending):
+            raise SyncError("not_found", "No such visit.", {"id": m.id})
+        if not _may_write(work, pending):
+            raise SyncError("forbidden", "Only the visit's officer can change it.", {})
+        if m.op == "put":
+            check_visit_put(pending.state, normalised, principal.role.value, True)
+        elif pending.status != VisitStatus.DRAFT.value and not pending.state.deleted:
+            raise SyncError("visit_locked", "Only a draft visit can be deleted.", {})
+    else:
+        if m.op == "put":
+            check_visit_put(None, normalised, principal.role.value, True)
+        pending.owner = {
+            "officer_id": principal.officer_id,
+            "team_id": principal.team_id,
+            "area_id": principal.area_id,
+        }
+
+    before_status = pending.status
+    new_rev = (pending.state.rev if pending.state else 0) + 1
+    outcome = apply_mutation(
+        pending.state, dataclasses.replace(m, fields=normalised), new_rev, work.client_id
+    )
+    if outcome.change is None:
+        return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
+
+    model = None
+    if not outcome.state.deleted:
+        model = validate_fields(collection, dict(outcome.state.fields), work.settings)
+        if (
+            collection.name == "visits"
+            and pending.status != VisitStatus.COMPLETED.value
+            and outcome.state.fields.get("status") == VisitStatus.COMPLETED.value
+        ):
+            assert isinstance(model, VisitRecord)
+            missing = missing_for_completion(model)
+            if missing:
+                raise SyncError(
+                    "incomplete",
+                    "The visit cannot be completed yet: " + ", ".join(missing) + " missing.",
+                    {"missing": list(missing), "field": missing[0]},
+                )
+            pending.completed_now = True
+
+    change = outcome.change
+    pending.state = outcome.state
+    pending.model = model
+    pending.changed |= set(change.changed)
+    pending.revisions.append(
+        RevisionNote(
+            rev=change.rev,
+            op=change.op,
+            changes={p: outcome.state.fields.get(p) for p in change.changed},
+            previous=dict(change.previous),
+            conflicts_added=[c.to_json() for c in change.conflicts_added],
+            conflicts_cleared=[c.to_json() for c in change.conflicts_cleared],
+            author=work.client_id,
+            actor_id=principal.officer_id,
+            client_id=uuid.UUID(work.client_id),
+            seq=seq,
+            device_at=m.at,
+        )
+    )
+    work.audit.append(
+        audit.pushed(work.ctx, collection.name, record_id, change.op, seq, before_status)
+    )
+    return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
+
+
+def child_visit_id(pending: Pending) -> uuid.UUID:
+    if pending.row is not None:
+        return uuid.UUID(str(pending.row.visit_id))  # type: ignore[attr-defined]
+    return uuid.UUID(str(pending.owner["visit_id"]))

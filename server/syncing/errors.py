@@ -1,0 +1,14 @@
+"""Request-level sync refusals, as HTTP errors."""
+
+from __future__ import annotations
+
+from server.errors import DoorstepError
+from sync import SyncError
+
+
+class SyncRequestError(DoorstepError):
+    """A request-level sync refusal (seq_gap, seq_reused, bad_cursor...) with its HTTP status."""
+
+    def __init__(self, error: SyncError) -> None:
+        super().__init__(error.message, code=error.code, details=error.details)
+        self.status = error.http_status

@@ -1,0 +1,151 @@
+"""The pull: a page of the change feed in the caller's scope, from one consistent snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from server.auth.principal import Principal
+from server.auth.scope import visit_scope
+from server.context import RequestContext
+from server.errors import NotFound
+from server.feed import SyncedRecord, feed_epoch, scope_exits_after
+from server.org.models import Role
+from server.settings import Settings
+from server.syncing import audit
+from server.syncing.collections import COLLECTIONS, Collection
+from server.syncing.models import SyncClient
+from server.visits.models import Visit
+from sync import PullRequest, encode_cursor
+
+
+def feed_tag(epoch: str, principal: Principal, settings: Settings) -> str:
+    """What a cursor is only valid for: this feed epoch and this caller's scope.
+
+    A cursor from before a restore (another epoch) or from before the caller's scope changed
+    (moved team, new role) would skip records; such a pull starts again from the beginning
+    with ``reset: true``.
+    """
+    parts = [
+        epoch,
+        str(principal.officer_id),
+        principal.role.value,
+        str(principal.team_id),
+        str(principal.area_id),
+        principal.supervision_scope.value,
+        str(settings.officers_see_team_visits),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+async def pull(
+    request: PullRequest, *, ctx: RequestContext, cursor_tag: str | None = None
+) -> dict[str, Any]:
+    """Changes in the caller's scope after the cursor, from one consistent snapshot.
+
+    What the page discloses to the device is audited (s.62 consultation) once it is read.
+    """
+    principal, settings = ctx.caller, ctx.settings
+    after, limit = request.after_version, request.limit
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_script(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            )
+        tag = feed_tag(await feed_epoch(connection), principal, settings)
+        reset = after > 0 and cursor_tag != tag
+        if reset:
+            after = 0
+        client = (
+            await SyncClient.filter(id=uuid.UUID(request.client_id)).using_db(connection).first()
+        )
+        if client is not None and client.officer_id != principal.officer_id:  # type: ignore[attr-defined]
+            raise NotFound("Unknown client.", code="unknown_client")
+        last_seq = client.last_seq if client else 0
+        candidates: list[tuple[int, dict[str, Any]]] = []
+        # Only officers keep records on their phone; supervisors and administrators work online
+        # (the supervisor workspace), so their devices are never sent victims' data.
+        offline_scope = COLLECTIONS.values() if principal.role is Role.OFFICER else []
+        for collection in offline_scope:
+            scope = visit_scope(principal, settings, "visit__" if collection.is_child else "")
+            query = collection.model.filter(scope, version__gt=after).using_db(connection)
+            if after == 0:
+                query = query.filter(deleted=False)
+            for row in await query.order_by("version").limit(limit + 1):
+                candidates.append((row.version, _change(collection, row)))
+        if after > 0 and principal.role is Role.OFFICER:
+            candidates += await _scope_exits(connection, principal, settings, after, limit)
+    candidates.sort(key=lambda c: c[0])
+    page = candidates[:limit]
+    has_more = len(candidates) > limit
+    cursor = encode_cursor(page[-1][0] if page else after, tag)
+    await ctx.write_audit(audit.pulled(ctx, (change for _, change in page)))
+    body = {
+        "cursor": cursor,
+        "has_more": has_more,
+        "last_seq": last_seq,
+        "changes": [change for _, change in page],
+    }
+    if reset:
+        body["reset"] = True
+    return body
+
+
+def _change(collection: Collection, row: SyncedRecord) -> dict[str, Any]:
+    if row.deleted:
+        return {
+            "collection": collection.name,
+            "id": str(row.id),
+            "rev": row.rev,
+            "deleted": True,
+            "record": None,
+            "conflicts": list(row.conflicts),
+            "reason": "deleted",
+        }
+    return {
+        "collection": collection.name,
+        "id": str(row.id),
+        "rev": row.rev,
+        "deleted": False,
+        "record": collection.wire_record(row),
+        "conflicts": list(row.conflicts),
+    }
+
+
+async def _scope_exits(
+    connection: BaseDBAsyncClient,
+    principal: Principal,
+    settings: Settings,
+    after: int,
+    limit: int,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Tombstones for records that left the caller's scope after the cursor."""
+    mine = await scope_exits_after(connection, visit_scope(principal, settings), after, limit + 1)
+    if not mine:
+        return []
+    still_visible = {
+        v.id
+        for v in await Visit.filter(
+            visit_scope(principal, settings), id__in=[e.visit_id for e in mine]
+        ).using_db(connection)
+    }
+    return [
+        (
+            e.version,
+            {
+                "collection": e.collection,
+                "id": str(e.record_id),
+                "rev": 0,
+                "deleted": True,
+                "record": None,
+                "conflicts": [],
+                "reason": "out_of_scope",
+            },
+        )
+        for e in mine
+        if e.visit_id not in still_visible
+    ]
