@@ -4,7 +4,8 @@ import functools
 from json import dumps, loads
 from server.audit.models import AuditAction
 from server.org.models import Role, SupervisionScope
-from server.visits.enums import EntryMethod, EntryPoint, KitRecipient, KitRegistration, Occupied, OffenceType, PhotoCategory, PhotoStatus, PreferredContact, PropertyCategory, PropertyType, ReviewDecision, VisitStatus
+from server.photos.enums import PhotoCategory, PhotoStatus
+from server.visits.enums import EntryMethod, EntryPoint, KitRecipient, KitRegistration, Occupied, OffenceType, PreferredContact, PropertyCategory, PropertyType, ReviewDecision, VisitStatus
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields

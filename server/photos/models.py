@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from server.feed import SyncedRecord
-from server.visits.enums import PhotoCategory, PhotoStatus
+from server.photos.enums import PhotoCategory, PhotoStatus
 
 if TYPE_CHECKING:
     from server.visits.models import Visit

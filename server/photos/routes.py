@@ -24,9 +24,9 @@ from server.errors import (
     UnsupportedMediaType,
 )
 from server.photos import service
+from server.photos.enums import PhotoStatus
 from server.photos.models import DerivativeStatus
 from server.photos.store import PhotoStore
-from server.visits.enums import PhotoStatus
 
 PHOTO_CACHE_CONTROL = "private, no-store"
 _EXTENSIONS = {

@@ -46,6 +46,7 @@ from server.errors import (
 )
 from server.feed import Change, RevisionNote, lock_records, record_changes
 from server.photos import images
+from server.photos.enums import PhotoStatus
 from server.photos.models import DerivativeStatus, Photo, Upload, UploadState
 from server.photos.schemas import IGNORED_METADATA_KEYS, UploadMetadata
 from server.photos.store import (
@@ -55,7 +56,6 @@ from server.photos.store import (
     derivative_key,
 )
 from server.settings import Settings
-from server.visits.enums import PhotoStatus
 
 log = logging.getLogger("doorstep.photos")
 

@@ -16,10 +16,10 @@ from pydantic_core import to_jsonable_python
 
 from server.feed import SyncedRecord
 from server.photos.models import Photo
+from server.photos.schemas import PhotoRecord
 from server.visits.models import KitIssue, PropertyItem, Visit
 from server.visits.schemas import (
     KitIssueRecord,
-    PhotoRecord,
     PropertyItemRecord,
     VisitRecord,
     leaf_paths,

@@ -148,26 +148,6 @@ class KitRegistration(StrEnum):
     TO_DO = "to_do"
 
 
-class PhotoCategory(StrEnum):
-    """What a photo shows."""
-
-    SCENE_OVERVIEW = "scene_overview"
-    POINT_OF_ENTRY = "point_of_entry"
-    DAMAGE = "damage"
-    FOOTWEAR_MARK = "footwear_mark"
-    PROPERTY = "property"
-    OTHER = "other"
-
-
-class PhotoStatus(StrEnum):
-    """Where a photo's bytes are: announced, arriving, verified, or failed verification."""
-
-    PENDING = "pending"
-    UPLOADING = "uploading"
-    VERIFIED = "verified"
-    FAILED = "failed"
-
-
 class ReviewDecision(StrEnum):
     """A supervisor's decision on a completed visit."""
 

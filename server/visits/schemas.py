@@ -38,7 +38,6 @@ from server.visits.enums import (
     KitRegistration,
     Occupied,
     OffenceType,
-    PhotoCategory,
     PreferredContact,
     PropertyCategory,
     PropertyType,
@@ -267,18 +266,6 @@ class KitIssueRecord(Strict):
     recipient_name: Name | None = None
     address: Address = Field(default_factory=Address)
     registration: KitRegistration | None = None
-
-
-class PhotoRecord(Strict):
-    """A photo's metadata; its bytes arrive by resumable upload and are checked against sha256."""
-
-    visit_id: Annotated[str, Field(pattern=r"^[0-9a-fA-F\-]{36}$")] | None = None
-    category: PhotoCategory | None = None
-    caption: Annotated[str, Field(max_length=500)] | None = None
-    taken_at: Timestamp | None = None
-    byte_size: Annotated[int, Field(ge=1, le=200 * 1024 * 1024)] | None = None
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
-    content_type: Annotated[str, Field(pattern=r"^image/(jpeg|png|webp|heic|heif)$")] | None = None
 
 
 def leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
