@@ -146,7 +146,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
     """Expire abandoned photo uploads and remove their chunks (run it hourly)."""
-    from server.photos.service import cleanup_uploads
+    from server.photos.cleanup import cleanup_uploads
     from server.photos.store import create_store
 
     store = create_store(settings)

@@ -1,1 +1,16 @@
-"""Photos domain."""
+"""Photos domain: evidential photos, their bytes by tus, and serving them.
+
+One module per job:
+
+- ``enums``, ``models``, ``schemas``: the photo's status and category, its tables (photo,
+  upload), its sync schema (``PhotoRecord``) and the tus ``Upload-Metadata``;
+- ``tus``: the tus 1.0.0 wire: every tus header, constant and error;
+- ``access``: who may touch which photo and upload (404 otherwise);
+- ``uploads``: opening an upload and taking its chunks; ``verification``: the whole-file
+  SHA-256 check that verifies or fails the photo; ``cleanup``: expiry and leftovers;
+- ``status``: a photo's status changes, through the change feed;
+- ``derivatives`` and ``images``: display copies and thumbnails;
+- ``downloads``: serving an original or derivative, audited;
+- ``store``: where bytes live (a protocol, a filesystem and an S3 backend);
+- ``routes``: HTTP in and out, nothing else.
+"""

@@ -18,8 +18,8 @@ from server.app import create_app
 from server.audit.models import AuditAction, AuditEvent
 from server.clock import FixedClock
 from server.feed.models import Revision
+from server.photos.cleanup import cleanup_uploads
 from server.photos.models import Photo, Upload, UploadState
-from server.photos.service import cleanup_uploads
 from server.settings import Settings
 from tests.conftest import Person
 from tests.server.photos.conftest import (

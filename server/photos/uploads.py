@@ -1,0 +1,269 @@
+"""tus uploads of photo originals: opening one, and taking its chunks one PATCH at a time.
+
+An upload's state (offset, accepted chunks, lock) is a database row, so any worker can take a
+PATCH. A PATCH first takes the row's lock with a conditional UPDATE (``upload_offset`` equal to
+the client's offset, no live lock): a second PATCH racing it matches no row and gets 409. Only
+the lock holder moves the offset, again by a conditional UPDATE on its lock token. The final
+chunk hands over to ``verification``, which checks the whole file; a PATCH that fails before it
+commits is undone (its parts dropped, its lock freed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from starlette.requests import ClientDisconnect
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from server.clock import Clock
+from server.context import RequestContext
+from server.errors import Conflict
+from server.photos import tus
+from server.photos.access import writable_photo
+from server.photos.enums import PhotoStatus
+from server.photos.models import Upload, UploadState
+from server.photos.schemas import UploadMetadata
+from server.photos.status import change_photo_status
+from server.photos.store import PhotoStore, StoredPart
+from server.photos.verification import verify_upload
+
+log = logging.getLogger("doorstep.photos")
+
+# A PATCH holds its upload's lock for this long, renewed while bytes keep arriving; a worker
+# that dies mid-chunk frees the upload for a retry after at most this long.
+LOCK_SECONDS = 120
+LOCK_RENEW_SECONDS = 30
+
+
+# --- creation --------------------------------------------------------------------------------
+
+
+async def create_upload(length: int, metadata: UploadMetadata, *, ctx: RequestContext) -> Upload:
+    """Open an upload for a photo the caller owns; completed at once if already verified."""
+    principal, settings, now = ctx.caller, ctx.settings, ctx.now
+    if length > settings.max_upload_bytes:
+        raise tus.upload_too_large(settings.max_upload_bytes)
+    photo = await writable_photo(principal, metadata.photo_id, metadata.visit_id)
+    clashes = [
+        name
+        for name, declared, stored in (
+            ("sha256", metadata.sha256, photo.sha256),
+            ("byte_size", length, photo.byte_size),
+            ("content_type", metadata.content_type, photo.content_type),
+        )
+        if stored is not None and declared != stored
+    ]
+    if clashes:
+        raise Conflict(
+            "The upload does not match the photo the phone recorded: "
+            + ", ".join(clashes)
+            + " differ.",
+            code="photo_mismatch",
+            details={"fields": clashes},
+        )
+    if photo.status is PhotoStatus.VERIFIED:
+        if photo.original_sha256 != metadata.sha256:
+            raise Conflict(
+                "This photo is already verified with other bytes; evidence is never replaced.",
+                code="already_verified",
+            )
+        # The very same bytes are already verified: nothing to send.
+        return await Upload.create(
+            id=uuid.uuid4(),
+            photo_id=photo.id,
+            officer_id=principal.officer_id,
+            upload_length=length,
+            upload_offset=length,
+            sha256=metadata.sha256,
+            content_type=metadata.content_type,
+            state=UploadState.COMPLETE,
+            purged=True,
+            created_at=now,
+            updated_at=now,
+            expires_at=now,
+        )
+    async with in_transaction() as connection:
+        upload = await Upload.create(
+            id=uuid.uuid4(),
+            photo_id=photo.id,
+            officer_id=principal.officer_id,
+            upload_length=length,
+            upload_offset=0,
+            sha256=metadata.sha256,
+            content_type=metadata.content_type,
+            state=UploadState.OPEN,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(seconds=settings.upload_expiry_seconds),
+            using_db=connection,
+        )
+        if photo.status is not PhotoStatus.UPLOADING or photo.status_message:
+            await change_photo_status(connection, photo.id, PhotoStatus.UPLOADING, None, now=now)
+    return upload
+
+
+def refuse_if_failed(upload: Upload) -> None:
+    """410 for an upload whose whole file failed its SHA-256 (the phone must start again)."""
+    if upload.state is UploadState.FAILED:
+        raise tus.upload_gone(upload.message)
+
+
+# --- PATCH -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What a PATCH achieved: the new offset, and the photo verified by it (if it completed)."""
+
+    offset: int
+    verified_photo_id: uuid.UUID | None = None
+
+
+class ChunkBody:
+    """A PATCH body as it streams in: capped, hashed, and kept short of a client that leaves."""
+
+    def __init__(
+        self,
+        stream: AsyncIterator[bytes],
+        limit: int,
+        renew: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._renew = renew
+        self._renewed_at = time.monotonic()
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.disconnected = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Yield the body's pieces; stop quietly if the client disconnects."""
+        try:
+            async for data in self._stream:
+                if not data:
+                    continue
+                if self.size + len(data) > self._limit:
+                    raise tus.chunk_too_large(self._limit)
+                self.size += len(data)
+                self.digest.update(data)
+                if time.monotonic() - self._renewed_at > LOCK_RENEW_SECONDS:
+                    await self._renew()
+                    self._renewed_at = time.monotonic()
+                yield data
+        except ClientDisconnect:
+            self.disconnected = True
+
+
+async def receive_chunk(
+    upload: Upload,
+    chunk: tus.Chunk,
+    stream: AsyncIterator[bytes],
+    *,
+    ctx: RequestContext,
+    store: PhotoStore,
+    clock: Clock,
+) -> ChunkResult:
+    """Append one PATCH body at ``chunk.offset``: locked, checksummed, and verified when full.
+
+    ``upload`` comes from ``access.upload_for``, so the caller's right to it is already checked.
+    ``clock`` keeps time while a long chunk streams in (``ctx.now`` is when it started).
+    """
+    settings = ctx.settings
+    offset = chunk.offset
+    refuse_if_failed(upload)
+    if upload.state is UploadState.COMPLETE:
+        if offset == upload.upload_length:
+            return ChunkResult(offset)
+        raise tus.offset_conflict(upload.upload_length, "This upload is already complete.")
+    if offset != upload.upload_offset:
+        raise tus.offset_conflict(
+            upload.upload_offset,
+            f"Upload-Offset must be the upload's current offset, {upload.upload_offset}.",
+        )
+    remaining = upload.upload_length - offset
+    if chunk.declared_length is not None and chunk.declared_length > remaining:
+        # Refused before a byte is read: no point carrying a body that cannot fit.
+        raise tus.chunk_too_large(remaining)
+    now = clock.now()
+    token = secrets.token_hex(16)
+    taken = await Upload.filter(
+        Q(id=upload.id, state=UploadState.OPEN, upload_offset=offset)
+        & (Q(lock_token__isnull=True) | Q(locked_until__lt=now))
+    ).update(lock_token=token, locked_until=now + timedelta(seconds=LOCK_SECONDS))
+    if not taken:
+        raise tus.offset_conflict(
+            upload.upload_offset,
+            "Another request is writing to this upload; ask HEAD for the offset and retry.",
+            code="upload_busy",
+        )
+
+    async def renew() -> None:
+        until = clock.now() + timedelta(seconds=LOCK_SECONDS)
+        if not await Upload.filter(id=upload.id, lock_token=token).update(locked_until=until):
+            raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
+
+    # The lock was taken at the offset read with ``upload``; the parts list only changes with
+    # the offset, so ``upload.parts`` is still the accepted list: no need to read it again.
+    parts: list[StoredPart] = []
+    done = False
+    try:
+        body = ChunkBody(stream, remaining, renew)
+        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks())
+        if chunk.checksum is not None and (
+            body.disconnected or body.digest.digest() != chunk.checksum
+        ):
+            await store.discard_parts(str(upload.id), parts)
+            parts = []
+            raise tus.checksum_mismatch(offset)
+        # Without a checksum, the bytes that arrived before a disconnect are kept: the phone
+        # resumes from there (tus core), and the whole-file hash still guards the result.
+        new_offset = offset + body.size
+        accepted = [*upload.parts, *(p.to_json() for p in parts)]
+        if new_offset < upload.upload_length or body.size == 0:
+            later = clock.now()
+            moved = await Upload.filter(id=upload.id, lock_token=token).update(
+                upload_offset=new_offset,
+                parts=accepted,
+                lock_token=None,
+                locked_until=None,
+                updated_at=later,
+                expires_at=later + timedelta(seconds=settings.upload_expiry_seconds),
+            )
+            if not moved:
+                raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
+            done = True
+            return ChunkResult(new_offset)
+        try:
+            photo_id = await verify_upload(
+                upload, token, [StoredPart.from_json(p) for p in accepted], ctx, store, clock
+            )
+        except tus.FileMismatch:
+            done = True  # committed as failed; the chunks are already gone
+            raise
+        done = True
+        return ChunkResult(upload.upload_length, verified_photo_id=photo_id)
+    finally:
+        if not done:
+            await _abandon(upload.id, token, store, parts)
+
+
+async def _abandon(
+    upload_id: uuid.UUID, token: str, store: PhotoStore, parts: list[StoredPart]
+) -> None:
+    """Undo a PATCH that did not commit: drop its parts and free the lock (best effort)."""
+    try:
+        if parts:
+            await store.discard_parts(str(upload_id), parts)
+        await Upload.filter(id=upload_id, lock_token=token).update(
+            lock_token=None, locked_until=None
+        )
+    except Exception:  # The lock expires by itself; leftovers go at cleanup.
+        log.warning("could not release an upload after a failed chunk", exc_info=True)
