@@ -1,4 +1,4 @@
-"""Pledge figures computed in the database, never by loading every visit into Python.
+"""``GET /api/stats``: pledge figures computed in the database, never by loading every visit.
 
 Percentiles are the continuous kind (linear interpolation between closest ranks, as
 PostgreSQL's ``percentile_cont``); SQLite, which has no such aggregate, gets the same
@@ -17,8 +17,8 @@ from server.context import RequestContext
 from server.db import sql
 from server.org.models import Area, Officer, Team
 from server.settings import Settings
-from server.stats.schemas import Stats, StatsGroup
-from server.visits.schemas import VisitFilters
+from server.supervision.schemas import Stats, StatsGroup, VisitFilters
+from server.supervision.scoped import postcode_prefix
 
 _DIMENSIONS = {"total": "'all'", "area": "area_id", "team": "team_id", "officer": "officer_id"}
 
@@ -51,9 +51,7 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
     if f.crime_reference:
         add("reference_crime_reference LIKE ?", f.crime_reference.strip().upper() + "%")
     if f.postcode:
-        from server.visits.supervision import _postcode_prefix
-
-        add("address_postcode LIKE ?", _postcode_prefix(f.postcode) + "%")
+        add("address_postcode LIKE ?", postcode_prefix(f.postcode) + "%")
     return " AND ".join(clauses), params
 
 
