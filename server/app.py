@@ -20,7 +20,6 @@ from server.auth.routes import endpoints as auth_endpoints
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
 from server.errors import EXCEPTION_HANDLERS
-from server.exports.routes import endpoints as export_endpoints
 from server.health.routes import routes as health_routes
 from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
 from server.observability import BackpressureMiddleware, ObservabilityMiddleware, metrics
@@ -30,7 +29,7 @@ from server.photos.routes import endpoints as photo_endpoints
 from server.photos.store import create_store
 from server.settings import Settings
 from server.static import app_routes
-from server.stats.routes import endpoints as stats_endpoints
+from server.supervision.routes import endpoints as supervision_endpoints
 from server.syncing.routes import endpoints as sync_endpoints
 from server.visits.routes import endpoints as visit_endpoints
 
@@ -49,8 +48,7 @@ def api_endpoints() -> list[Endpoint]:
         *org_endpoints,
         *advice_endpoints,
         *visit_endpoints,
-        *stats_endpoints,
-        *export_endpoints,
+        *supervision_endpoints,
         *sync_endpoints,
         *photo_endpoints,
     ]

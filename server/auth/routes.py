@@ -9,9 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api import Endpoint, json_response, read_body, read_query
 from server.auth import service
-from server.auth.models import Device
 from server.auth.schemas import (
-    AppSettings,
     CredentialRequest,
     DeviceList,
     DeviceOut,
@@ -32,18 +30,17 @@ from server.auth.sessions import (
     set_session_cookie,
     token_key,
 )
-from server.auth.views import device_out, officer_out, team_out
+from server.auth.views import device_out
 from server.context import RequestContext
-from server.errors import NotFound
-from server.org.models import Officer, Role
+from server.org.models import Role
+from server.org.views import officer_out
 
 
-async def _session_started(device: Device, token: str, ctx: RequestContext) -> Response:
-    officer = await Officer.get(id=device.officer_id)  # type: ignore[attr-defined]
+def _session_started(signed_in: service.SignedIn, ctx: RequestContext) -> Response:
     response = json_response(
-        SessionStarted(officer=officer_out(officer), device=device_out(device))
+        SessionStarted(officer=officer_out(signed_in.officer), device=device_out(signed_in.device))
     )
-    set_session_cookie(response, token, ctx.settings)
+    set_session_cookie(response, signed_in.token, ctx.settings)
     return response
 
 
@@ -56,8 +53,7 @@ async def enrol_options(request: Request, ctx: RequestContext) -> Response:
 async def enrol_verify(request: Request, ctx: RequestContext) -> Response:
     """Register the passkey as this officer's device and sign in."""
     body = await read_body(request, CredentialRequest)
-    token, device = await service.enrol_verify(body.credential, body.label, ctx=ctx)
-    return await _session_started(device, token, ctx)
+    return _session_started(await service.enrol_verify(body.credential, body.label, ctx=ctx), ctx)
 
 
 async def login_options(request: Request, ctx: RequestContext) -> Response:
@@ -69,8 +65,7 @@ async def login_options(request: Request, ctx: RequestContext) -> Response:
 async def login_verify(request: Request, ctx: RequestContext) -> Response:
     """Verify the passkey assertion and start a new session."""
     body = await read_body(request, CredentialRequest)
-    token, device = await service.login_verify(body.credential, ctx=ctx)
-    return await _session_started(device, token, ctx)
+    return _session_started(await service.login_verify(body.credential, ctx=ctx), ctx)
 
 
 async def logout(request: Request, ctx: RequestContext) -> Response:
@@ -85,51 +80,24 @@ async def logout(request: Request, ctx: RequestContext) -> Response:
 
 async def me(request: Request, ctx: RequestContext) -> Response:
     """The signed-in officer, their team and device, and the settings the app needs."""
-    principal = ctx.caller
-    officer = await Officer.get(id=principal.officer_id).select_related("team__area")
-    device = await Device.get(id=principal.device_id)
-    settings = ctx.settings
-    return json_response(
-        Me(
-            officer=officer_out(officer),
-            team=team_out(officer.team),
-            device=device_out(device),
-            settings=AppSettings(
-                force_name=settings.force_name,
-                origin=settings.origin,
-                rp_id=settings.rp_id,
-                crime_reference_pattern=settings.crime_reference_pattern,
-                session_idle_seconds=settings.session_idle_seconds,
-                session_absolute_seconds=settings.session_absolute_seconds,
-                officers_see_team_visits=settings.officers_see_team_visits,
-                attendance_target_seconds=settings.attendance_target_seconds,
-                device_lock_idle_seconds=settings.device_lock_idle_seconds,
-                device_purge_grace_seconds=settings.device_purge_grace_seconds,
-                device_without_prf=settings.device_without_prf,
-            ),
-        )
-    )
+    return json_response(await service.me(ctx=ctx))
 
 
 async def issue_code(request: Request, ctx: RequestContext) -> Response:
     """Issue a one-time enrolment code for an officer (shown once)."""
     await read_body(request, EmptyRequest)
-    officer = await Officer.get_or_none(id=request.path_params["officer_id"])
-    if officer is None:
-        raise NotFound()
-    code, row = await service.issue_enrolment_code(officer.collar_number, ctx=ctx)
+    officer_id: uuid.UUID = request.path_params["officer_id"]
+    code, row = await service.issue_enrolment_code_for(officer_id, ctx=ctx)
     return json_response(
-        EnrolmentCodeOut(officer_id=officer.id, code=code, expires_at=row.expires_at), 201
+        EnrolmentCodeOut(officer_id=officer_id, code=code, expires_at=row.expires_at), 201
     )
 
 
 async def list_devices(request: Request, ctx: RequestContext) -> Response:
     """Devices, optionally for one officer, newest first."""
     query = read_query(request, DeviceQuery)
-    devices = Device.all().order_by("-created_at")
-    if query.officer_id:
-        devices = devices.filter(officer_id=query.officer_id)
-    return json_response(DeviceList(devices=[device_out(d) for d in await devices]))
+    devices = await service.list_devices(query.officer_id)
+    return json_response(DeviceList(devices=[device_out(d) for d in devices]))
 
 
 async def revoke(request: Request, ctx: RequestContext) -> Response:

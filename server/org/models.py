@@ -7,13 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-
-class Role(StrEnum):
-    """What a person may do in Doorstep."""
-
-    OFFICER = "officer"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
+# What a person may do: defined once, by the sync engine's state machine (the lower layer).
+from sync import Role as Role
 
 
 class SupervisionScope(StrEnum):

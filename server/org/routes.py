@@ -6,8 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api import Endpoint, json_response, read_body
-from server.audit.models import AuditAction
-from server.auth.schemas import (
+from server.context import RequestContext
+from server.org import service
+from server.org.models import Role
+from server.org.schemas import (
     CreateOfficerRequest,
     CreateTeamRequest,
     OfficerList,
@@ -15,40 +17,25 @@ from server.auth.schemas import (
     TeamList,
     TeamOut,
 )
-from server.auth.views import officer_out, team_out
-from server.context import RequestContext
-from server.org import service
-from server.org.models import Officer, Role, Team
+from server.org.views import officer_out, team_out
 
 
 async def list_officers(request: Request, ctx: RequestContext) -> Response:
     """Every account, by collar number."""
-    officers = await Officer.all().order_by("collar_number")
+    officers = await service.list_officers()
     return json_response(OfficerList(officers=[officer_out(o) for o in officers]))
 
 
 async def create_officer(request: Request, ctx: RequestContext) -> Response:
     """Create an account (team and area created if new)."""
     body = await read_body(request, CreateOfficerRequest)
-    officer = await service.create_officer(
-        collar_number=body.collar_number,
-        display_name=body.display_name,
-        role=body.role,
-        team_name=body.team,
-        area_name=body.area,
-        supervision_scope=body.supervision_scope,
-        contact_phone=body.contact_phone,
-        contact_email=body.contact_email,
-    )
-    await ctx.write_audit(
-        [ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=officer.id)]
-    )
+    officer = await service.create_account(body, ctx=ctx)
     return json_response(officer_out(officer), 201)
 
 
 async def list_teams(request: Request, ctx: RequestContext) -> Response:
     """Every team with its area."""
-    teams = await Team.all().select_related("area").order_by("name")
+    teams = await service.list_teams()
     return json_response(TeamList(teams=[team_out(t) for t in teams]))
 
 

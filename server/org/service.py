@@ -1,4 +1,8 @@
-"""Rules for the organisation: creating officers with their team and area."""
+"""Rules for the organisation: who works in which team and area, and creating accounts.
+
+``create_officer`` and ``create_team`` serve the ``doorstep`` command, the demo and the
+administrators' endpoints alike; ``create_account`` is the administrator's audited way in.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,11 @@ import uuid
 
 from tortoise.transactions import in_transaction
 
+from server.audit.models import AuditAction
+from server.context import RequestContext
 from server.errors import Conflict, ValidationFailed
 from server.org.models import Area, Officer, Role, SupervisionScope, Team
+from server.org.schemas import CreateOfficerRequest
 
 _COLLAR = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
@@ -31,6 +38,16 @@ async def _team(team_name: str, area_name: str | None) -> Team:
             code="team_in_other_area",
         )
     return team
+
+
+async def list_officers() -> list[Officer]:
+    """Every account, by collar number."""
+    return await Officer.all().order_by("collar_number")
+
+
+async def list_teams() -> list[Team]:
+    """Every team with its area, by name."""
+    return await Team.all().select_related("area").order_by("name")
 
 
 async def create_team(team_name: str, area_name: str) -> Team:
@@ -78,3 +95,21 @@ async def create_officer(
             contact_phone=contact_phone,
             contact_email=contact_email,
         )
+
+
+async def create_account(body: CreateOfficerRequest, *, ctx: RequestContext) -> Officer:
+    """An administrator creates an account; the new officer's record is audited as collected."""
+    officer = await create_officer(
+        collar_number=body.collar_number,
+        display_name=body.display_name,
+        role=body.role,
+        team_name=body.team,
+        area_name=body.area,
+        supervision_scope=body.supervision_scope,
+        contact_phone=body.contact_phone,
+        contact_email=body.contact_email,
+    )
+    await ctx.write_audit(
+        [ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=officer.id)]
+    )
+    return officer

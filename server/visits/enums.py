@@ -1,17 +1,14 @@
-"""Every enumeration of the visit record (SPEC.md section 3), shared by schemas and models."""
+"""Every enumeration of the visit record (SPEC.md section 3), shared by schemas and models.
+
+``VisitStatus`` is defined once, by the sync engine whose state machine moves it, and only
+re-exported here so the record's enumerations stay in one place for the server.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-
-class VisitStatus(StrEnum):
-    """Where a visit is in its review cycle."""
-
-    DRAFT = "draft"
-    COMPLETED = "completed"
-    RETURNED = "returned"
-    APPROVED = "approved"
+from sync import VisitStatus as VisitStatus
 
 
 class PropertyType(StrEnum):

@@ -1,4 +1,8 @@
-"""CSV export of visits: streamed, escaped against formula injection, and audited."""
+"""``GET /api/exports/visits.csv``: visits as CSV, streamed, escaped and audited.
+
+Cells a spreadsheet would run as formulas are neutralised; each page's visits are audited as
+disclosed, with the reason the supervisor gave.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from server.audit.models import AuditAction
+from server.auth.principal import Principal
 from server.context import RequestContext
+from server.settings import Settings
+from server.supervision.schemas import VisitFilters
+from server.supervision.scoped import After, filtered_visits, newest_first
 from server.visits.models import Visit
-from server.visits.schemas import VisitFilters
-from server.visits.supervision import iterate_filtered
 
 COLUMNS: list[tuple[str, str]] = [
     ("visit_id", "id"),
@@ -78,6 +84,19 @@ def _line(cells: list[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(cells)
     return buffer.getvalue()
+
+
+async def iterate_filtered(
+    principal: Principal, settings: Settings, f: VisitFilters, page: int = 500
+) -> AsyncIterator[list[Visit]]:
+    """Every visit matching the filters in pages, newest first (for streaming exports)."""
+    after: After | None = None
+    while True:
+        rows = await newest_first(filtered_visits(principal, settings, f), after, page)
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1].created_at, rows[-1].id)
 
 
 async def stream_csv(

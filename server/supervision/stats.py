@@ -1,4 +1,4 @@
-"""Pledge figures computed in the database, never by loading every visit into Python.
+"""``GET /api/stats``: pledge figures computed in the database, never by loading every visit.
 
 Percentiles are the continuous kind (linear interpolation between closest ranks, as
 PostgreSQL's ``percentile_cont``); SQLite, which has no such aggregate, gets the same
@@ -12,18 +12,22 @@ from typing import Any
 from tortoise import connections
 
 from server.auth.principal import Principal
+from server.auth.scope import scope_rule
 from server.context import RequestContext
 from server.db import sql
-from server.org.models import Area, Officer, Role, SupervisionScope, Team
+from server.org.models import Area, Officer, Team
 from server.settings import Settings
-from server.stats.schemas import Stats, StatsGroup
-from server.visits.schemas import VisitFilters
+from server.supervision.schemas import Stats, StatsGroup, VisitFilters
+from server.supervision.scoped import postcode_prefix
 
 _DIMENSIONS = {"total": "'all'", "area": "area_id", "team": "team_id", "officer": "officer_id"}
 
 
 def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[str, list[Any]]:
-    """The scope and filters as SQL (``$n`` placeholders) with their parameters."""
+    """The caller's scope (compiled from ``scope_rule``) and the filters as SQL, with parameters.
+
+    Placeholders are ``$n``; ``server.db.sql`` rewrites them for SQLite.
+    """
     clauses = ["deleted = FALSE"]
     params: list[Any] = []
 
@@ -31,20 +35,7 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
         params.append(value)
         clauses.append(clause.replace("?", f"${len(params)}"))
 
-    if principal.role is Role.OFFICER:
-        params.append(str(principal.officer_id))
-        own = f"CAST(officer_id AS TEXT) = ${len(params)}"
-        if settings.officers_see_team_visits:
-            params.append(principal.team_id)
-            own = f"({own} OR team_id = ${len(params)})"
-        clauses.append(own)
-    elif principal.role is Role.SUPERVISOR:
-        if principal.supervision_scope is SupervisionScope.AREA:
-            add("area_id = ?", principal.area_id)
-        else:
-            add("team_id = ?", principal.team_id)
-    else:
-        clauses.append("1 = 0")
+    clauses.append(scope_rule(principal, settings).sql(params))
     if f.date_from:
         add("reference_reported_at >= ?", f.date_from)
     if f.date_to:
@@ -60,9 +51,7 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
     if f.crime_reference:
         add("reference_crime_reference LIKE ?", f.crime_reference.strip().upper() + "%")
     if f.postcode:
-        from server.visits.supervision import _postcode_prefix
-
-        add("address_postcode LIKE ?", _postcode_prefix(f.postcode) + "%")
+        add("address_postcode LIKE ?", postcode_prefix(f.postcode) + "%")
     return " AND ".join(clauses), params
 
 

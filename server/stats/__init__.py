@@ -1,1 +1,0 @@
-"""Pledge figures for supervisors."""

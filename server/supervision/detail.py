@@ -1,0 +1,97 @@
+"""``GET /api/visits/{id}``: one visit with everything about it, for review (audited)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from server.advice.models import AdviceItem
+from server.audit.models import AuditAction
+from server.context import RequestContext
+from server.feed import history
+from server.photos.models import Photo
+from server.supervision.schemas import VisitDetail
+from server.supervision.scoped import person, scoped_visit, visit_entries
+from server.syncing.collections import COLLECTIONS
+from server.visits.models import KitIssue, PropertyItem, Review
+from server.visits.service import visit_document
+
+
+def _records(name: str, rows: list[Any]) -> list[dict[str, Any]]:
+    collection = COLLECTIONS[name]
+    return [
+        {"id": str(r.id), "rev": r.rev, **collection.wire_record(r), "conflicts": r.conflicts}
+        for r in rows
+    ]
+
+
+async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDetail:
+    """Every section, child record, review and revision of one visit (audited as consulted)."""
+    visit = await scoped_visit(ctx.caller, ctx.settings, visit_id)
+    items = await PropertyItem.filter(visit_id=visit.id, deleted=False).order_by("created_at")
+    kits = await KitIssue.filter(visit_id=visit.id, deleted=False).order_by("created_at")
+    photos = await Photo.filter(visit_id=visit.id, deleted=False).order_by("taken_at", "id")
+    reviews = await Review.filter(visit_id=visit.id).order_by("id").select_related("reviewer")
+    revisions = await history(visit.id)
+    ticks = [t for t in visit.advice_items if isinstance(t, dict)]
+    catalogue: dict[tuple[Any, Any], AdviceItem] = {
+        (a.item_id, a.version): a
+        for a in await AdviceItem.filter(item_id__in=[t.get("id") for t in ticks])
+    }
+    photo_rows = _records("photos", photos)
+    for row in photo_rows:
+        base = f"/api/photos/{row['id']}"
+        row["urls"] = {k: f"{base}/{k}" for k in ("thumb", "display", "original")}
+    await ctx.write_audit(visit_entries(ctx, AuditAction.CONSULT, [visit.id], "visit detail"))
+    return VisitDetail(
+        id=str(visit.id),
+        rev=visit.rev,
+        status=visit.status,
+        sections=visit_document(visit),
+        officer=person(visit.officer),
+        team_id=visit.team_id,  # type: ignore[attr-defined]
+        area_id=visit.area_id,  # type: ignore[attr-defined]
+        review_note=visit.review_note,
+        completed_at=visit.completed_at,
+        approved_at=visit.approved_at,
+        property_items=_records("property_items", items),
+        kit_issues=_records("kit_issues", kits),
+        photos=photo_rows,
+        advice=[
+            {
+                "id": t.get("id"),
+                "version": t.get("version"),
+                "title": item.title
+                if (item := catalogue.get((t.get("id"), t.get("version"))))
+                else None,
+            }
+            for t in ticks
+        ],
+        reviews=[
+            {
+                "decision": r.decision.value,
+                "note": r.note,
+                "reviewer": person(r.reviewer).model_dump(),
+                "visit_rev": r.visit_rev,
+                "at": r.created_at.isoformat(),
+            }
+            for r in reviews
+        ],
+        revisions=[
+            {
+                "collection": r.collection,
+                "record_id": str(r.record_id),
+                "rev": r.rev,
+                "op": r.op,
+                "changes": r.changes,
+                "previous": r.previous,
+                "conflicts_added": r.conflicts_added,
+                "author": r.author,
+                "actor": r.actor.display_name if r.actor else None,
+                "device_at": r.device_at,
+                "at": r.created_at.isoformat(),
+            }
+            for r in revisions
+        ],
+        conflicts=list(visit.conflicts),
+    )
