@@ -97,7 +97,11 @@ async def _client_row(
         .update(last_seen_at=now, device_id=principal.device_id)
     )
     if not updated:
-        if await SyncClient.filter(id=cid).using_db(connection).exists():
+        # Another officer's client id is unknown to this one. The same officer's client may
+        # have been created by a concurrent first push since the UPDATE: then the INSERT below
+        # fails on the primary key and the whole push is retried, finding the row.
+        others = SyncClient.filter(id=cid).exclude(officer_id=principal.officer_id)
+        if await others.using_db(connection).exists():
             raise NotFound("Unknown client.", code="unknown_client")
         await SyncClient.create(
             id=cid,
