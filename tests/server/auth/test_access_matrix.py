@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import Person
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 ROLES = ["anonymous", "officer", "supervisor", "admin"]

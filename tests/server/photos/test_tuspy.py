@@ -24,8 +24,8 @@ from tusclient.uploader import Uploader
 
 from server.clock import FixedClock
 from server.settings import Settings
-from tests.conftest import Person
 from tests.server.photos.conftest import PhotoPhone, free_port, jpeg_bytes
+from tests.support.people import Person
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -21,7 +21,6 @@ from server.photos.models import Photo, Upload, UploadState
 from server.photos.service import cleanup_uploads
 from server.settings import Settings
 from server.visits.models import Revision
-from tests.conftest import Person
 from tests.server.photos.conftest import (
     TUS,
     PhotoPhone,
@@ -32,6 +31,7 @@ from tests.server.photos.conftest import (
     sha256_hex,
     store_for,
 )
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 
@@ -431,7 +431,7 @@ async def test_abandoned_upload_expires_and_is_cleaned_up(
     upload = await Upload.get(id=url.rsplit("/", 1)[1])
     assert upload.state is UploadState.EXPIRED
     # A day later the session has ended too: sign in again, as the officer would.
-    from tests.support.passkeys import login
+    from harness.passkeys import login
 
     assert (await login(officer.client, officer.authenticator)).status_code == 200
     assert (await tus.head(url)).status_code == 404

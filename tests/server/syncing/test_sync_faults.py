@@ -21,8 +21,8 @@ from server.syncing import service
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.visits.models import KitIssue, Revision, Visit
 from server.visits.service import reassign_visit
-from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 OTHER_TEAM = "Worcester Response B"

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.visits.models import KitIssue, Revision, Visit
-from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from server.org.models import Officer, Team
 from server.syncing.versions import start_new_feed_epoch
-from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from server.audit.models import AuditAction, AuditEvent
 from server.syncing.models import ReceivedMutation
 from server.visits.models import Revision, Visit
-from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -16,8 +16,8 @@ from server.exports.service import escape_cell
 from server.visits.models import KitIssue, Visit
 from server.visits.schemas import VisitRecord
 from server.visits.service import create_visit
-from tests.conftest import Person
 from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
