@@ -25,6 +25,9 @@ import httpx
 from tusclient.client import TusClient
 from tusclient.uploader import Uploader
 
+from harness.images import jpeg_bytes, sha256_hex
+from harness.phone import Phone, PhotoPhone, new_id
+from harness.tus import metadata_header
 from tests.deploy.conftest import (
     TUS,
     SignIn,
@@ -34,8 +37,6 @@ from tests.deploy.conftest import (
     request_id,
     send_raw,
 )
-from tests.server.photos.conftest import PhotoPhone, jpeg_bytes, metadata_header, sha256_hex
-from tests.server.syncing.conftest import Phone, new_id
 
 
 class Sha256Uploader(Uploader):

@@ -14,6 +14,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from harness.images import jpeg_bytes, sha256_hex
+from harness.phone import PhotoPhone
+from harness.tus import TUS, TusClient, b64_sha256, metadata_header
 from server.app import create_app
 from server.audit.models import AuditAction, AuditEvent
 from server.clock import FixedClock
@@ -21,17 +24,8 @@ from server.photos.models import Photo, Upload, UploadState
 from server.photos.service import cleanup_uploads
 from server.settings import Settings
 from server.visits.models import Revision
-from tests.server.photos.conftest import (
-    TUS,
-    PhotoPhone,
-    TusClient,
-    b64_sha256,
-    jpeg_bytes,
-    metadata_header,
-    sha256_hex,
-    store_for,
-)
 from tests.support.people import Person
+from tests.support.photos import store_for
 
 Enrolled = Callable[..., Awaitable[Person]]
 

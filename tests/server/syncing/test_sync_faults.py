@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.phone import Phone, new_id
 from server.clock import FixedClock
 from server.syncing import service
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.visits.models import KitIssue, Revision, Visit
 from server.visits.service import reassign_visit
-from tests.server.syncing.conftest import Phone, new_id
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]

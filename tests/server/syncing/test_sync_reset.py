@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from harness.phone import Phone, new_id
 from server.org.models import Officer, Team
 from server.syncing.versions import start_new_feed_epoch
-from tests.server.syncing.conftest import Phone, new_id
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]

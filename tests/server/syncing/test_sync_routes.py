@@ -7,10 +7,10 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 
+from harness.phone import Phone, new_id
 from server.audit.models import AuditAction, AuditEvent
 from server.syncing.models import ReceivedMutation
 from server.visits.models import Revision, Visit
-from tests.server.syncing.conftest import Phone, new_id
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from harness.phone import Phone, new_id
 from server.audit.models import AuditAction, AuditEvent
 from server.exports.service import escape_cell
 from server.visits.models import KitIssue, Visit
 from server.visits.schemas import VisitRecord
 from server.visits.service import create_visit
-from tests.server.syncing.conftest import Phone, new_id
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
