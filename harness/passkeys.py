@@ -1,12 +1,17 @@
-"""Driving the real passkey endpoints with the software authenticator."""
+"""Driving the real passkey endpoints with the software authenticator; accounts made by an
+administrator through the admin API."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from harness.authenticator import SoftAuthenticator
+from harness.processes import doorstep
 
 ORIGIN = "http://localhost:8000"
 
@@ -77,13 +82,22 @@ class Administrator:
         self.client = client
 
     @classmethod
-    async def sign_in(
-        cls, client: httpx.AsyncClient, collar: str, code: str, *, origin: str
-    ) -> Administrator:
-        """Enrol the administrator's passkey on ``client`` (made with ``doorstep create-officer
-        --role admin`` and ``doorstep enrol-code``)."""
-        await sign_in_new_device(client, collar, code, origin=origin, label="Administrator")
-        return cls(client)
+    @contextlib.asynccontextmanager
+    async def signed_in(
+        cls, base_url: str, origin: str, env: dict[str, str], collar: str = "ADMIN1"
+    ) -> AsyncIterator[Administrator]:
+        """An administrator made by ``doorstep create-officer --role admin`` and ``doorstep
+        enrol-code`` on the database ``env`` names, signed in over HTTP at ``base_url``."""
+        account = ["--collar", collar, "--name", "Administrator", "--role", "admin"]
+        account += ["--team", "Administration", "--area", "Administration"]
+        await asyncio.to_thread(doorstep, "create-officer", *account, env=env)
+        issued = await asyncio.to_thread(doorstep, "enrol-code", collar, env=env)
+        code = issued.strip().splitlines()[-1]
+        async with httpx.AsyncClient(
+            base_url=base_url, headers={"Origin": origin}, timeout=60
+        ) as client:
+            await sign_in_new_device(client, collar, code, origin=origin, label="Administrator")
+            yield cls(client)
 
     async def create_officer(self, collar: str, name: str, **fields: Any) -> str:
         """``POST /api/admin/officers`` (role officer unless told; team, area, scope...): the

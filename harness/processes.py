@@ -7,6 +7,7 @@ from the repository root), so children run the code under test, not an installed
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -107,6 +109,11 @@ class Process:
                     return
             time.sleep(0.1)
         raise RuntimeError(f"{url} not ready in {timeout:.0f}s ({self.name}):\n{self.log_tail()}")
+
+    async def start_ready(self, url: str, **wait: Any) -> None:
+        """``start``, then ``wait_ready`` without blocking the event loop."""
+        self.start()
+        await asyncio.to_thread(self.wait_ready, url, **wait)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         """Send ``sig`` to its process group and wait; SIGKILL if it lingers."""
