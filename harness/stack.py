@@ -100,15 +100,16 @@ class Stack:
 
     def worker_env(self) -> dict[str, str]:
         """What every worker shares: database, origin, photo folder (then ``settings``)."""
-        return clean_env(
+        env = clean_env(
             DOORSTEP_DATABASE_URL=self.database_url,
             DOORSTEP_ORIGIN=self.origin,
             DOORSTEP_RP_ID="localhost",
             DOORSTEP_PHOTO_DIR=str(self.photo_dir),
             DOORSTEP_PWA_DIR=str(self.pwa_dir),
             DOORSTEP_LOG_LEVEL="INFO",
-            **self.settings,
         )
+        env.update(self.settings)
+        return env
 
     def write_app(self) -> None:
         """A tiny built app: index.html, a hashed asset and the service worker."""
