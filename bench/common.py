@@ -79,14 +79,15 @@ async def measured(work: Coroutine[Any, Any, None], seconds: float) -> int:
 
 def server_env(database_url: str, port: int, **settings: str) -> dict[str, str]:
     """The environment of ``doorstep`` commands and ``doorstep serve`` on 127.0.0.1:port."""
-    return clean_env(
+    env = clean_env(
         DOORSTEP_DATABASE_URL=database_url,
         DOORSTEP_ORIGIN=f"http://localhost:{port}",
         DOORSTEP_RP_ID="localhost",
         DOORSTEP_LOG_LEVEL="WARNING",
         DOORSTEP_PHOTO_DIR=str(Path(tempfile.gettempdir()) / "doorstep-bench-photos"),
-        **settings,
     )
+    env.update(settings)
+    return env
 
 
 def new_client(port: int, index: int) -> httpx.AsyncClient:
