@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 
 from PIL import Image
 
@@ -23,3 +24,12 @@ def jpeg_bytes(
 def sha256_hex(data: bytes) -> str:
     """Hex SHA-256, as the phone declares it."""
     return hashlib.sha256(data).hexdigest()
+
+
+def noisy_jpeg(seed: int, size: tuple[int, int]) -> bytes:
+    """A JPEG of random pixels: megabytes that do not compress away (as photos do not)."""
+    rng = random.Random(seed)
+    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()

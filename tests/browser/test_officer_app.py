@@ -21,6 +21,7 @@ from harness.browser import (
     new_phone,
     type_enrolment_code,
 )
+from harness.images import noisy_jpeg
 from harness.server import LiveServer
 
 CRIME_REFERENCE = "22/50001/26"
@@ -248,15 +249,6 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
     for sha in expected:
         assert hashlib.sha256(live_server.original(sha)).hexdigest() == sha
     assert found == {}, f"serious or critical accessibility violations: {found}"
-
-
-def noisy_jpeg(seed: int, size: tuple[int, int]) -> bytes:
-    """A JPEG of random pixels: megabytes that do not compress away."""
-    rng = random.Random(seed)
-    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
 
 
 async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
