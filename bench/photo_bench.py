@@ -38,20 +38,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import httpx  # noqa: E402
-from PIL import Image  # noqa: E402
+import httpx
+from PIL import Image
 
-from bench.common import DEFAULT_POSTGRES_URL, BenchFailure, server_env  # noqa: E402
-from harness.passkeys import sign_in_new_device  # noqa: E402
-from harness.phone import Phone  # noqa: E402
-from harness.ports import HOST, free_port  # noqa: E402
-from harness.postgres import throwaway_database  # noqa: E402
-from harness.processes import Process, doorstep, serve_argv  # noqa: E402
-from harness.tus import TUS, b64_sha256, metadata_header, patch_headers  # noqa: E402
+from bench.common import DEFAULT_POSTGRES_URL, BenchFailure, server_env
+from harness.passkeys import sign_in_new_device
+from harness.phone import Phone
+from harness.ports import HOST, free_port
+from harness.postgres import throwaway_database
+from harness.processes import Process, doorstep, serve_argv
+from harness.tus import TUS, b64_sha256, metadata_header, patch_headers
 
 MIB = 1024 * 1024
 COLLAR = "P4321"

@@ -56,29 +56,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-from playwright.async_api import (  # noqa: E402
+from playwright.async_api import (
     BrowserContext,
     CDPSession,
     Page,
     expect,
 )
-from playwright.async_api import Error as PlaywrightError  # noqa: E402
+from playwright.async_api import Error as PlaywrightError
 
-from bench.common import BenchFailure  # noqa: E402
-from harness.browser import (  # noqa: E402
+from bench.common import BenchFailure
+from harness import ROOT
+from harness.browser import (
     CHROMIUM,
     add_virtual_authenticator,
     chromium,
     type_enrolment_code,
 )
-from harness.images import noisy_jpeg  # noqa: E402
-from harness.ports import HOST, free_port  # noqa: E402
-from harness.server import PWA_DIST as DIST  # noqa: E402
-from harness.server import LiveServer  # noqa: E402
+from harness.images import noisy_jpeg
+from harness.ports import HOST, free_port
+from harness.server import PWA_DIST as DIST
+from harness.server import LiveServer
 
 COLLAR = "1234"  # PC Sam Patel in the demo seed
 README_SHELL_KB = 55  # "The shell is about 55 KB gzip (JS + CSS + HTML)" (pwa/README.md)

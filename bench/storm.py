@@ -68,14 +68,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
+import asyncpg
+import httpx
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     BASE_TIME,
     REQUEST_TIMEOUT,
     BenchFailure,
@@ -88,14 +86,14 @@ from bench.common import (  # noqa: E402
     run,
     visit_fields,
 )
-from harness.http import GZIP_JSON, gzip_json  # noqa: E402
-from harness.passkeys import Administrator, sign_in_new_device  # noqa: E402
-from harness.phone import Phone as SyncPhone  # noqa: E402
-from harness.postgres import asyncpg_dsn, throwaway_database  # noqa: E402
-from harness.processes import doorstep  # noqa: E402
-from harness.stack import Stack  # noqa: E402
-from harness.tus import TUS, b64_sha256, patch_headers  # noqa: E402
-from harness.tus import metadata as tus_metadata  # noqa: E402
+from harness.http import GZIP_JSON, gzip_json
+from harness.passkeys import Administrator, sign_in_new_device
+from harness.phone import Phone as SyncPhone
+from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.processes import doorstep
+from harness.stack import CADDYFILE, Stack
+from harness.tus import TUS, b64_sha256, patch_headers
+from harness.tus import metadata as tus_metadata
 
 TEAMS = 10
 AREA = "Storm Area"
@@ -860,7 +858,7 @@ async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
         for phone in everyone:
             if phone.client is not None:
                 await phone.client.aclose()
-        await asyncio.to_thread(stack.close)
+        await asyncio.to_thread(stack.stop)
         problems = [
             f"{worker.name}: {line[:300]}"
             for worker in stack.workers
@@ -904,7 +902,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--spread", type=float, default=10.0, help="seconds over which phones start"
     )
     parser.add_argument("--chunk-kib", type=int, default=256, help="tus chunk size (256..1024)")
-    parser.add_argument("--caddyfile", default=str(ROOT / "Caddyfile"))
+    parser.add_argument("--caddyfile", default=str(CADDYFILE))
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the whole run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -919,10 +917,5 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    return run(main_async, parse_args(argv))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main_async, parse_args()))

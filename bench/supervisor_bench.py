@@ -52,30 +52,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
+import asyncpg
+import httpx
 
-from bench.common import (  # noqa: E402
-    BenchFailure,
-    add_postgres_url,
-    check_postgres_url,
-    iso,
-    machine,
-    measured,
-    new_client,
-    percentile,
-    run,
-    server_env,
-    server_log_report,
-)
-from harness.passkeys import sign_in_new_device  # noqa: E402
-from harness.ports import HOST, free_port  # noqa: E402
-from harness.postgres import asyncpg_dsn, throwaway_database  # noqa: E402
-from harness.processes import Process, doorstep, serve_argv  # noqa: E402
+from bench import common
+from bench.common import BenchFailure, iso, percentile
+from harness.passkeys import sign_in_new_device
+from harness.ports import HOST, free_port
+from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.processes import Process, doorstep, serve_argv
 
 RUN_TIMEOUT = 1800.0  # seconds, everything after the load
 PAGE = 50  # the list's page size (the PWA's default)
@@ -110,12 +97,7 @@ AREAS = [
 ]
 TEAM_NAMES = ["Response A", "Response B", "Response C", "Response D", "Neighbourhood"]
 STREETS = [
-    "Ombersley Road",
-    "Bath Road",
-    "Lansdowne Crescent",
-    "Tolladine Road",
-    "Barbourne Terrace",
-    "Henwick Road",
+    *common.STREETS[:6],
     "Church Street",
     "Malvern Road",
     "Station Road",
@@ -123,8 +105,7 @@ STREETS = [
     "Mill Lane",
     "Victoria Avenue",
 ]
-FIRST = ["Ann", "Sam", "Priya", "Tom", "Grace", "Mohammed", "Ellen", "David", "Aisha", "Joe"]
-LAST = ["Smith", "Patel", "Jones", "Evans", "Khan", "Taylor", "Brown", "Hughes", "Wood", "Lee"]
+FIRST, LAST = common.FIRST, common.LAST
 PROPERTY_TYPES = ["semi", "semi", "terrace", "terrace", "detached", "flat", "bungalow", "other"]
 OFFENCE_TYPES = ["dwelling"] * 6 + ["attempted", "attempted", "garage_or_outbuilding", "car_key"]
 ENTRY_POINTS = ["rear_door", "rear_door", "front_door", "window", "window", "patio_door", "garage"]
@@ -147,8 +128,8 @@ ADVICE_IDS = [
 ]
 STATUSES = ["draft"] * 10 + ["completed"] * 30 + ["returned"] * 5 + ["approved"] * 55
 
-# Every column of ``visit`` the loader writes, in COPY order (the rest are left NULL).
-VISIT_COLUMNS = [
+# The columns every synced record has, before its own.
+RECORD_COLUMNS = [
     "id",
     "rev",
     "field_revs",
@@ -158,6 +139,10 @@ VISIT_COLUMNS = [
     "deleted",
     "created_at",
     "updated_at",
+]
+# Every column of ``visit`` the loader writes, in COPY order (the rest are left NULL).
+VISIT_COLUMNS = [
+    *RECORD_COLUMNS,
     "officer_id",
     "team_id",
     "area_id",
@@ -219,15 +204,7 @@ JSON_LISTS = {
 # Columns that are bookkeeping, not fields a client writes (no field_revs entry).
 NOT_FIELDS = {*VISIT_COLUMNS[:12], "completed_at", "approved_at", "review_note"}
 KIT_COLUMNS = [
-    "id",
-    "rev",
-    "field_revs",
-    "field_authors",
-    "conflicts",
-    "version",
-    "deleted",
-    "created_at",
-    "updated_at",
+    *RECORD_COLUMNS,
     "visit_id",
     "kit_code",
     "recipient",
@@ -923,7 +900,7 @@ async def measure(
         pg_version = str(await conn.fetchval("SHOW server_version"))
         for i, (label, (_, collar, team_id, area_id)) in enumerate(people):
             issued = await asyncio.to_thread(doorstep, "enrol-code", collar, env=env)
-            client = new_client(port, i)
+            client = common.new_client(port, i)
             clients.append(client)
             code = issued.strip().splitlines()[-1]
             await sign_in_new_device(client, collar, code, origin=origin, label=f"Bench {collar}")
@@ -962,7 +939,7 @@ def report(
 ) -> None:
     """The table: Doorstep beside the baseline, as ratios; then the baseline's plans."""
     print("Doorstep supervisor benchmark (PostgreSQL)")
-    print(machine(pg_version))
+    print(common.machine(pg_version))
     print(
         f"data: {force.visits:,} visits over {HISTORY_DAYS} days, {force.kits:,} kit issues; "
         f"{force.areas} areas x {TEAMS_PER_AREA} teams x {OFFICERS_PER_TEAM} officers"
@@ -1033,7 +1010,7 @@ async def main_async(args: argparse.Namespace) -> int:
     status = 0
     async with throwaway_database(args.postgres_url, "doorstep_supbench") as db_url:
         port = free_port()
-        env = server_env(db_url, port)
+        env = common.server_env(db_url, port)
         log_path = Path(tempfile.gettempdir()) / f"{db_url.rsplit('/', 1)[1]}-server.log"
         server = Process("doorstep serve", serve_argv(port, workers=1), env, log_path)
         try:
@@ -1047,17 +1024,17 @@ async def main_async(args: argparse.Namespace) -> int:
             )
             await server.start_ready(f"http://{HOST}:{port}/readyz")
             work = measure_and_report(args, env, port, force, end)
-            status = await measured(work, args.timeout)
+            status = await common.measured(work, args.timeout)
         finally:
             await asyncio.to_thread(server.stop)
-            server_log_report(server, status != 0, "ERROR", "Traceback", "WARNING", " 500")
+            common.server_log_report(server, status != 0, "ERROR", "Traceback", "WARNING", " 500")
     return status
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line arguments (``--quick`` for a small smoke run)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    add_postgres_url(parser)
+    common.add_postgres_url(parser)
     parser.add_argument("--visits", type=int, default=100_000)
     parser.add_argument("--list-reps", type=int, default=200, help="timed list walks")
     parser.add_argument("--stats-reps", type=int, default=50, help="timed stats requests")
@@ -1072,14 +1049,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.visits, args.list_reps, args.stats_reps, args.warmup = 5_000, 30, 10, 5
     if args.visits < 1000 or args.list_reps < 1 or args.stats_reps < 1 or args.warmup < 0:
         parser.error("need visits >= 1000, list/stats reps >= 1 and warmup >= 0")
-    check_postgres_url(parser, args.postgres_url)
+    common.check_postgres_url(parser, args.postgres_url)
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    return run(main_async, parse_args(argv))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.run(main_async, parse_args()))

@@ -47,14 +47,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
+import asyncpg
+import httpx
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     ADVICE,
     BenchFailure,
     add_postgres_url,
@@ -70,12 +68,12 @@ from bench.common import (  # noqa: E402
     server_log_report,
     visit_fields,
 )
-from harness.http import post_gzip  # noqa: E402
-from harness.passkeys import Administrator, sign_in_new_device  # noqa: E402
-from harness.phone import Phone as SyncPhone  # noqa: E402
-from harness.ports import HOST, free_port  # noqa: E402
-from harness.postgres import asyncpg_dsn, throwaway_database  # noqa: E402
-from harness.processes import Process, doorstep, serve_argv  # noqa: E402
+from harness.http import post_gzip
+from harness.passkeys import Administrator, sign_in_new_device
+from harness.phone import Phone as SyncPhone
+from harness.ports import HOST, free_port
+from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.processes import Process, doorstep, serve_argv
 
 TEAM = "Bench Response Team"
 AREA = "Bench Area"
@@ -564,10 +562,5 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    return run(main_async, parse_args(argv))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main_async, parse_args()))

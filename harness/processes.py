@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import httpx
 
@@ -147,3 +148,32 @@ class Process:
     def lines_with(self, *needles: str) -> list[str]:
         """The log lines holding any of ``needles``."""
         return [line for line in self.log_lines() if any(n in line for n in needles)]
+
+
+class Service:
+    """Something that runs while a ``with`` block does: started on entry (stopped again if it
+    fails to start), stopped on the way out whatever happens."""
+
+    def start(self) -> None:
+        """Start and wait until it answers."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop whatever runs, whatever state it is in."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -11,17 +11,16 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from harness import ROOT
 from harness.ports import HOST, free_port
-from harness.processes import Process, clean_env, doorstep, serve_argv
+from harness.processes import Process, Service, clean_env, doorstep, serve_argv
 
 PWA_DIST = ROOT / "pwa" / "dist"
 
 
-class LiveServer:
+class LiveServer(Service):
     """A served SQLite database in ``folder`` (a context manager: started, always stopped)."""
 
     def __init__(self, folder: Path, *, origin: str | None = None) -> None:
@@ -40,18 +39,6 @@ class LiveServer:
             DOORSTEP_LOG_LEVEL="WARNING",
         )
         self.process = Process("doorstep serve", serve_argv(self.port), self.env, self.log)
-
-    def __enter__(self) -> LiveServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def doorstep(self, *args: str) -> str:
         """Run a ``doorstep`` subcommand against this server's database; return its stdout."""

@@ -24,14 +24,13 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from harness import ROOT
 from harness.ports import HOST, free_port
-from harness.processes import Process, clean_env, doorstep, serve_argv
+from harness.processes import Process, Service, clean_env, doorstep, serve_argv
 
 CADDYFILE = ROOT / "Caddyfile"
 LOCAL_SITE = "http://localhost:8080 {"
@@ -47,7 +46,7 @@ APP_JS = "export const hello = () => 'doorstep';\n" * 40
 SW_JS = "self.addEventListener('fetch', () => {});\n"
 
 
-class Stack:
+class Stack(Service):
     """Workers and Caddy, as docs/deploy.md runs them, on one database (a context manager)."""
 
     def __init__(
@@ -75,22 +74,6 @@ class Stack:
         self.workers: list[Process] = []
         self.caddy: Process | None = None
         self.officers = 0
-
-    def __enter__(self) -> Stack:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -156,7 +139,7 @@ class Stack:
         self.caddy.wait_ready(self.origin + "/readyz")
         self.caddy.wait_ready(self.production_url + "/")
 
-    def close(self) -> None:
+    def stop(self) -> None:
         """Stop Caddy and the workers (whatever state they are in)."""
         for process in [self.caddy, *self.workers]:
             if process is not None:

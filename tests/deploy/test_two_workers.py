@@ -214,17 +214,20 @@ async def test_resumed_upload_finishes_on_the_other_worker(stack: Stack, sign_in
     chunk = 256 * 1024
     first_id, second_id = request_id("tus1"), request_id("tus2")
 
-    def first_session() -> str:
-        tus = TusClient(
-            f"{stack.origin}/api/uploads", headers={"Cookie": cookie, "X-Request-Id": first_id}
-        )
-        uploader = Sha256Uploader(
+    def tus_uploader(rid: str, **options: Any) -> Sha256Uploader:
+        """tuspy's uploader of ``data`` through Caddy, every request tagged ``rid``."""
+        headers = {"Cookie": cookie, "X-Request-Id": rid}
+        tus = TusClient(f"{stack.origin}/api/uploads", headers=headers)
+        return Sha256Uploader(
             file_stream=io.BytesIO(data),
             client=tus,
             chunk_size=chunk,
-            metadata=metadata,
             upload_checksum=True,
+            **options,
         )
+
+    def first_session() -> str:
+        uploader = tus_uploader(first_id, metadata=metadata)
         uploader.upload(stop_at=cut)  # the signal drops here
         assert uploader.offset == cut
         return str(uploader.url)
@@ -238,18 +241,8 @@ async def test_resumed_upload_finishes_on_the_other_worker(stack: Stack, sign_in
     await asyncio.to_thread(stack.stop_worker, gone, signal.SIGKILL)
 
     def resumed_session() -> int:
-        tus = TusClient(
-            f"{stack.origin}/api/uploads", headers={"Cookie": cookie, "X-Request-Id": second_id}
-        )
-        uploader = Sha256Uploader(
-            file_stream=io.BytesIO(data),
-            url=url,
-            client=tus,
-            chunk_size=chunk,
-            upload_checksum=True,
-            retries=3,  # as tus-js-client does: HEAD, then PATCH again from the offset
-            retry_delay=0.3,
-        )
+        # As tus-js-client does after an error: HEAD, then PATCH again from the offset.
+        uploader = tus_uploader(second_id, url=url, retries=3, retry_delay=0.3)
         assert uploader.offset == cut  # HEAD on the survivor knows where the upload is
         uploader.upload()
         return int(uploader.get_offset())
