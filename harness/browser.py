@@ -10,7 +10,7 @@ import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
 from harness import ROOT
 
@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 360, "height": 780}
+PHONE: ViewportSize = {"width": 360, "height": 780}
 
 
 @contextlib.asynccontextmanager
@@ -61,7 +61,7 @@ async def add_virtual_authenticator(context: BrowserContext, page: Page, prf: bo
 
 
 async def new_phone(
-    browser: Browser, *, viewport: dict[str, int] = PHONE, prf: bool = True, **options: Any
+    browser: Browser, *, viewport: ViewportSize = PHONE, prf: bool = True, **options: Any
 ) -> tuple[BrowserContext, Page]:
     """A fresh phone: its own browser context and page, with a platform passkey authenticator
     (with PRF unless told otherwise)."""

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 
 TEST_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
