@@ -57,8 +57,8 @@ pwa-test:
 	@if [ -f pwa/package.json ]; then cd pwa && npm test; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check server sync tests bench
-	$(BIN)/ruff format --check server sync tests bench
+	$(BIN)/ruff check server sync tests bench harness
+	$(BIN)/ruff format --check server sync tests bench harness
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

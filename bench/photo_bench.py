@@ -23,52 +23,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import hashlib
 import io
 import os
 import platform
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import httpx  # noqa: E402
-from PIL import Image  # noqa: E402
+import httpx
+from PIL import Image
 
-from tests.support.authenticator import SoftAuthenticator  # noqa: E402
+from bench.common import DEFAULT_POSTGRES_URL, BenchFailure, server_env
+from harness.passkeys import sign_in_new_device
+from harness.phone import Phone
+from harness.ports import HOST, free_port
+from harness.postgres import throwaway_database
+from harness.processes import Process, doorstep, serve_argv
+from harness.tus import TUS, b64_sha256, metadata_header, patch_headers
 
-HOST = "127.0.0.1"
 MIB = 1024 * 1024
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
-TUS = {"Tus-Resumable": "1.0.0"}
 COLLAR = "P4321"
-
-
-class BenchFailure(Exception):
-    """A correctness check failed: the run is not valid."""
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 # --- the baseline server: a bare streaming write ---------------------------------------------
@@ -100,165 +84,45 @@ def serve_baseline(port: int, folder: str) -> None:
     )
 
 
-class Process:
-    """A server subprocess in its own process group, stopped by its pid."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                args,
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    async def wait_ready(self, url: str) -> None:
-        """Poll until the server answers HTTP at all."""
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient(timeout=2) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited:\n{self.log.read_text()[-3000:]}")
-                with contextlib.suppress(httpx.HTTPError):
-                    await client.get(url)
-                    return
-                await asyncio.sleep(0.2)
-        raise RuntimeError(f"server not ready:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        """SIGTERM the group, SIGKILL if it lingers."""
-        if self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+# --- the database and the officer ------------------------------------------------------------
 
 
-# --- database --------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def database(args: argparse.Namespace, work: Path) -> AsyncIterator[str]:
+    """SQLite in the work folder, or a throwaway PostgreSQL database with ``--postgres``."""
+    if not args.postgres:
+        yield f"sqlite://{work / 'doorstep.sqlite3'}"
+        return
+    async with throwaway_database(args.postgres, "doorstep_photobench") as url:
+        yield url
 
 
-def asyncpg_dsn(url: str) -> str:
-    """asyncpg wants postgresql://."""
-    return "postgresql://" + url.split("://", 1)[1]
-
-
-async def create_pg_database(admin_url: str) -> tuple[str, str]:
-    """A throwaway PostgreSQL database: (its name, its URL)."""
-    import asyncpg
-
-    name = f"doorstep_photobench_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
-
-
-async def drop_pg_database(admin_url: str, name: str) -> None:
-    """DROP DATABASE ... WITH (FORCE)."""
-    import asyncpg
-
-    conn = await asyncpg.connect(asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-async def create_officer_code(database_url: str, origin: str) -> str:
-    """Create the bench officer and an enrolment code for them."""
-    from tortoise import Tortoise
-
-    from server.auth.service import issue_enrolment_code
-    from server.db import close_orm, tortoise_config
-    from server.org.models import Role, SupervisionScope
-    from server.org.service import create_officer
-    from server.settings import Settings
-
-    settings = Settings(database_url=database_url, origin=origin, rp_id="localhost")
-    await Tortoise.init(config=tortoise_config(database_url))
-    try:
-        await create_officer(
-            collar_number=COLLAR,
-            display_name="PC Bench",
-            role=Role.OFFICER,
-            team_name="Bench Team",
-            area_name="Bench Area",
-            supervision_scope=SupervisionScope.TEAM,
-        )
-        code, _ = await issue_enrolment_code(COLLAR, settings, datetime.now(UTC))
-    finally:
-        await close_orm()
-    return code
+def create_officer_code(env: dict[str, str]) -> str:
+    """``doorstep create-officer`` (the bench officer) and ``doorstep enrol-code``."""
+    account = ["--collar", COLLAR, "--name", "PC Bench", "--role", "officer"]
+    doorstep("create-officer", *account, "--team", "Bench Team", "--area", "Bench Area", env=env)
+    return doorstep("enrol-code", COLLAR, env=env).strip().splitlines()[-1]
 
 
 # --- the upload run --------------------------------------------------------------------------
 
 
-def b64(text: str) -> str:
-    """Base64 of UTF-8 text (tus metadata values)."""
-    return base64.b64encode(text.encode()).decode()
-
-
-async def enrol(client: httpx.AsyncClient, code: str, origin: str) -> None:
-    """Passkey enrolment over HTTP with the software authenticator (sets the session cookie)."""
-    authenticator = SoftAuthenticator()
-    options = await client.post("/api/auth/enrol/options", json={"collar": COLLAR, "code": code})
-    if options.status_code != 200:
-        raise BenchFailure(f"enrol options: {options.status_code} {options.text}")
-    credential = authenticator.create(options.json(), origin)
-    verify = await client.post(
-        "/api/auth/enrol/verify", json={"credential": credential, "label": "Bench phone"}
-    )
-    if verify.status_code != 200:
-        raise BenchFailure(f"enrol verify: {verify.status_code} {verify.text}")
-
-
 async def record_photos(client: httpx.AsyncClient, photos: list[bytes]) -> tuple[str, list[str]]:
     """Push a visit and one photo record per payload, as the phone does before uploading."""
+    phone = Phone(client)
     visit_id = str(uuid.uuid4())
     ids = [str(uuid.uuid4()) for _ in photos]
-    mutations: list[dict[str, Any]] = [
-        {
-            "seq": 1,
-            "collection": "visits",
-            "id": visit_id,
-            "op": "put",
-            "base_rev": None,
-            "fields": {"victim.name": "Bench Victim"},
-            "at": "2026-11-23T09:00:00.000Z",
+    mutations = [phone.mutation("visits", visit_id, {"victim.name": "Bench Victim"})]
+    for photo_id, data in zip(ids, photos, strict=True):
+        fields = {
+            "visit_id": visit_id,
+            "category": "damage",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "byte_size": len(data),
+            "content_type": "image/jpeg",
         }
-    ]
-    for n, (photo_id, data) in enumerate(zip(ids, photos, strict=True), start=2):
-        mutations.append(
-            {
-                "seq": n,
-                "collection": "photos",
-                "id": photo_id,
-                "op": "put",
-                "base_rev": None,
-                "fields": {
-                    "visit_id": visit_id,
-                    "category": "damage",
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "byte_size": len(data),
-                    "content_type": "image/jpeg",
-                },
-                "at": "2026-11-23T09:00:00.000Z",
-            }
-        )
-    pushed = await client.post(
-        "/api/sync/push", json={"client_id": str(uuid.uuid4()), "mutations": mutations}
-    )
+        mutations.append(phone.mutation("photos", photo_id, fields))
+    pushed = await phone.push(*mutations)
     results = pushed.json().get("results", []) if pushed.status_code == 200 else []
     if pushed.status_code != 200 or any(r["status"] != "applied" for r in results):
         raise BenchFailure(f"push: {pushed.status_code} {pushed.text[:500]}")
@@ -278,19 +142,11 @@ class PreparedUpload:
 
 def prepare(visit_id: str, photo_id: str, data: bytes, chunk: int) -> PreparedUpload:
     """Upload-Metadata and every chunk's Upload-Checksum."""
-    metadata = ",".join(
-        [
-            f"photo_id {b64(photo_id)}",
-            f"visit_id {b64(visit_id)}",
-            f"sha256 {b64(hashlib.sha256(data).hexdigest())}",
-            f"content_type {b64('image/jpeg')}",
-        ]
-    )
+    metadata = metadata_header(photo_id, visit_id, hashlib.sha256(data).hexdigest(), "image/jpeg")
     chunks = []
     for offset in range(0, len(data), chunk):
         piece = data[offset : offset + chunk]
-        digest = base64.b64encode(hashlib.sha256(piece).digest()).decode()
-        chunks.append((offset, piece, f"sha256 {digest}"))
+        chunks.append((offset, piece, b64_sha256(piece)))
     return PreparedUpload(photo_id, data, metadata, chunks)
 
 
@@ -308,16 +164,7 @@ async def tus_upload(client: httpx.AsyncClient, upload: PreparedUpload) -> None:
         raise BenchFailure(f"create: {created.status_code} {created.text}")
     url = created.headers["Location"]
     for offset, piece, checksum in upload.chunks:
-        answer = await client.patch(
-            url,
-            content=piece,
-            headers={
-                **TUS,
-                "Upload-Offset": str(offset),
-                "Content-Type": "application/offset+octet-stream",
-                "Upload-Checksum": checksum,
-            },
-        )
+        answer = await client.patch(url, content=piece, headers=patch_headers(offset, checksum))
         if answer.status_code != 204:
             raise BenchFailure(f"patch at {offset}: {answer.status_code} {answer.text}")
 
@@ -337,102 +184,83 @@ def photo_payloads(count: int, size: int) -> list[bytes]:
 
 async def run_uploads(args: argparse.Namespace, work: Path) -> dict[str, float]:
     """Start both servers, upload through each, check the results; return the timings."""
-    pg_name = ""
-    if args.postgres:
-        pg_name, database_url = await create_pg_database(args.postgres)
-    else:
-        database_url = f"sqlite://{work / 'doorstep.sqlite3'}"
-    port, bare_port = free_port(), free_port()
-    origin = f"http://localhost:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
-    env.update(
-        DOORSTEP_DATABASE_URL=database_url,
-        DOORSTEP_ORIGIN=origin,
-        DOORSTEP_RP_ID="localhost",
-        DOORSTEP_PHOTO_DIR=str(work / "photos"),
-        DOORSTEP_MAX_UPLOAD_BYTES=str(args.size_mib * MIB + MIB),
-        DOORSTEP_MAX_BODY_BYTES=str(8 * MIB),  # one push records every photo
-        DOORSTEP_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    servers: list[Process] = []
-    try:
-        migrated = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "server.cli", "migrate"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+    async with database(args, work) as database_url:
+        port = free_port()
+        env = server_env(
+            database_url,
+            port,
+            DOORSTEP_PHOTO_DIR=str(work / "photos"),
+            DOORSTEP_MAX_UPLOAD_BYTES=str(args.size_mib * MIB + MIB),
+            DOORSTEP_MAX_BODY_BYTES=str(8 * MIB),  # one push records every photo
         )
-        if migrated.returncode != 0:
-            raise RuntimeError(f"migrate failed: {migrated.stderr}")
-        code = await create_officer_code(database_url, origin)
-        doorstep = Process(
-            [sys.executable, "-m", "server.cli", "serve", "--host", HOST, "--port", str(port)],
-            env,
-            work / "doorstep.log",
-        )
-        servers.append(doorstep)
-        bare_dir = work / "bare"
+        await asyncio.to_thread(doorstep, "migrate", env=env, timeout=300)
+        code = await asyncio.to_thread(create_officer_code, env)
+        bare_port, bare_dir = free_port(), work / "bare"
         bare_dir.mkdir()
-        bare = Process(
-            [sys.executable, __file__, "--serve-baseline", str(bare_port), str(bare_dir)],
-            env,
-            work / "bare.log",
-        )
-        servers.append(bare)
-        await doorstep.wait_ready(f"http://{HOST}:{port}/healthz")
-        await bare.wait_ready(f"http://{HOST}:{bare_port}/")
+        servers = [
+            Process("doorstep serve", serve_argv(port), env, work / "doorstep.log"),
+            Process(
+                "baseline",
+                [sys.executable, __file__, "--serve-baseline", str(bare_port), str(bare_dir)],
+                env,
+                work / "bare.log",
+            ),
+        ]
+        try:
+            await servers[0].start_ready(f"http://{HOST}:{port}/healthz")
+            await servers[1].start_ready(f"http://{HOST}:{bare_port}/", status=None)
+            return await upload_through_both(args, port, bare_port, bare_dir, code)
+        finally:
+            for server in servers:
+                server.stop()
 
-        size = args.size_mib * MIB
-        # Two passes: the asked chunk size, then one PATCH per photo (shows the per-request cost).
-        passes = {"chunked": args.chunk_mib * MIB, "whole": size}
-        results: dict[str, float] = {}
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with (
-            httpx.AsyncClient(
-                base_url=f"http://{HOST}:{port}",
-                headers={"Origin": origin},
-                timeout=120,
-                limits=limits,
-            ) as client,
-            httpx.AsyncClient(
-                base_url=f"http://{HOST}:{bare_port}", timeout=120, limits=limits
-            ) as bare_client,
-        ):
-            await enrol(client, code, origin)
-            for name, chunk in passes.items():
-                photos = photo_payloads(args.uploads, size)
-                total_mb = sum(len(p) for p in photos) / 1e6
-                visit_id, ids = await record_photos(client, photos)
-                prepared = [
-                    prepare(visit_id, photo_id, data, chunk)
-                    for photo_id, data in zip(ids, photos, strict=True)
-                ]
-                started = time.perf_counter()
-                for upload in prepared:
-                    await tus_upload(client, upload)
-                results[f"{name}_doorstep_mb_s"] = total_mb / (time.perf_counter() - started)
-                for photo_id, data in zip(ids, photos, strict=True):
-                    original = await client.get(f"/api/photos/{photo_id}/original")
-                    if original.status_code != 200 or original.content != data:
-                        raise BenchFailure(f"photo {photo_id} is not byte-identical")
-                started = time.perf_counter()
-                for n, data in enumerate(photos):
-                    await bare_upload(bare_client, f"{name}-{n}", data, chunk)
-                results[f"{name}_bare_mb_s"] = total_mb / (time.perf_counter() - started)
-                for n, data in enumerate(photos):
-                    if (bare_dir / f"{name}-{n}").read_bytes() != data:
-                        raise BenchFailure("the baseline wrote something else")
-        return results
-    finally:
-        for server in servers:
-            server.stop()
-        if pg_name:
-            await drop_pg_database(args.postgres, pg_name)
+
+async def upload_through_both(
+    args: argparse.Namespace, port: int, bare_port: int, bare_dir: Path, code: str
+) -> dict[str, float]:
+    """Enrol, then upload the same photos through Doorstep and through the bare endpoint."""
+    origin = f"http://localhost:{port}"
+    size = args.size_mib * MIB
+    # Two passes: the asked chunk size, then one PATCH per photo (shows the per-request cost).
+    passes = {"chunked": args.chunk_mib * MIB, "whole": size}
+    results: dict[str, float] = {}
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with (
+        httpx.AsyncClient(
+            base_url=f"http://{HOST}:{port}",
+            headers={"Origin": origin},
+            timeout=120,
+            limits=limits,
+        ) as client,
+        httpx.AsyncClient(
+            base_url=f"http://{HOST}:{bare_port}", timeout=120, limits=limits
+        ) as bare_client,
+    ):
+        await sign_in_new_device(client, COLLAR, code, origin=origin, label="Bench phone")
+        for name, chunk in passes.items():
+            photos = photo_payloads(args.uploads, size)
+            total_mb = sum(len(p) for p in photos) / 1e6
+            visit_id, ids = await record_photos(client, photos)
+            prepared = [
+                prepare(visit_id, photo_id, data, chunk)
+                for photo_id, data in zip(ids, photos, strict=True)
+            ]
+            started = time.perf_counter()
+            for upload in prepared:
+                await tus_upload(client, upload)
+            results[f"{name}_doorstep_mb_s"] = total_mb / (time.perf_counter() - started)
+            for photo_id, data in zip(ids, photos, strict=True):
+                original = await client.get(f"/api/photos/{photo_id}/original")
+                if original.status_code != 200 or original.content != data:
+                    raise BenchFailure(f"photo {photo_id} is not byte-identical")
+            started = time.perf_counter()
+            for n, data in enumerate(photos):
+                await bare_upload(bare_client, f"{name}-{n}", data, chunk)
+            results[f"{name}_bare_mb_s"] = total_mb / (time.perf_counter() - started)
+            for n, data in enumerate(photos):
+                if (bare_dir / f"{name}-{n}").read_bytes() != data:
+                    raise BenchFailure("the baseline wrote something else")
+    return results
 
 
 # --- derivatives -----------------------------------------------------------------------------
@@ -533,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgres",
         nargs="?",
-        const=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL", DEFAULT_PG),
+        const=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
         default="",
         help="run on a throwaway PostgreSQL database (optionally its server URL)",
     )
@@ -550,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         except BenchFailure as exc:
             print(f"photo_bench: FAILED: {exc}", file=sys.stderr)
             return 1
+        except (OSError, RuntimeError) as exc:
+            print(f"photo_bench: setup failed: {exc}", file=sys.stderr)
+            return 2
     try:
         derivatives = run_derivatives(args.rounds)
     except BenchFailure as exc:

@@ -46,16 +46,9 @@ import asyncio
 import contextlib
 import gzip
 import hashlib
-import io
 import json
-import os
-import random
 import re
-import signal
-import socket
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,26 +56,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import httpx  # noqa: E402
-from PIL import Image  # noqa: E402
-from playwright.async_api import (  # noqa: E402
-    Browser,
+from playwright.async_api import (
     BrowserContext,
     CDPSession,
     Page,
-    async_playwright,
     expect,
 )
-from playwright.async_api import Error as PlaywrightError  # noqa: E402
+from playwright.async_api import Error as PlaywrightError
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, add_virtual_authenticator  # noqa: E402
+from bench.common import BenchFailure
+from harness import ROOT
+from harness.browser import (
+    CHROMIUM,
+    add_virtual_authenticator,
+    chromium,
+    type_enrolment_code,
+)
+from harness.images import noisy_jpeg
+from harness.ports import HOST, free_port
+from harness.server import PWA_DIST as DIST
+from harness.server import LiveServer
 
-DIST = ROOT / "pwa" / "dist"
-HOST = "127.0.0.1"
 COLLAR = "1234"  # PC Sam Patel in the demo seed
 README_SHELL_KB = 55  # "The shell is about 55 KB gzip (JS + CSS + HTML)" (pwa/README.md)
 CPU_THROTTLE = 4
@@ -98,7 +94,6 @@ SLOW_LINK = {
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 VIEWPORT = {"width": 360, "height": 780}
 CRIME_REFERENCE = "22/70001/26"
-READY_TIMEOUT = 60.0
 RUN_TIMEOUT = 900.0
 
 # Runs in every document before its own scripts: notes when "Start visit" becomes usable.
@@ -149,10 +144,6 @@ SYNCED = """
 """
 
 
-class BenchFailure(Exception):
-    """A correctness check failed: the run is not valid."""
-
-
 # --- the shell -------------------------------------------------------------------------------
 
 
@@ -196,131 +187,20 @@ def shell_sizes() -> list[tuple[str, int, int, bool]]:
 # --- photos ----------------------------------------------------------------------------------
 
 
-def noisy_jpeg(seed: int, width: int, height: int) -> bytes:
-    """A JPEG of random pixels: megabytes that do not compress away (as photos do not)."""
-    rng = random.Random(seed)
-    image = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
-
-
 def make_photos(count: int, target: int, folder: Path) -> list[Path]:
     """``count`` noise JPEGs of about ``target`` bytes each (4:3, size found by one probe)."""
-    probe = len(noisy_jpeg(0, 400, 300))
+    probe = len(noisy_jpeg(0, (400, 300)))
     scale = (target / probe) ** 0.5
     width, height = max(16, round(400 * scale)), max(12, round(300 * scale))
     paths = []
     for n in range(count):
         path = folder / f"photo-{n}.jpg"
-        path.write_bytes(noisy_jpeg(n + 1, width, height))
+        path.write_bytes(noisy_jpeg(n + 1, (width, height)))
         paths.append(path)
     return paths
 
 
 # --- the server and the proxy ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``doorstep serve`` on SQLite in a temporary folder, stopped and restarted on one port."""
-
-    def __init__(self, folder: Path, origin: str) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.log_path = folder / "server.log"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
-        self.env.update(
-            DOORSTEP_DATABASE_URL=f"sqlite://{folder / 'doorstep.sqlite3'}",
-            DOORSTEP_PHOTO_DIR=str(folder / "photos"),
-            DOORSTEP_PWA_DIR=str(DIST),
-            DOORSTEP_ORIGIN=origin,
-            DOORSTEP_RP_ID="localhost",
-            DOORSTEP_LOG_LEVEL="WARNING",
-            PYTHONUNBUFFERED="1",
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def cli(self, *args: str) -> str:
-        """Run a ``doorstep`` subcommand on this server's database; its stdout."""
-        done = subprocess.run(
-            [sys.executable, "-m", "server.cli", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"doorstep {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-        return done.stdout
-
-    def start(self) -> None:
-        """Serve (one worker) and wait for /readyz."""
-        with self.log_path.open("ab") as log:
-            command = ["-m", "server.cli", "serve", "--host", HOST, "--port", str(self.port)]
-            self.process = subprocess.Popen(
-                [sys.executable, *command],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"doorstep serve exited:\n{self.log_tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"http://{HOST}:{self.port}/readyz", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"doorstep serve not ready:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """SIGTERM to its process group (SIGKILL if it lingers)."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-
-    def log_tail(self, n: int = 30) -> str:
-        """The last lines of the server log."""
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def visit_photos(self) -> list[tuple[str, str]]:
-        """(sha256, status) of the photos the server holds for the benchmark visit."""
-        db = sqlite3.connect(self.env["DOORSTEP_DATABASE_URL"].removeprefix("sqlite://"))
-        try:
-            rows = db.execute(
-                "SELECT p.sha256, p.status FROM photo p JOIN visit v ON v.id = p.visit_id"
-                " WHERE v.reference_crime_reference = ? AND p.deleted = 0",
-                (CRIME_REFERENCE,),
-            ).fetchall()
-        finally:
-            db.close()
-        return [(str(sha), str(status)) for sha, status in rows]
-
-    def original(self, sha256: str) -> bytes:
-        """The stored original for a sha256 (content-addressed on disk)."""
-        return (self.folder / "photos" / "originals" / sha256[:2] / sha256).read_bytes()
 
 
 class CountingProxy:
@@ -570,16 +450,12 @@ class RequestLog:
 # --- the measured parts ----------------------------------------------------------------------
 
 
-async def enrol(page: Page, server: Server, origin: str) -> None:
+async def enrol(page: Page, server: LiveServer) -> None:
     """Enrol this browser's passkey and wait for the service worker to hold the shell.
 
     (The worker does not claim the page that installed it: the next navigation is controlled.)
     """
-    await page.goto(origin + "/")
-    code = server.cli("enrol-code", COLLAR).strip().splitlines()[-1]
-    await page.get_by_label("Collar number").fill(COLLAR)
-    await page.get_by_label("One-time code").fill(code)
-    await page.get_by_role("button", name="Enrol this phone").click()
+    await type_enrolment_code(page, server.url, COLLAR, server.enrolment_code(COLLAR))
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=30_000)
     await page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
 
@@ -670,7 +546,7 @@ async def measure_sync(
     cdp: CDPSession,
     workers: ServiceWorkers,
     proxy: CountingProxy,
-    server: Server,
+    server: LiveServer,
     requests: RequestLog,
     limit_seconds: float,
 ) -> SyncResult:
@@ -812,52 +688,45 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
     photo_sizes = [p.stat().st_size for p in photos]
     proxy_port = free_port()
     origin = f"http://localhost:{proxy_port}"
-    server = Server(folder, origin)
-    for command in (["migrate"], ["seed-demo"]):
-        await asyncio.to_thread(server.cli, *command)
+    server = LiveServer(folder, origin=origin)
+    await asyncio.to_thread(server.seed_demo)
     proxy = CountingProxy(proxy_port, server.port)
     await proxy.start()
     await asyncio.to_thread(server.start)
     status = 0
     try:
-        async with async_playwright() as playwright:
-            browser: Browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS
-            )
+        async with chromium() as browser:
             args.browser_version = browser.version
-            try:
-                context: BrowserContext = await browser.new_context(viewport=VIEWPORT)
-                await context.add_init_script(INTERACTIVE_PROBE)
-                page = await context.new_page()
-                await add_virtual_authenticator(context, page)
-                cdp = await context.new_cdp_session(page)
-                await cdp.send("Network.enable")
-                requests = RequestLog()
-                requests.attach(cdp)
-                workers = ServiceWorkers(await browser.new_browser_cdp_session(), origin)
-                await workers.start()
-                async with asyncio.timeout(args.timeout):
-                    await enrol(page, server, origin)
+            context: BrowserContext = await browser.new_context(viewport=VIEWPORT)
+            await context.add_init_script(INTERACTIVE_PROBE)
+            page = await context.new_page()
+            await add_virtual_authenticator(context, page)
+            cdp = await context.new_cdp_session(page)
+            await cdp.send("Network.enable")
+            requests = RequestLog()
+            requests.attach(cdp)
+            workers = ServiceWorkers(await browser.new_browser_cdp_session(), origin)
+            await workers.start()
+            async with asyncio.timeout(args.timeout):
+                await enrol(page, server)
 
-                    # No signal: page and service worker offline, and the server gone.
-                    await workers.set_network(OFFLINE)
-                    await cdp.send("Network.emulateNetworkConditions", OFFLINE)
-                    await asyncio.to_thread(server.stop)
-                    await cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.cpu})
-                    await workers.set_cpu(args.cpu)
-                    start = await measure_start(page, cdp, origin, args.runs)
-                    worker_cpu = workers.cpu_supported
-                    await cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
-                    await workers.set_cpu(1)
+                # No signal: page and service worker offline, and the server gone.
+                await workers.set_network(OFFLINE)
+                await cdp.send("Network.emulateNetworkConditions", OFFLINE)
+                await asyncio.to_thread(server.stop)
+                await cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.cpu})
+                await workers.set_cpu(args.cpu)
+                start = await measure_start(page, cdp, origin, args.runs)
+                worker_cpu = workers.cpu_supported
+                await cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+                await workers.set_cpu(1)
 
-                    await capture_visit(page, photos)
-                    sync = await measure_sync(
-                        page, cdp, workers, proxy, server, requests, args.sync_timeout
-                    )
-                check_server(server, photos)
-                report(args, sizes, start, sync, photo_sizes, worker_cpu)
-            finally:
-                await browser.close()
+                await capture_visit(page, photos)
+                sync = await measure_sync(
+                    page, cdp, workers, proxy, server, requests, args.sync_timeout
+                )
+            check_server(server, photos)
+            report(args, sizes, start, sync, photo_sizes, worker_cpu)
     except BenchFailure as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         print("server log tail:\n" + server.log_tail(), file=sys.stderr)
@@ -875,10 +744,14 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
     return status
 
 
-def check_server(server: Server, photos: list[Path]) -> None:
+def check_server(server: LiveServer, photos: list[Path]) -> None:
     """Every photo arrived, verified, byte for byte."""
     expected = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in photos)
-    held = server.visit_photos()
+    held = server.query(
+        "SELECT p.sha256, p.status FROM photo p JOIN visit v ON v.id = p.visit_id"
+        " WHERE v.reference_crime_reference = ? AND p.deleted = 0",
+        CRIME_REFERENCE,
+    )
     if sorted(sha for sha, _ in held) != expected:
         raise BenchFailure(f"the server holds {len(held)} photos, not the {len(expected)} sent")
     if {status for _, status in held} != {"verified"}:

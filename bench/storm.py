@@ -12,14 +12,15 @@ single-client push throughput measured in the same run.
 
 What it does, all on 127.0.0.1:
 
-1. Creates a throwaway database ``doorstep_storm_<random>`` on ``--postgres-url`` (default
+1. Creates a throwaway database ``doorstep_storm_<pid>_<random>`` on ``--postgres-url`` (default
    ``$DOORSTEP_BENCH_POSTGRES_URL`` or ``postgres://postgres@127.0.0.1:5432/test``) and runs
-   ``doorstep migrate``; creates one officer per phone in 10 teams, plus one for the baseline,
-   each with a one-time enrolment code.
+   ``doorstep migrate``.
 2. Starts two workers (``doorstep serve --port A`` and ``--port B``, i.e. ``python -m server.cli
    serve``) sharing the database and one ``DOORSTEP_PHOTO_DIR``, and Caddy with the repository
    Caddyfile (``DOORSTEP_DOMAIN=http://127.0.0.1:<port>``, the local profile moved from 8080 to a
-   free port, which is the public origin ``http://localhost:<port>``).
+   free port, which is the public origin ``http://localhost:<port>``): ``harness.stack``. An
+   administrator (``doorstep create-officer --role admin``) creates one officer per phone in 10
+   teams, plus one for the baseline, each with a one-time enrolment code, through the admin API.
 3. Enrols every phone's passkey (software authenticator) directly against the workers, with a
    distinct ``X-Forwarded-For`` per phone: Caddy replaces a client's X-Forwarded-For with the
    connection's address, so through Caddy every local phone would be 127.0.0.1 and the
@@ -49,55 +50,50 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import contextlib
 import hashlib
 import http.cookiejar
 import io
 import json
 import os
-import platform
 import random
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
+import asyncpg
+import httpx
 
-from bench.sync_bench import (  # noqa: E402
+from bench.common import (
     BASE_TIME,
-    DEFAULT_URL,
-    HOST,
-    Server,
-    asyncpg_dsn,
-    create_database,
-    drop_database,
-    enrol,
-    free_port,
-    gzip_json,
+    REQUEST_TIMEOUT,
+    BenchFailure,
+    add_postgres_url,
+    check_postgres_url,
     iso,
-    migrate,
+    machine,
     percentile,
-    tortoise_url,
+    queued,
+    run,
     visit_fields,
-    with_database,
 )
-from tests.support.authenticator import SoftAuthenticator  # noqa: E402
+from harness.http import GZIP_JSON, gzip_json
+from harness.passkeys import Administrator, sign_in_new_device
+from harness.phone import Phone as SyncPhone
+from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.processes import doorstep
+from harness.stack import CADDYFILE, Stack
+from harness.tus import TUS, b64_sha256, patch_headers
+from harness.tus import metadata as tus_metadata
 
 TEAMS = 10
 AREA = "Storm Area"
@@ -108,15 +104,8 @@ BASELINE_BATCH = 100
 MAX_IN_FLIGHT = 200  # requests on the wire at once, across all phones
 ENROL_CONCURRENCY = 16
 PULL_LIMIT = 200
-REQUEST_TIMEOUT = 120.0
 ERROR_RETRIES = 5  # after an error a phone tries again, as the app does, this many times
-LOCAL_SITE = "http://localhost:8080 {"
-TUS = {"Tus-Resumable": "1.0.0"}
 ADVICE = [{"id": "wide-double-locks", "version": 1}, {"id": "door-chain", "version": 1}]
-
-
-class BenchFailure(Exception):
-    """A correctness check failed: the run is not valid."""
 
 
 class PhoneFailed(Exception):
@@ -153,35 +142,12 @@ def new_recipe(rng: random.Random) -> Recipe:
     )
 
 
-class Queue:
-    """A phone's durable queue: numbered mutations for one client_id."""
-
-    def __init__(self) -> None:
-        self.client_id = str(uuid.uuid4())
-        self.seq = 0
-
-    def put(
-        self, collection: str, record_id: str, fields: dict[str, Any], base_rev: int | None = None
-    ) -> dict[str, Any]:
-        """The next mutation."""
-        self.seq += 1
-        return {
-            "seq": self.seq,
-            "collection": collection,
-            "id": record_id,
-            "op": "put",
-            "base_rev": base_rev,
-            "fields": fields,
-            "at": iso(BASE_TIME + timedelta(seconds=self.seq)),
-        }
-
-
-def first_batch(queue: Queue, recipe: Recipe, rng: random.Random, number: int) -> None:
+def first_batch(queue: SyncPhone, recipe: Recipe, rng: random.Random, number: int) -> None:
     """Ten mutations made offline: a visit, 5 items, 2 kits, and 2 edits of the new visit."""
     v = recipe.visit_id
     created = visit_fields(rng, number)
     recipe.arrived_at = datetime.fromisoformat(created["attendance.arrived_at"])
-    m = [queue.put("visits", v, created)]
+    m = [queued(queue, "visits", v, created)]
     categories = ["jewellery", "phone", "computer", "cash", "bicycle"]
     for i, item in enumerate(recipe.item_ids):
         fields = {
@@ -190,7 +156,7 @@ def first_batch(queue: Queue, recipe: Recipe, rng: random.Random, number: int) -
             "description": f"Item {i + 1} taken from the front bedroom",
             "estimated_value_pence": rng.randrange(1_000, 200_000),
         }
-        m.append(queue.put("property_items", item, fields))
+        m.append(queued(queue, "property_items", item, fields))
     for i, kit in enumerate(recipe.kit_ids):
         fields = {
             "visit_id": v,
@@ -198,18 +164,19 @@ def first_batch(queue: Queue, recipe: Recipe, rng: random.Random, number: int) -
             "recipient": "victim" if i == 0 else "neighbour",
             "registration": "to_do",
         }
-        m.append(queue.put("kit_issues", kit, fields))
+        m.append(queued(queue, "kit_issues", kit, fields))
     # Edits of its own new visit, before any acknowledgement: base_rev null (PROTOCOL.md 11.1).
-    m.append(queue.put("visits", v, {"victim.phone": f"07711 {number % 1000000:06d}"}))
-    m.append(queue.put("visits", v, {"offence.rooms_entered": ["kitchen", "hallway"]}))
+    m.append(queued(queue, "visits", v, {"victim.phone": f"07711 {number % 1000000:06d}"}))
+    m.append(queued(queue, "visits", v, {"offence.rooms_entered": ["kitchen", "hallway"]}))
     recipe.first = m
 
 
-def second_batch(queue: Queue, recipe: Recipe, revs: dict[str, int], photo: Photo) -> None:
+def second_batch(queue: SyncPhone, recipe: Recipe, revs: dict[str, int], photo: Photo) -> None:
     """Ten more, made on the acknowledged revisions: edits, the photo's metadata."""
     v = recipe.visit_id
     m = [
-        queue.put(
+        queued(
+            queue,
             "photos",
             recipe.photo_id,
             {
@@ -222,18 +189,18 @@ def second_batch(queue: Queue, recipe: Recipe, revs: dict[str, int], photo: Phot
                 "content_type": "image/jpeg",
             },
         ),
-        queue.put("visits", v, {"advice.items": ADVICE}, revs[v]),
-        queue.put("visits", v, {"victim.victims_code_given": True}, revs[v]),
-        queue.put("visits", v, {"loss.damage": "Rear door frame split."}, revs[v]),
-        queue.put("visits", v, {"enquiry.csi_requested": True}, revs[v]),
+        queued(queue, "visits", v, {"advice.items": ADVICE}, revs[v]),
+        queued(queue, "visits", v, {"victim.victims_code_given": True}, revs[v]),
+        queued(queue, "visits", v, {"loss.damage": "Rear door frame split."}, revs[v]),
+        queued(queue, "visits", v, {"enquiry.csi_requested": True}, revs[v]),
     ]
     for i, item in enumerate(recipe.item_ids[:3]):
         fields = {"marks_or_serial": f"SN-{i}-{v[:8]}", "property_marked": i % 2 == 0}
-        m.append(queue.put("property_items", item, fields, revs[item]))
+        m.append(queued(queue, "property_items", item, fields, revs[item]))
     kit = recipe.kit_ids[0]
-    m.append(queue.put("kit_issues", kit, {"registration": "done"}, revs[kit]))
+    m.append(queued(queue, "kit_issues", kit, {"registration": "done"}, revs[kit]))
     left_at = iso(recipe.arrived_at + timedelta(minutes=90))
-    m.append(queue.put("visits", v, {"attendance.left_at": left_at}, revs[v]))
+    m.append(queued(queue, "visits", v, {"attendance.left_at": left_at}, revs[v]))
     recipe.second = m
 
 
@@ -270,57 +237,7 @@ def phone_photo(base: bytes, seed: int) -> Photo:
     return Photo(data, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def tus_metadata(pairs: dict[str, str]) -> str:
-    """``Upload-Metadata``: key and base64 value pairs."""
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in pairs.items())
-
-
 # --- processes ----------------------------------------------------------------------------------
-
-
-class Caddy:
-    """``caddy run`` with a copy of the Caddyfile, in its own process group."""
-
-    def __init__(self, caddyfile: Path, env: dict[str, str], workdir: Path) -> None:
-        self.caddyfile = caddyfile
-        self.env = env
-        self.workdir = workdir
-        self.log_path = workdir / "caddy.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start Caddy."""
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                ["caddy", "run", "--config", str(self.caddyfile), "--adapter", "caddyfile"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it lingers."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-    def errors(self) -> list[str]:
-        """Caddy's error lines (requests it could not proxy)."""
-        try:
-            lines = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return []
-        return [line for line in lines if '"level":"error"' in line]
 
 
 def cpu_seconds(pid: int | None = None) -> float:
@@ -335,50 +252,21 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def wait_for(url: str, alive: Any, what: str) -> None:
-    """Poll ``url`` until 200 (for at most a minute)."""
-    timeout = 60.0
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(timeout=5) as client:
-        while time.monotonic() < deadline:
-            if not alive():
-                raise RuntimeError(f"{what} exited")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await client.get(url)).status_code == 200:
-                    return
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"{what} not ready after {timeout:.0f}s")
+async def create_people(stack: Stack, phones: int) -> list[tuple[str, str]]:
+    """One officer per phone in 10 teams, plus the baseline phone's, made by an administrator
+    through the admin API (on a worker): [(collar, code)]."""
+    limit = asyncio.Semaphore(ENROL_CONCURRENCY)
+    base_url, env = stack.worker_url(0), stack.cli_env()
+    async with Administrator.signed_in(base_url, stack.origin, env) as admin:
 
+        async def one(i: int) -> tuple[str, str]:
+            async with limit:
+                team = f"Storm Team {i % TEAMS}"
+                return await admin.new_officer(
+                    f"S{10000 + i}", f"PC Storm {i}", team=team, area=AREA
+                )
 
-async def create_people(database_url: str, origin: str, phones: int) -> list[tuple[str, str]]:
-    """One officer per phone in 10 teams, plus the baseline phone's: [(collar, code)]."""
-    from tortoise import Tortoise
-
-    from server.auth.service import issue_enrolment_code
-    from server.db import close_orm, tortoise_config
-    from server.org.models import Role
-    from server.org.service import create_officer
-    from server.settings import Settings
-
-    settings = Settings(database_url=database_url, origin=origin, rp_id="localhost")
-    now = datetime.now(UTC)
-    people: list[tuple[str, str]] = []
-    await Tortoise.init(config=tortoise_config(database_url))
-    try:
-        for i in range(phones + 1):
-            collar = f"S{10000 + i}"
-            await create_officer(
-                collar_number=collar,
-                display_name=f"PC Storm {i}",
-                role=Role.OFFICER,
-                team_name=f"Storm Team {i % TEAMS}",
-                area_name=AREA,
-            )
-            code, _ = await issue_enrolment_code(collar, settings, now)
-            people.append((collar, code))
-    finally:
-        await close_orm()
-    return people
+        return list(await asyncio.gather(*(one(i) for i in range(phones + 1))))
 
 
 # --- phones ---------------------------------------------------------------------------------------
@@ -391,7 +279,7 @@ class Phone:
     index: int
     collar: str
     cookie: str = ""
-    queue: Queue = field(default_factory=Queue)
+    queue: SyncPhone = field(init=False)  # its client_id and seq (made by ``Storm.connect``)
     recipe: Recipe | None = None
     photo_sha256: str = ""
     revs: dict[str, int] = field(default_factory=dict)
@@ -443,6 +331,7 @@ class Storm:
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             verify=False,  # plain HTTP on 127.0.0.1: skip loading CA certificates per client
         )
+        phone.queue = SyncPhone(phone.client)
 
     async def send(
         self,
@@ -508,7 +397,7 @@ class Storm:
             "POST",
             "/api/sync/push",
             f"push seqs {mutations[0]['seq']}..{mutations[-1]['seq']}",
-            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            headers=GZIP_JSON,
             content=body,
         )
         answer = response.json()
@@ -546,13 +435,7 @@ class Storm:
         errors = 0
         while offset < photo.size:
             piece = photo.data[offset : offset + self.chunk]
-            checksum = base64.b64encode(hashlib.sha256(piece).digest()).decode()
-            headers = {
-                **TUS,
-                "Upload-Offset": str(offset),
-                "Content-Type": "application/offset+octet-stream",
-                "Upload-Checksum": f"sha256 {checksum}",
-            }
+            headers = patch_headers(offset, b64_sha256(piece))
             what = f"tus PATCH at {offset}"
             try:
                 response = await self.send(phone, "PATCH", url, headers, piece)
@@ -585,7 +468,7 @@ class Storm:
                 "POST",
                 "/api/sync/pull",
                 "pull",
-                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+                headers=GZIP_JSON,
                 content=body,
             )
             page = response.json()
@@ -645,7 +528,8 @@ async def enrol_all(
                 timeout=REQUEST_TIMEOUT,
                 verify=False,  # plain HTTP: skip loading CA certificates per client
             ) as client:
-                await enrol(client, SoftAuthenticator(), collar, code, origin)
+                label = f"Bench {collar}"
+                await sign_in_new_device(client, collar, code, origin=origin, label=label)
                 cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
         return Phone(i, collar, cookie)
 
@@ -846,71 +730,19 @@ def ms(values: list[float]) -> str:
     return "".join(f"{percentile(v, q):>9,.0f}" for q in (50, 95, 99)) + f"{max(v):>9,.0f}"
 
 
-def prepare_workdir(workdir: Path, source: Path, public_port: int) -> Path:
-    """The photo folder, a one-page app, and the Caddyfile with its local profile moved."""
-    (workdir / "photos").mkdir()
-    (workdir / "pwa").mkdir()
-    (workdir / "pwa" / "index.html").write_text("<!doctype html><title>Doorstep</title>")
-    text = source.read_text()
-    if text.count(LOCAL_SITE) != 1:
-        raise RuntimeError(f"{source}: no single `{LOCAL_SITE}` site to move")
-    caddyfile = workdir / "Caddyfile"
-    caddyfile.write_text(text.replace(LOCAL_SITE, f"http://localhost:{public_port} {{"))
-    return caddyfile
-
-
 async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
     """Set up, baseline, storm, checks, report. Returns the exit status."""
-    public_port, production_port = free_port(), free_port()
-    worker_ports = [free_port(), free_port()]
-    origin = f"http://localhost:{public_port}"
-    photo_dir = workdir / "photos"
-    pwa_dir = workdir / "pwa"
-    caddyfile = await asyncio.to_thread(prepare_workdir, workdir, Path(args.caddyfile), public_port)
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    env.update(
-        DOORSTEP_DATABASE_URL=db_url,
-        DOORSTEP_ORIGIN=origin,
-        DOORSTEP_RP_ID="localhost",
-        DOORSTEP_PHOTO_DIR=str(photo_dir),
-        DOORSTEP_PWA_DIR=str(pwa_dir),
-        DOORSTEP_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-    )
     setup_started = time.perf_counter()
-    await asyncio.to_thread(migrate, env)
-    people = await create_people(db_url, origin, args.phones)
+    stack = Stack(db_url, workdir, caddyfile=Path(args.caddyfile), DOORSTEP_LOG_LEVEL="WARNING")
+    origin, photo_dir = stack.origin, stack.photo_dir
+    await asyncio.to_thread(doorstep, "migrate", env=stack.cli_env(), timeout=300)
     base = await asyncio.to_thread(base_jpeg)
-
-    workers = [
-        Server(env, port, 1, workdir / f"worker{i}.log") for i, port in enumerate(worker_ports)
-    ]
-    caddy_env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
-    caddy_env.update(
-        DOORSTEP_DOMAIN=f"http://{HOST}:{production_port}",
-        DOORSTEP_UPSTREAMS=" ".join(f"{HOST}:{p}" for p in worker_ports),
-        DOORSTEP_PWA_DIR=str(pwa_dir),
-        XDG_DATA_HOME=str(workdir / "caddy-data"),
-        XDG_CONFIG_HOME=str(workdir / "caddy-config"),
-    )
-    caddy = Caddy(caddyfile, caddy_env, workdir)
     everyone: list[Phone] = []
     status = 0
     try:
-        for worker in workers:
-            worker.start()
-        caddy.start()
-        for worker in workers:
-            await worker.wait_ready()
-        await wait_for(
-            f"{origin}/readyz",
-            lambda: caddy.process is not None and caddy.process.poll() is None,
-            "caddy",
-        )
-        phones = await enrol_all(people, worker_ports, origin)
+        await asyncio.to_thread(stack.start)
+        people = await create_people(stack, args.phones)
+        phones = await enrol_all(people, stack.worker_ports, origin)
         everyone = list(phones)
         setup_seconds = time.perf_counter() - setup_started
         baseline_phone = phones.pop()
@@ -924,8 +756,8 @@ async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
         delays = [random.Random(7_000 + p.index).uniform(0, args.spread) for p in phones]
         finished: list[float] = []
         pids = {
-            "workers": [w.process.pid for w in workers if w.process],
-            "caddy": [caddy.process.pid] if caddy.process else [],
+            "workers": [w.pid for w in stack.workers if w.pid],
+            "caddy": [stack.caddy.pid] if stack.caddy and stack.caddy.pid else [],
         }
         cpu_before = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
         cpu_before["benchmark client"] = cpu_seconds()
@@ -957,11 +789,7 @@ async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
         finally:
             await conn.close()
         print("Doorstep storm benchmark (two workers behind Caddy, PostgreSQL)")
-        print(
-            f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}; PostgreSQL {pg}; "
-            f"Caddy {args.caddy_version}"
-        )
+        print(f"{machine(pg)}; Caddy {args.caddy_version}")
         print(
             f"run: {len(phones)} phones ({TEAMS} teams), each its own session, starting within "
             f"{args.spread:g} s; each pushes {MUTATIONS_PER_PHONE} mutations (2 gzip batches), "
@@ -1030,16 +858,13 @@ async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
         for phone in everyone:
             if phone.client is not None:
                 await phone.client.aclose()
-        await asyncio.to_thread(caddy.stop)
-        for worker in workers:
-            await asyncio.to_thread(worker.stop)
+        await asyncio.to_thread(stack.stop)
         problems = [
-            f"worker{i}: {line[:300]}"
-            for i, worker in enumerate(workers)
-            for line in worker.log_lines()
-            if any(w in line for w in ("ERROR", "Traceback"))
+            f"{worker.name}: {line[:300]}"
+            for worker in stack.workers
+            for line in worker.lines_with("ERROR", "Traceback")
         ]
-        proxy_errors = caddy.errors()
+        proxy_errors = stack.caddy.lines_with('"level":"error"') if stack.caddy else []
         if problems or proxy_errors:
             print(
                 f"server logs: {len(problems)} worker error lines, {len(proxy_errors)} Caddy "
@@ -1055,47 +880,36 @@ async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
 
 async def main_async(args: argparse.Namespace) -> int:
     """Make the database, run, and always clean up."""
-    name = f"doorstep_storm_{secrets.token_hex(4)}"
-    db_url = tortoise_url(with_database(args.postgres_url, name))
     workdir = Path(tempfile.mkdtemp(prefix="doorstep-storm-"))
-    created = False
     try:
-        await create_database(args.postgres_url, name)
-        created = True
-        async with asyncio.timeout(args.timeout):
-            return await measure(args, db_url, workdir)
+        async with throwaway_database(args.postgres_url, "doorstep_storm") as db_url:
+            async with asyncio.timeout(args.timeout):
+                return await measure(args, db_url, workdir)
     except TimeoutError:
         print(f"FAILED: the run took longer than {args.timeout:.0f} s")
         return 1
     finally:
-        if created:
-            await drop_database(args.postgres_url, name)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL") or DEFAULT_URL,
-        help="a PostgreSQL server where a throwaway database may be created",
-    )
+    add_postgres_url(parser)
     parser.add_argument("--phones", type=int, default=500)
     parser.add_argument("--quick", action="store_true", help="50 phones")
     parser.add_argument(
         "--spread", type=float, default=10.0, help="seconds over which phones start"
     )
     parser.add_argument("--chunk-kib", type=int, default=256, help="tus chunk size (256..1024)")
-    parser.add_argument("--caddyfile", default=str(ROOT / "Caddyfile"))
+    parser.add_argument("--caddyfile", default=str(CADDYFILE))
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the whole run")
     args = parser.parse_args(argv)
     if args.quick:
         args.phones = 50
     if args.phones < 1 or not 256 <= args.chunk_kib <= 1024:
         parser.error("need --phones >= 1 and 256 <= --chunk-kib <= 1024")
-    if urlsplit(asyncpg_dsn(args.postgres_url)).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        parser.error("the benchmark only talks to a PostgreSQL server on this machine")
+    check_postgres_url(parser, args.postgres_url)
     if shutil.which("caddy") is None:
         parser.error("caddy is not installed (make system-deps)")
     version = subprocess.run(["caddy", "version"], capture_output=True, text=True, check=False)
@@ -1103,15 +917,5 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = parse_args(argv)
-    try:
-        return asyncio.run(main_async(args))
-    except (OSError, RuntimeError, asyncpg.PostgresError) as exc:
-        print(f"setup failed: {exc}", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main_async, parse_args()))

@@ -13,16 +13,17 @@ What it does, all against one PostgreSQL server (``--postgres-url``, default
    every section filled as the phone fills it, per-field revisions and authors) and about 0.3
    SmartWater kit issues per visit; then ANALYZE.
 3. Enrols an area-scope supervisor (sees a quarter of the visits) and a team-scope supervisor
-   with the software passkey over HTTP against ``doorstep serve --workers 1`` (latency, not
-   throughput).
+   (codes from ``doorstep enrol-code``) with the software passkey over HTTP against ``doorstep
+   serve --workers 1`` (latency, not throughput).
 4. For each supervisor, over the last 30 days, alternating request by request with the baseline:
    ``GET /api/visits?date_from&date_to&status=completed&limit=50`` (page 1, then following
    ``next_cursor`` 5 times to page 6) and ``GET /api/stats?date_from&date_to``, after warm-up.
 5. Baseline, same run, same database: the same queries as plain SQL through asyncpg. The list:
    one hand-written SELECT of the summary columns joined to the officer, with the same WHERE,
    ORDER BY created_at DESC, id DESC LIMIT 51 and the same keyset condition. The figures: the
-   very statements ``server.stats.service`` builds (``_where`` + ``_statement``, one per
-   dimension) and the three name look-ups the endpoint makes.
+   four statements the endpoint runs on PostgreSQL (the total, then by area, team and officer),
+   written out by hand here (``stats_sql``), with the attendance target the endpoint reports,
+   and the three name look-ups it makes.
 
 It prints p50 and p99 latency of each beside its baseline, as ratios (Doorstep / baseline), and
 the EXPLAIN (ANALYZE, BUFFERS) summary of the baseline queries (time, plan, indexes used), both
@@ -38,13 +39,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import platform
 import random
 import re
-import secrets
 import sys
 import tempfile
 import time
@@ -54,39 +51,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
+import asyncpg
+import httpx
 
-from bench.sync_bench import (  # noqa: E402
-    BenchFailure,
-    Server,
-    asyncpg_dsn,
-    create_database,
-    drop_database,
-    enrol,
-    free_port,
-    iso,
-    migrate,
-    new_client,
-    percentile,
-    server_env,
-    tortoise_url,
-    with_database,
-)
-from server.auth.principal import Principal  # noqa: E402
-from server.org.models import Role, SupervisionScope  # noqa: E402
-from server.settings import Settings  # noqa: E402
-from server.stats.service import _DIMENSIONS, _statement, _where  # noqa: E402
-from server.visits.schemas import VisitFilters  # noqa: E402
-from tests.support.authenticator import SoftAuthenticator  # noqa: E402
+from bench import common
+from bench.common import BenchFailure, iso, percentile
+from harness.passkeys import sign_in_new_device
+from harness.ports import HOST, free_port
+from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.processes import Process, doorstep, serve_argv
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 RUN_TIMEOUT = 1800.0  # seconds, everything after the load
 PAGE = 50  # the list's page size (the PWA's default)
 FOLLOWS = 5  # cursors followed after the first page: page 6 is the deep page
@@ -120,12 +97,7 @@ AREAS = [
 ]
 TEAM_NAMES = ["Response A", "Response B", "Response C", "Response D", "Neighbourhood"]
 STREETS = [
-    "Ombersley Road",
-    "Bath Road",
-    "Lansdowne Crescent",
-    "Tolladine Road",
-    "Barbourne Terrace",
-    "Henwick Road",
+    *common.STREETS[:6],
     "Church Street",
     "Malvern Road",
     "Station Road",
@@ -133,8 +105,7 @@ STREETS = [
     "Mill Lane",
     "Victoria Avenue",
 ]
-FIRST = ["Ann", "Sam", "Priya", "Tom", "Grace", "Mohammed", "Ellen", "David", "Aisha", "Joe"]
-LAST = ["Smith", "Patel", "Jones", "Evans", "Khan", "Taylor", "Brown", "Hughes", "Wood", "Lee"]
+FIRST, LAST = common.FIRST, common.LAST
 PROPERTY_TYPES = ["semi", "semi", "terrace", "terrace", "detached", "flat", "bungalow", "other"]
 OFFENCE_TYPES = ["dwelling"] * 6 + ["attempted", "attempted", "garage_or_outbuilding", "car_key"]
 ENTRY_POINTS = ["rear_door", "rear_door", "front_door", "window", "window", "patio_door", "garage"]
@@ -157,8 +128,8 @@ ADVICE_IDS = [
 ]
 STATUSES = ["draft"] * 10 + ["completed"] * 30 + ["returned"] * 5 + ["approved"] * 55
 
-# Every column of ``visit`` the loader writes, in COPY order (the rest are left NULL).
-VISIT_COLUMNS = [
+# The columns every synced record has, before its own.
+RECORD_COLUMNS = [
     "id",
     "rev",
     "field_revs",
@@ -168,6 +139,10 @@ VISIT_COLUMNS = [
     "deleted",
     "created_at",
     "updated_at",
+]
+# Every column of ``visit`` the loader writes, in COPY order (the rest are left NULL).
+VISIT_COLUMNS = [
+    *RECORD_COLUMNS,
     "officer_id",
     "team_id",
     "area_id",
@@ -229,15 +204,7 @@ JSON_LISTS = {
 # Columns that are bookkeeping, not fields a client writes (no field_revs entry).
 NOT_FIELDS = {*VISIT_COLUMNS[:12], "completed_at", "approved_at", "review_note"}
 KIT_COLUMNS = [
-    "id",
-    "rev",
-    "field_revs",
-    "field_authors",
-    "conflicts",
-    "version",
-    "deleted",
-    "created_at",
-    "updated_at",
+    *RECORD_COLUMNS,
     "visit_id",
     "kit_code",
     "recipient",
@@ -523,25 +490,6 @@ async def load_data(db_dsn: str, visits: int, seed: int, end: datetime) -> Force
     return force
 
 
-async def issue_codes(database_url: str, origin: str, collars: list[str]) -> list[str]:
-    """One enrolment code per collar number, as an administrator would issue them."""
-    from tortoise import Tortoise
-
-    from server.auth.service import issue_enrolment_code
-    from server.db import close_orm, tortoise_config
-
-    settings = Settings(database_url=database_url, origin=origin, rp_id="localhost")
-    codes = []
-    await Tortoise.init(config=tortoise_config(database_url))
-    try:
-        for collar in collars:
-            code, _ = await issue_enrolment_code(collar, settings, datetime.now(UTC))
-            codes.append(code)
-    finally:
-        await close_orm()
-    return codes
-
-
 # --- the baseline queries --------------------------------------------------------------------
 
 LIST_COLUMNS = (
@@ -550,6 +498,53 @@ LIST_COLUMNS = (
     "v.area_id, v.completed_at, v.created_at, o.id AS officer_id, o.display_name, "
     "o.collar_number"
 )
+
+
+def stats_sql(scope_column: str, key: str) -> str:
+    """The figures by one key (``'all'``, area_id, team_id or officer_id) as one statement: the
+    SELECT the endpoint runs on PostgreSQL, written out here by hand so that the baseline stays
+    the same query whatever the server's code looks like ($1 the supervisor's area or team,
+    $2..$3 the window, $4 the attendance target in seconds)."""
+    duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
+    repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
+    vulnerable = "jsonb_array_length(victim_vulnerabilities) > 0"
+    advice = "(jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')"
+    where = (
+        f"deleted = FALSE AND {scope_column} = $1 "
+        "AND reference_reported_at >= $2 AND reference_reported_at < $3"
+    )
+    return f"""
+        WITH v AS (
+            SELECT CAST({key} AS TEXT) AS k, id, status, {duration} AS d,
+                   CASE WHEN {repeat} THEN 1 ELSE 0 END AS repeat_victim,
+                   CASE WHEN {vulnerable} THEN 1 ELSE 0 END AS vulnerable,
+                   CASE WHEN {advice} THEN 1 ELSE 0 END AS advised,
+                   CASE WHEN enquiry_csi_requested = TRUE THEN 1 ELSE 0 END AS csi
+            FROM visit WHERE {where}
+        ),
+        kits AS (
+            SELECT v.k, COUNT(kit_issue.id) AS kits
+            FROM v JOIN kit_issue ON kit_issue.visit_id = v.id AND kit_issue.deleted = FALSE
+            GROUP BY v.k
+        ),
+        pct AS (
+            SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY d) AS p90
+            FROM v WHERE d IS NOT NULL GROUP BY k
+        )
+        SELECT v.k AS k, COUNT(*) AS visits, MAX(pct.p50) AS p50, MAX(pct.p90) AS p90,
+               SUM(CASE WHEN v.d IS NOT NULL THEN 1 ELSE 0 END) AS timed,
+               SUM(CASE WHEN v.d IS NOT NULL AND v.d <= $4 THEN 1 ELSE 0 END) AS within_target,
+               COALESCE(MAX(kits.kits), 0) AS kits, SUM(v.advised) AS advised,
+               SUM(v.csi) AS csi, SUM(v.repeat_victim) AS repeat_victims,
+               SUM(v.vulnerable) AS vulnerable,
+               SUM(CASE WHEN v.status = 'completed' THEN 1 ELSE 0 END) AS awaiting
+        FROM v LEFT JOIN pct ON pct.k = v.k LEFT JOIN kits ON kits.k = v.k
+        GROUP BY v.k ORDER BY v.k
+    """
+
+
+STATS_KEYS = ("'all'", "area_id", "team_id", "officer_id")  # the total, then by each
 
 
 def list_sql(scope_column: str, deep: bool) -> str:
@@ -565,10 +560,9 @@ def list_sql(scope_column: str, deep: bool) -> str:
 
 @dataclass
 class Subject:
-    """One supervisor under test: their principal, HTTP client and the queries' parameters."""
+    """One supervisor under test: their HTTP client and the queries' parameters."""
 
     label: str
-    principal: Principal
     client: httpx.AsyncClient
     scope_column: str
     scope_value: int
@@ -578,6 +572,7 @@ class Subject:
     in_window: int = 0
     matching: int = 0
     pages: int = 0  # pages walked (1 + cursors followed)
+    target_seconds: int = 0  # the attendance target the figures use (the endpoint says which)
     samples: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
 
     def list_args(self, cursor: tuple[datetime, uuid.UUID] | None) -> list[Any]:
@@ -595,12 +590,9 @@ class Subject:
             params["cursor"] = cursor
         return params
 
-    def stats_statements(self, settings: Settings) -> tuple[list[str], list[Any]]:
-        filters = VisitFilters(date_from=self.date_from, date_to=self.date_to)
-        where, params = _where(self.principal, settings, filters)
-        params.append(settings.attendance_target_seconds)
-        target = f"${len(params)}"
-        return [_statement("postgres", key, where, target) for key in _DIMENSIONS.values()], params
+    def stats_statements(self) -> tuple[list[str], list[Any]]:
+        statements = [stats_sql(self.scope_column, key) for key in STATS_KEYS]
+        return statements, [self.scope_value, self.date_from, self.date_to, self.target_seconds]
 
 
 async def doorstep_page(
@@ -662,7 +654,7 @@ async def baseline_stats(
 # --- measuring -------------------------------------------------------------------------------
 
 
-async def check(conn: asyncpg.Connection, subject: Subject, settings: Settings) -> None:
+async def check(conn: asyncpg.Connection, subject: Subject) -> None:
     """Doorstep lists exactly the baseline's visits, page by page, and counts the same figures."""
     column = subject.scope_column
     subject.in_scope = await conn.fetchval(
@@ -695,7 +687,8 @@ async def check(conn: asyncpg.Connection, subject: Subject, settings: Settings) 
         if d_cursor is None:
             break
     _, stats = await doorstep_stats(subject)
-    statements, params = subject.stats_statements(settings)
+    subject.target_seconds = int(stats["target_seconds"])
+    statements, params = subject.stats_statements()
     _, results = await baseline_stats(conn, statements, params)
     total = results[0][0]["visits"] if results[0] else 0
     kits = results[0][0]["kits"] if results[0] else 0
@@ -727,10 +720,10 @@ async def alternate(
 
 
 async def measure_subject(
-    conn: asyncpg.Connection, subject: Subject, settings: Settings, args: argparse.Namespace
+    conn: asyncpg.Connection, subject: Subject, args: argparse.Namespace
 ) -> None:
     """The list (page 1 and the deepest page walked) and the figures, each beside its baseline."""
-    await check(conn, subject, settings)
+    await check(conn, subject)
 
     async def d_chain() -> list[float]:
         times, cursor = [], None
@@ -755,7 +748,7 @@ async def measure_subject(
             [t[-1] for t in b_all],
         )
 
-    statements, params = subject.stats_statements(settings)
+    statements, params = subject.stats_statements()
 
     async def d_stats() -> list[float]:
         return [(await doorstep_stats(subject))[0]]
@@ -859,9 +852,7 @@ async def explain(conn: asyncpg.Connection, title: str, sql: str, args: list[Any
     return lines
 
 
-async def explain_all(
-    conn: asyncpg.Connection, subjects: list[Subject], settings: Settings
-) -> list[str]:
+async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list[str]:
     """Plans of the baseline list (first and deepest page) and of the figures' total."""
     lines = []
     for subject in subjects:
@@ -881,7 +872,7 @@ async def explain_all(
                 list_sql(subject.scope_column, True),
                 subject.list_args(cursor),
             )
-        statements, params = subject.stats_statements(settings)
+        statements, params = subject.stats_statements()
         lines += await explain(
             conn, f"{subject.label}, stats (the total statement, 1 of 4):", statements[0], params
         )
@@ -892,45 +883,31 @@ async def explain_all(
 
 
 async def measure(
-    args: argparse.Namespace, db_url: str, port: int, force: Force, end: datetime
+    args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
 ) -> tuple[list[Subject], list[str], str]:
     """Enrol the supervisors, check, time everything, explain the baseline."""
     origin = f"http://localhost:{port}"
-    settings = Settings(database_url=db_url, origin=origin, rp_id="localhost")
     if force.area_supervisor is None or force.team_supervisor is None:
         raise RuntimeError("the loader created no supervisors")
     people = [
-        ("area supervisor", force.area_supervisor, SupervisionScope.AREA),
-        ("team supervisor", force.team_supervisor, SupervisionScope.TEAM),
+        ("area supervisor", force.area_supervisor),
+        ("team supervisor", force.team_supervisor),
     ]
-    codes = await issue_codes(db_url, origin, [p[1][1] for p in people])
     subjects: list[Subject] = []
     clients: list[httpx.AsyncClient] = []
-    conn = await asyncpg.connect(asyncpg_dsn(db_url))
+    conn = await asyncpg.connect(asyncpg_dsn(env["DOORSTEP_DATABASE_URL"]))
     try:
         pg_version = str(await conn.fetchval("SHOW server_version"))
-        for i, ((label, (officer_id, collar, team_id, area_id), scope), code) in enumerate(
-            zip(people, codes, strict=True)
-        ):
-            client = new_client(port, i)
+        for i, (label, (_, collar, team_id, area_id)) in enumerate(people):
+            issued = await asyncio.to_thread(doorstep, "enrol-code", collar, env=env)
+            client = common.new_client(port, i)
             clients.append(client)
-            await enrol(client, SoftAuthenticator(), collar, code, origin)
-            principal = Principal(
-                officer_id=officer_id,
-                collar_number=collar,
-                display_name=label,
-                role=Role.SUPERVISOR,
-                team_id=team_id,
-                area_id=area_id,
-                supervision_scope=scope,
-                device_id=uuid.uuid4(),
-                session_key="bench",
-            )
-            area_scope = scope is SupervisionScope.AREA
+            code = issued.strip().splitlines()[-1]
+            await sign_in_new_device(client, collar, code, origin=origin, label=f"Bench {collar}")
+            area_scope = label.startswith("area")
             subjects.append(
                 Subject(
                     label=label,
-                    principal=principal,
                     client=client,
                     scope_column="area_id" if area_scope else "team_id",
                     scope_value=area_id if area_scope else team_id,
@@ -939,8 +916,8 @@ async def measure(
                 )
             )
         for subject in subjects:
-            await measure_subject(conn, subject, settings, args)
-        plans = await explain_all(conn, subjects, settings)
+            await measure_subject(conn, subject, args)
+        plans = await explain_all(conn, subjects)
     finally:
         await conn.close()
         for client in clients:
@@ -962,10 +939,7 @@ def report(
 ) -> None:
     """The table: Doorstep beside the baseline, as ratios; then the baseline's plans."""
     print("Doorstep supervisor benchmark (PostgreSQL)")
-    print(
-        f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} "
-        f"{platform.release()}; Python {platform.python_version()}; PostgreSQL {pg_version}"
-    )
+    print(common.machine(pg_version))
     print(
         f"data: {force.visits:,} visits over {HISTORY_DAYS} days, {force.kits:,} kit issues; "
         f"{force.areas} areas x {TEAMS_PER_AREA} teams x {OFFICERS_PER_TEAM} officers"
@@ -1022,70 +996,45 @@ def report(
     )
 
 
+async def measure_and_report(
+    args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
+) -> None:
+    """The measured part, then its report."""
+    subjects, plans, pg_version = await measure(args, env, port, force, end)
+    report(args, force, subjects, plans, pg_version, end)
+
+
 async def main_async(args: argparse.Namespace) -> int:
     """Set up, load, measure, report; always stop the server and drop the database."""
-    name = f"doorstep_supbench_{secrets.token_hex(4)}"
-    db_url = tortoise_url(with_database(args.postgres_url, name))
-    port = free_port()
-    env = server_env(db_url, port)
-    log_path = Path(tempfile.gettempdir()) / f"{name}-server.log"
-    server = Server(env, port, 1, log_path)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    created = False
     status = 0
-    try:
-        await create_database(args.postgres_url, name)
-        created = True
-        await asyncio.to_thread(migrate, env)
-        started = time.perf_counter()
-        force = await load_data(asyncpg_dsn(db_url), args.visits, args.seed, end)
-        print(
-            f"(loaded {force.visits:,} visits and {force.kits:,} kit issues in "
-            f"{time.perf_counter() - started:.1f} s)",
-            file=sys.stderr,
-        )
-        server.start()
-        await server.wait_ready()
-        async with asyncio.timeout(args.timeout):
-            subjects, plans, pg_version = await measure(args, db_url, port, force, end)
-        report(args, force, subjects, plans, pg_version, end)
-    except BenchFailure as exc:
-        print(f"FAILED: {exc}", file=sys.stderr)
-        status = 1
-    except TimeoutError:
-        print(f"FAILED: the run took longer than {args.timeout:.0f} s", file=sys.stderr)
-        status = 1
-    finally:
-        await asyncio.to_thread(server.stop)
-        problems = [
-            line
-            for line in server.log_lines()
-            if any(w in line for w in ("ERROR", "Traceback", "WARNING", " 500"))
-        ]
-        if problems:
+    async with throwaway_database(args.postgres_url, "doorstep_supbench") as db_url:
+        port = free_port()
+        env = common.server_env(db_url, port)
+        log_path = Path(tempfile.gettempdir()) / f"{db_url.rsplit('/', 1)[1]}-server.log"
+        server = Process("doorstep serve", serve_argv(port, workers=1), env, log_path)
+        try:
+            await asyncio.to_thread(doorstep, "migrate", env=env, timeout=300)
+            started = time.perf_counter()
+            force = await load_data(asyncpg_dsn(db_url), args.visits, args.seed, end)
             print(
-                f"\nserver log ({log_path}): {len(problems)} warning/error lines", file=sys.stderr
+                f"(loaded {force.visits:,} visits and {force.kits:,} kit issues in "
+                f"{time.perf_counter() - started:.1f} s)",
+                file=sys.stderr,
             )
-            for line in problems[:30]:
-                print("  " + line, file=sys.stderr)
-        if status:
-            print("server log tail:\n" + server.log_tail(), file=sys.stderr)
-        if created:
-            await drop_database(args.postgres_url, name)
-        if not problems:
-            with contextlib.suppress(OSError):
-                log_path.unlink()
+            await server.start_ready(f"http://{HOST}:{port}/readyz")
+            work = measure_and_report(args, env, port, force, end)
+            status = await common.measured(work, args.timeout)
+        finally:
+            await asyncio.to_thread(server.stop)
+            common.server_log_report(server, status != 0, "ERROR", "Traceback", "WARNING", " 500")
     return status
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line arguments (``--quick`` for a small smoke run)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL") or DEFAULT_URL,
-        help="a PostgreSQL server where a throwaway database may be created",
-    )
+    common.add_postgres_url(parser)
     parser.add_argument("--visits", type=int, default=100_000)
     parser.add_argument("--list-reps", type=int, default=200, help="timed list walks")
     parser.add_argument("--stats-reps", type=int, default=50, help="timed stats requests")
@@ -1100,20 +1049,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.visits, args.list_reps, args.stats_reps, args.warmup = 5_000, 30, 10, 5
     if args.visits < 1000 or args.list_reps < 1 or args.stats_reps < 1 or args.warmup < 0:
         parser.error("need visits >= 1000, list/stats reps >= 1 and warmup >= 0")
-    if urlsplit(asyncpg_dsn(args.postgres_url)).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        parser.error("the benchmark only talks to a PostgreSQL server on this machine")
+    common.check_postgres_url(parser, args.postgres_url)
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = parse_args(argv)
-    try:
-        return asyncio.run(main_async(args))
-    except (OSError, RuntimeError, asyncpg.PostgresError) as exc:
-        print(f"setup failed: {exc}", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(common.run(main_async, parse_args()))

@@ -6,10 +6,13 @@
 What it does, all against one PostgreSQL server (``--postgres-url``, default
 ``$DOORSTEP_BENCH_POSTGRES_URL`` or ``postgres://postgres@127.0.0.1:5432/test``):
 
-1. Creates a throwaway database ``doorstep_bench_<random>`` and runs ``doorstep migrate`` on it.
-2. Creates one officer per client and a team supervisor, starts ``doorstep serve`` (uvicorn,
-   ``--workers N``, on a free port of 127.0.0.1) and enrols every one of them with the software
-   passkey over HTTP, so each client has its own session cookie (not timed).
+1. Creates a throwaway database ``doorstep_bench_<pid>_<random>`` and runs ``doorstep migrate``
+   on it.
+2. Starts ``doorstep serve`` (uvicorn, ``--workers N``, on a free port of 127.0.0.1); an
+   administrator (``doorstep create-officer --role admin``) creates one officer per client and a
+   team supervisor through the admin API, with their enrolment codes, and every one of them
+   enrols with the software passkey over HTTP, so each client has its own session cookie (not
+   timed).
 3. Push (timed): every client, concurrently, pushes its share of the mutations in batches, one
    batch after another, gzip-compressed as the PWA sends them. About 80% create a visit (13
    fields); the rest are follow-up puts (``base_rev`` from the acknowledgement) on visits the
@@ -33,155 +36,52 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import gzip
 import json
-import os
-import platform
 import random
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ and harness/
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
+import asyncpg
+import httpx
 
-from tests.support.authenticator import SoftAuthenticator  # noqa: E402
+from bench.common import (
+    ADVICE,
+    BenchFailure,
+    add_postgres_url,
+    check_postgres_url,
+    iso,
+    machine,
+    measured,
+    new_client,
+    percentile,
+    queued,
+    run,
+    server_env,
+    server_log_report,
+    visit_fields,
+)
+from harness.http import post_gzip
+from harness.passkeys import Administrator, sign_in_new_device
+from harness.phone import Phone as SyncPhone
+from harness.ports import HOST, free_port
+from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.processes import Process, doorstep, serve_argv
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
-HOST = "127.0.0.1"
 TEAM = "Bench Response Team"
 AREA = "Bench Area"
 EDIT_SHARE = 0.2  # follow-up puts among the mutations
 PULL_LIMIT = 1000
-REQUEST_TIMEOUT = 120.0  # seconds, per HTTP request
-READY_TIMEOUT = 60.0
 RUN_TIMEOUT = 1800.0  # seconds, the whole measured part
 
-POSTCODES = [
-    "WR3 8JE",
-    "WR1 2ES",
-    "WR2 6BQ",
-    "WR4 9PA",
-    "WR5 1DR",
-    "WR9 8DS",
-    "WR14 3HX",
-    "B97 4DP",
-    "DY10 1AB",
-    "B60 3AR",
-]
-TOWNS = ["Worcester", "Malvern", "Droitwich", "Redditch", "Kidderminster", "Bromsgrove"]
-STREETS = [
-    "Ombersley Road",
-    "Bath Road",
-    "Lansdowne Crescent",
-    "Tolladine Road",
-    "Barbourne Terrace",
-    "Henwick Road",
-    "St John's",
-    "Malvern Road",
-]
-FIRST = ["Ann", "Sam", "Priya", "Tom", "Grace", "Mohammed", "Ellen", "David", "Aisha", "Joe"]
-LAST = ["Smith", "Patel", "Jones", "Evans", "Khan", "Taylor", "Brown", "Hughes", "Wood", "Lee"]
-PROPERTY_TYPES = ["semi", "terrace", "detached", "semi", "bungalow"]
-ADVICE = [
-    {"id": "wide-double-locks", "version": 1},
-    {"id": "door-chain", "version": 1},
-    {"id": "timer-switches", "version": 1},
-]
-BASE_TIME = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-
-
-class BenchFailure(Exception):
-    """A correctness check failed or the server misbehaved: the run is not valid."""
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 with milliseconds and Z, as ``Date.toISOString()`` writes it."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def with_database(url: str, name: str) -> str:
-    """The same server URL naming another database."""
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def asyncpg_dsn(url: str) -> str:
-    """asyncpg wants postgresql:// (tortoise writes postgres://)."""
-    for prefix in ("postgres://", "asyncpg://"):
-        if url.startswith(prefix):
-            return "postgresql://" + url[len(prefix) :]
-    return url
-
-
-def tortoise_url(url: str) -> str:
-    """tortoise-orm wants postgres:// (or asyncpg://)."""
-    if url.startswith("postgresql://"):
-        return "postgres://" + url[len("postgresql://") :]
-    return url
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def gzip_json(body: Any) -> bytes:
-    """Compact JSON (as JSON.stringify writes it), gzip level 6 (as CompressionStream)."""
-    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    return gzip.compress(raw, compresslevel=6, mtime=0)
-
-
 # --- workload --------------------------------------------------------------------------------
-
-
-def visit_fields(rng: random.Random, n: int) -> dict[str, Any]:
-    """A realistic new visit: 13 fields across the sections an officer fills in first."""
-    reported = BASE_TIME + timedelta(minutes=rng.randrange(0, 60 * 24 * 14))
-    arrived = reported + timedelta(minutes=rng.randrange(25, 600))
-    return {
-        "reference.crime_reference": f"22/{40000 + n:05d}/26",
-        "reference.reported_at": iso(reported),
-        "attendance.arrived_at": iso(arrived),
-        "address.line1": f"{rng.randrange(1, 240)} {rng.choice(STREETS)}",
-        "address.town": rng.choice(TOWNS),
-        "address.postcode": rng.choice(POSTCODES),
-        "place.property_type": rng.choice(PROPERTY_TYPES),
-        "victim.name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-        "victim.phone": f"07700 900{rng.randrange(0, 1000):03d}",
-        "offence.type": "dwelling",
-        "offence.entry_point": "rear_door",
-        "offence.entry_method": "forced",
-        "advice.items": [ADVICE[0]],
-    }
 
 
 def follow_up_fields(rng: random.Random, created: dict[str, Any]) -> dict[str, Any]:
@@ -202,10 +102,8 @@ class Phone:
 
     index: int
     collar: str
-    authenticator: SoftAuthenticator
     client: httpx.AsyncClient
-    client_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    seq: int = 0
+    queue: SyncPhone = field(init=False)  # its client_id and seq counter
     created: dict[str, dict[str, Any]] = field(default_factory=dict)  # visit id -> its fields
     revs: dict[str, int] = field(default_factory=dict)  # acknowledged rev per visit
     edited: set[str] = field(default_factory=set)
@@ -214,6 +112,9 @@ class Phone:
     bytes_up: int = 0
     bytes_down: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.queue = SyncPhone(self.client)
 
 
 def batch_plan(total: int, batch: int) -> list[tuple[int, int]]:
@@ -233,218 +134,24 @@ def batch_plan(total: int, batch: int) -> list[tuple[int, int]]:
     return plan
 
 
-# --- the database and the server -------------------------------------------------------------
+# --- the people ------------------------------------------------------------------------------
 
 
-async def create_database(admin_url: str, name: str) -> None:
-    """CREATE DATABASE on the benchmark server."""
-    conn = await asyncpg.connect(asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
-async def drop_database(admin_url: str, name: str) -> None:
-    """DROP DATABASE ... WITH (FORCE): nothing of the run is left behind."""
-    conn = await asyncpg.connect(asyncpg_dsn(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def server_env(database_url: str, port: int) -> dict[str, str]:
-    """The environment of ``doorstep migrate`` / ``doorstep serve`` for this run."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
-    env.update(
-        DOORSTEP_DATABASE_URL=database_url,
-        DOORSTEP_ORIGIN=f"http://localhost:{port}",
-        DOORSTEP_RP_ID="localhost",
-        DOORSTEP_LOG_LEVEL="WARNING",
-        # The reader is a fresh officer's phone in the same team: with team visibility on it
-        # pulls the whole team's visits (supervisors work online and pull nothing).
-        DOORSTEP_OFFICERS_SEE_TEAM_VISITS="true",
-        DOORSTEP_PHOTO_DIR=str(Path(tempfile.gettempdir()) / "doorstep-bench-photos"),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def migrate(env: dict[str, str]) -> None:
-    """``doorstep migrate`` against the bench database."""
-    done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"doorstep migrate failed:\n{done.stdout}\n{done.stderr}")
-
-
-async def create_people(database_url: str, origin: str, clients: int) -> list[tuple[str, str]]:
-    """Officers (one per client) and a team supervisor, with enrolment codes: [(collar, code)].
-
-    The last pair is the supervisor's.
-    """
-    from tortoise import Tortoise
-
-    from server.auth.service import issue_enrolment_code
-    from server.db import close_orm, tortoise_config
-    from server.org.models import Role, SupervisionScope
-    from server.org.service import create_officer
-    from server.settings import Settings
-
-    settings = Settings(database_url=database_url, origin=origin, rp_id="localhost")
-    now = datetime.now(UTC)
+async def create_people(port: int, env: dict[str, str], clients: int) -> list[tuple[str, str]]:
+    """Officers (one per client) and a team supervisor, with enrolment codes, made by an
+    administrator through the admin API: [(collar, code)]. The last pair is the supervisor's."""
     people: list[tuple[str, str]] = []
-    await Tortoise.init(config=tortoise_config(database_url))
-    try:
+    origin = f"http://localhost:{port}"
+    async with Administrator.signed_in(f"http://{HOST}:{port}", origin, env) as admin:
         for i in range(clients + 1):
             supervisor = i == clients
             collar = f"S{9000 + i}" if supervisor else f"B{1000 + i}"
-            await create_officer(
-                collar_number=collar,
-                display_name=f"{'Sgt' if supervisor else 'PC'} Bench {i}",
-                role=Role.OFFICER,
-                team_name=TEAM,
-                area_name=AREA,
-                supervision_scope=SupervisionScope.TEAM,
-            )
-            code, _ = await issue_enrolment_code(collar, settings, now)
-            people.append((collar, code))
-    finally:
-        await close_orm()
+            name = f"{'Sgt' if supervisor else 'PC'} Bench {i}"
+            people.append(await admin.new_officer(collar, name, team=TEAM, area=AREA))
     return people
 
 
-class Server:
-    """``doorstep serve`` in a subprocess, logging to a file; stopped by its own pid."""
-
-    def __init__(self, env: dict[str, str], port: int, workers: int, log_path: Path) -> None:
-        self.env = env
-        self.port = port
-        self.workers = workers
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start uvicorn on 127.0.0.1:port with N workers."""
-        log = self.log_path.open("wb")
-        try:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "server.cli",
-                    "serve",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    str(self.workers),
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the workers stop with it
-            )
-        finally:
-            log.close()
-
-    async def wait_ready(self) -> None:
-        """Poll /readyz until it answers 200 (or the server dies, or time runs out)."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        async with httpx.AsyncClient(base_url=f"http://{HOST}:{self.port}", timeout=5) as c:
-            while time.monotonic() < deadline:
-                if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"doorstep serve exited:\n{self.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await c.get("/readyz")).status_code == 200:
-                        return
-                await asyncio.sleep(0.2)
-        raise RuntimeError(
-            f"doorstep serve not ready after {READY_TIMEOUT:.0f}s:\n{self.log_tail()}"
-        )
-
-    def stop(self) -> None:
-        """SIGTERM to the server's process group, SIGKILL if it lingers."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-    def log_lines(self) -> list[str]:
-        """Everything the server wrote."""
-        try:
-            return self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return []
-
-    def log_tail(self, n: int = 40) -> str:
-        """The last lines of the server log."""
-        return "\n".join(self.log_lines()[-n:])
-
-
-# --- HTTP ------------------------------------------------------------------------------------
-
-
-def new_client(port: int, index: int) -> httpx.AsyncClient:
-    """One phone's browser: its own cookie jar and one keep-alive HTTP/1.1 connection.
-
-    It connects to 127.0.0.1 but speaks for the origin http://localhost:PORT. Each phone has its
-    own address as Caddy would forward it (X-Forwarded-For, trusted from 127.0.0.1), so the
-    per-address enrolment limit applies per phone, as in the field.
-    """
-    return httpx.AsyncClient(
-        base_url=f"http://{HOST}:{port}",
-        headers={
-            "Origin": f"http://localhost:{port}",
-            "Accept-Encoding": "gzip",
-            "X-Forwarded-For": f"10.77.{index // 250}.{index % 250 + 1}",
-        },
-        timeout=REQUEST_TIMEOUT,
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-    )
-
-
-async def enrol(
-    client: httpx.AsyncClient, authenticator: SoftAuthenticator, collar: str, code: str, origin: str
-) -> None:
-    """Register a passkey with the real endpoints; the session cookie lands in the client."""
-    options = await client.post("/api/auth/enrol/options", json={"collar": collar, "code": code})
-    if options.status_code != 200:
-        raise RuntimeError(f"enrol options for {collar}: {options.status_code} {options.text}")
-    credential = authenticator.create(options.json(), origin)
-    verify = await client.post(
-        "/api/auth/enrol/verify", json={"credential": credential, "label": f"Bench {collar}"}
-    )
-    if verify.status_code != 200:
-        raise RuntimeError(f"enrol verify for {collar}: {verify.status_code} {verify.text}")
-
-
-async def post_gzip(client: httpx.AsyncClient, path: str, body: Any) -> tuple[httpx.Response, int]:
-    """POST a gzip-compressed JSON body; returns the response and the bytes sent in the body."""
-    payload = gzip_json(body)
-    response = await client.post(
-        path,
-        content=payload,
-        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
-    )
-    return response, len(payload)
+# --- the phones ------------------------------------------------------------------------------
 
 
 async def run_phone(
@@ -455,58 +162,37 @@ async def run_phone(
         mutations: list[dict[str, Any]] = []
         ops: list[tuple[str, str]] = []
         candidates = [v for v in phone.created if v not in phone.edited and v in phone.revs]
+        queue = phone.queue
         for visit_id in rng.sample(candidates, edits):
-            phone.seq += 1
             phone.edited.add(visit_id)
             fields = follow_up_fields(rng, phone.created[visit_id])
-            mutations.append(
-                {
-                    "seq": phone.seq,
-                    "collection": "visits",
-                    "id": visit_id,
-                    "op": "put",
-                    "base_rev": phone.revs[visit_id],
-                    "fields": fields,
-                    "at": iso(BASE_TIME + timedelta(seconds=phone.seq)),
-                }
-            )
+            mutations.append(queued(queue, "visits", visit_id, fields, phone.revs[visit_id]))
             ops.append(("edit", visit_id))
         for _ in range(creates):
-            phone.seq += 1
             numbering[0] += 1
             visit_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             fields = visit_fields(rng, numbering[0])
             phone.created[visit_id] = fields
-            mutations.append(
-                {
-                    "seq": phone.seq,
-                    "collection": "visits",
-                    "id": visit_id,
-                    "op": "put",
-                    "base_rev": None,
-                    "fields": fields,
-                    "at": iso(BASE_TIME + timedelta(seconds=phone.seq)),
-                }
-            )
+            mutations.append(queued(queue, "visits", visit_id, fields))
             ops.append(("create", visit_id))
         started = time.perf_counter()
-        response, sent = await post_gzip(
-            phone.client, "/api/sync/push", {"client_id": phone.client_id, "mutations": mutations}
+        response = await post_gzip(
+            phone.client, "/api/sync/push", {"client_id": queue.client_id, "mutations": mutations}
         )
         phone.latencies.append(time.perf_counter() - started)
-        phone.bytes_up += sent
+        phone.bytes_up += len(response.request.content)
         phone.bytes_down += response.num_bytes_downloaded
         if response.status_code != 200:
             raise BenchFailure(
-                f"client {phone.index} push (seqs {mutations[0]['seq']}..{phone.seq}): "
+                f"client {phone.index} push (seqs {mutations[0]['seq']}..{queue.seq}): "
                 f"HTTP {response.status_code} {response.text[:500]}"
             )
         if response.headers.get("content-encoding") != "gzip":
             raise BenchFailure(f"client {phone.index}: push answer not gzipped")
         answer = response.json()
-        if answer["last_seq"] != phone.seq:
+        if answer["last_seq"] != queue.seq:
             raise BenchFailure(
-                f"client {phone.index}: last_seq {answer['last_seq']}, expected {phone.seq}"
+                f"client {phone.index}: last_seq {answer['last_seq']}, expected {queue.seq}"
             )
         if len(answer["results"]) != len(mutations):
             raise BenchFailure(f"client {phone.index}: {len(answer['results'])} results")
@@ -530,13 +216,13 @@ async def pull_all(
     cursor: str | None = None
     pages = up = down = 0
     while True:
-        response, sent = await post_gzip(
+        response = await post_gzip(
             client,
             "/api/sync/pull",
             {"client_id": client_id, "cursor": cursor, "limit": PULL_LIMIT},
         )
         pages += 1
-        up += sent
+        up += len(response.request.content)
         down += response.num_bytes_downloaded
         if response.status_code != 200:
             raise BenchFailure(
@@ -702,10 +388,10 @@ class Results:
     pg_version: str = ""
 
 
-async def measure(args: argparse.Namespace, db_url: str, port: int) -> Results:
+async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[str, str]) -> Results:
     """Enrol everybody, push, pull, verify, then the baseline."""
     origin = f"http://localhost:{port}"
-    people = await create_people(db_url, origin, args.clients)
+    people = await create_people(port, env, args.clients)
     res = Results()
     phones: list[Phone] = []
     clients: list[httpx.AsyncClient] = []
@@ -713,9 +399,8 @@ async def measure(args: argparse.Namespace, db_url: str, port: int) -> Results:
         for i, (collar, code) in enumerate(people):
             client = new_client(port, i)
             clients.append(client)
-            authenticator = SoftAuthenticator()
-            await enrol(client, authenticator, collar, code, origin)
-            phones.append(Phone(i, collar, authenticator, client))
+            await sign_in_new_device(client, collar, code, origin=origin, label=f"Bench {collar}")
+            phones.append(Phone(i, collar, client))
         supervisor = phones.pop()
 
         per_client = [args.mutations // args.clients] * args.clients
@@ -733,7 +418,7 @@ async def measure(args: argparse.Namespace, db_url: str, port: int) -> Results:
             )
         )
         res.push_seconds = time.perf_counter() - started
-        res.mutations = sum(p.seq for p in phones)
+        res.mutations = sum(p.queue.seq for p in phones)
         res.visits = sum(len(p.created) for p in phones)
         res.latencies = [t for p in phones for t in p.latencies]
         res.push_up = sum(p.bytes_up for p in phones)
@@ -746,7 +431,7 @@ async def measure(args: argparse.Namespace, db_url: str, port: int) -> Results:
 
         started = time.perf_counter()
         changes, res.pages, res.pull_up, res.pull_down = await pull_all(
-            supervisor.client, supervisor.client_id
+            supervisor.client, supervisor.queue.client_id
         )
         res.pull_seconds = time.perf_counter() - started
         res.pulled = len(changes)
@@ -773,6 +458,13 @@ async def measure(args: argparse.Namespace, db_url: str, port: int) -> Results:
     return res
 
 
+async def measure_and_report(
+    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str]
+) -> None:
+    """The measured part, then its report."""
+    report(args, await measure(args, db_url, port, env))
+
+
 def report(args: argparse.Namespace, res: Results) -> None:
     """The table: Doorstep beside the baseline, as ratios."""
     push_rate = res.mutations / res.push_seconds
@@ -782,10 +474,7 @@ def report(args: argparse.Namespace, res: Results) -> None:
     edits = res.mutations - res.visits
     lat_ms = [t * 1000 for t in res.latencies]
     print("Doorstep sync benchmark (PostgreSQL)")
-    print(
-        f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} "
-        f"{platform.release()}; Python {platform.python_version()}; PostgreSQL {res.pg_version}"
-    )
+    print(machine(res.pg_version))
     print(
         f"run: {args.clients} clients x {args.mutations // args.clients} mutations in batches of "
         f"{args.batch} ({res.visits} visits created + {edits} follow-up puts); server "
@@ -835,62 +524,29 @@ def report(args: argparse.Namespace, res: Results) -> None:
 
 async def main_async(args: argparse.Namespace) -> int:
     """Set up, measure, report; always stop the server and drop the database."""
-    name = f"doorstep_bench_{secrets.token_hex(4)}"
-    db_url = tortoise_url(with_database(args.postgres_url, name))
-    port = free_port()
-    env = server_env(db_url, port)
-    log_path = Path(tempfile.gettempdir()) / f"{name}-server.log"
-    server = Server(env, port, args.workers, log_path)
-    created = False
     status = 0
-    try:
-        await create_database(args.postgres_url, name)
-        created = True
-        await asyncio.to_thread(migrate, env)
-        server.start()
-        await server.wait_ready()
-        async with asyncio.timeout(args.timeout):
-            results = await measure(args, db_url, port)
-        report(args, results)
-    except BenchFailure as exc:
-        print(f"FAILED: {exc}", file=sys.stderr)
-        status = 1
-    except TimeoutError:
-        print(f"FAILED: the run took longer than {args.timeout:.0f} s", file=sys.stderr)
-        status = 1
-    finally:
-        await asyncio.to_thread(server.stop)
-        problems = [
-            line
-            for line in server.log_lines()
-            if any(w in line for w in ("ERROR", "Traceback", "WARNING", "push retried", " 500"))
-        ]
-        if problems:
-            print(
-                f"\nserver log ({log_path}): {len(problems)} warning/error lines", file=sys.stderr
-            )
-            for line in problems[:30]:
-                print("  " + line, file=sys.stderr)
-            if status:
-                print("server log tail:\n" + server.log_tail(), file=sys.stderr)
-        elif status:
-            print("server log tail:\n" + server.log_tail(), file=sys.stderr)
-        if created:
-            await drop_database(args.postgres_url, name)
-        if not problems:
-            with contextlib.suppress(OSError):
-                log_path.unlink()
+    async with throwaway_database(args.postgres_url, "doorstep_bench") as db_url:
+        port = free_port()
+        # The reader is a fresh officer's phone in the same team: with team visibility on it
+        # pulls the whole team's visits (supervisors work online and pull nothing).
+        env = server_env(db_url, port, DOORSTEP_OFFICERS_SEE_TEAM_VISITS="true")
+        log_path = Path(tempfile.gettempdir()) / f"{db_url.rsplit('/', 1)[1]}-server.log"
+        server = Process("doorstep serve", serve_argv(port, workers=args.workers), env, log_path)
+        try:
+            await asyncio.to_thread(doorstep, "migrate", env=env, timeout=300)
+            await server.start_ready(f"http://{HOST}:{port}/readyz")
+            status = await measured(measure_and_report(args, db_url, port, env), args.timeout)
+        finally:
+            await asyncio.to_thread(server.stop)
+            needles = ("ERROR", "Traceback", "WARNING", "push retried", " 500")
+            server_log_report(server, status != 0, *needles)
     return status
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line arguments (``--quick`` for a small smoke run)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("DOORSTEP_BENCH_POSTGRES_URL") or DEFAULT_URL,
-        help="a PostgreSQL server where a throwaway database may be created",
-    )
+    add_postgres_url(parser)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--mutations", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=100)
@@ -902,20 +558,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.clients, args.mutations = 2, 400
     if args.clients < 1 or args.mutations < args.clients or not 1 <= args.batch <= 500:
         parser.error("need clients >= 1, mutations >= clients and 1 <= batch <= 500")
-    if urlsplit(asyncpg_dsn(args.postgres_url)).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        parser.error("the benchmark only talks to a PostgreSQL server on this machine")
+    check_postgres_url(parser, args.postgres_url)
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = parse_args(argv)
-    try:
-        return asyncio.run(main_async(args))
-    except (OSError, RuntimeError, asyncpg.PostgresError) as exc:
-        print(f"setup failed: {exc}", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main_async, parse_args()))

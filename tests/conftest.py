@@ -7,41 +7,29 @@ own database there, migrates it with the real migrations and drops it at the end
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 
+from harness.authenticator import SoftAuthenticator
+from harness.passkeys import enrol
+from harness.postgres import TEST_URL, throwaway_database_sync
 from server.app import create_app
 from server.clock import FixedClock
 from server.context import RequestContext
 from server.db import apply_migrations, close_orm, tortoise_config
-from server.org.models import Officer
 from server.settings import Settings
-from tests.support.authenticator import SoftAuthenticator
+from tests.support.context import SystemContext
+from tests.support.database import reset_postgres
+from tests.support.people import Person
 
-POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
-MIGRATIONS_TABLE = "tortoise_migrations"
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _asyncpg_dsn(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
 
 
 @pytest.fixture(scope="session")
@@ -55,48 +43,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A PostgreSQL database made for this run, migrated, and dropped afterwards."""
-    if not POSTGRES_URL:
+    if not TEST_URL:
         pytest.skip("DOORSTEP_TEST_POSTGRES_URL is not set (CI sets it)")
-    name = f"doorstep_test_{os.getpid()}_{secrets.token_hex(4)}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    url = _with_database(POSTGRES_URL, name)
-    try:
+    with throwaway_database_sync(TEST_URL, "doorstep_test") as url:
         asyncio.run(apply_migrations(url))
         yield url
-    finally:
-        asyncio.run(drop())
-
-
-async def _reset_postgres() -> None:
-    """Empty every table but the migration record, and reset the change counter."""
-    conn = connections.get("default")
-    rows = await conn.execute_query_dict(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> $1",
-        [MIGRATIONS_TABLE],
-    )
-    tables = ", ".join(f'"{r["tablename"]}"' for r in rows)
-    await conn.execute_script(
-        "SET session_replication_role = replica;"
-        f"TRUNCATE {tables} RESTART IDENTITY CASCADE;"
-        "SET session_replication_role = origin;"
-        "INSERT INTO change_counter (id, value) VALUES (1, 0);"
-        "INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, 0, '');"
-    )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -121,7 +72,7 @@ async def db(backend: str, database_url: str) -> AsyncIterator[str]:
     """The ORM opened on this test's database (closed, and PostgreSQL emptied, afterwards)."""
     await Tortoise.init(config=tortoise_config(database_url))
     if backend == "postgres":
-        await _reset_postgres()
+        await reset_postgres()
     try:
         yield backend
     finally:
@@ -132,9 +83,6 @@ async def db(backend: str, database_url: str) -> AsyncIterator[str]:
 def clock() -> FixedClock:
     """A clock tests can move."""
     return FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-
-
-SystemContext = Callable[[], RequestContext]
 
 
 @pytest.fixture
@@ -166,16 +114,6 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 # --- people and sessions -----------------------------------------------------------------
 
 
-@dataclass
-class Person:
-    """A test account with its own browser (HTTP client with a cookie jar) and passkey."""
-
-    officer: Officer
-    client: httpx.AsyncClient
-    authenticator: SoftAuthenticator
-    device_id: str = ""
-
-
 @pytest.fixture
 async def make_client(app: Starlette) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
     """A factory of separate browsers (cookie jars) on the same app, closed afterwards."""
@@ -204,7 +142,6 @@ def enrolled(
     from server.context import RequestContext
     from server.org.models import Role
     from server.org.service import create_officer
-    from tests.support.passkeys import enrol
 
     counter = iter(range(1000, 10_000))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.authenticator import SoftAuthenticator
+from harness.authenticator import SoftAuthenticator
 
 ROOT = Path(__file__).resolve().parent.parent
 

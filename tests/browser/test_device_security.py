@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import base64
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import LiveServer, add_virtual_authenticator, axe_violations
+from harness.browser import axe_violations, new_phone, type_enrolment_code
+from harness.server import LiveServer
 from tests.browser.test_officer_app import enrol, open_section, photo_bytes
 
 VICTIM = "Margaret Ellis"
@@ -126,14 +126,6 @@ def haystack(dump: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-async def new_phone(browser: Browser) -> tuple[BrowserContext, Page]:
-    """A fresh phone with a platform passkey authenticator that has PRF."""
-    context = await browser.new_context(viewport={"width": 360, "height": 780})
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
-    return context, page
-
-
 async def go_offline(context: BrowserContext, server: LiveServer) -> None:
     """No signal at all: the page offline and the server off the network."""
     await context.set_offline(True)
@@ -193,14 +185,8 @@ async def complete(page: Page) -> None:
 
 def server_visit(server: LiveServer, visit_id: str) -> tuple[Any, ...] | None:
     """(status, victim name) of a visit on the server."""
-    db = sqlite3.connect(server.env["DOORSTEP_DATABASE_URL"].removeprefix("sqlite://"))
-    try:
-        row: tuple[Any, ...] | None = db.execute(
-            "SELECT status, victim_name FROM visit WHERE id = ?", (visit_id,)
-        ).fetchone()
-    finally:
-        db.close()
-    return row
+    rows = server.query("SELECT status, victim_name FROM visit WHERE id = ?", visit_id)
+    return rows[0] if rows else None
 
 
 async def test_offline_visit_is_encrypted_at_rest_and_unlocks_offline_with_the_passkey(
@@ -342,33 +328,12 @@ async def test_confirmed_visit_is_purged_after_the_grace_time_and_a_pending_one_
 
 async def phone_without_prf(browser: Browser, **options: Any) -> tuple[BrowserContext, Page]:
     """A fresh phone whose platform passkey has no PRF (hmac-secret)."""
-    context = await browser.new_context(viewport={"width": 360, "height": 780}, **options)
-    page = await context.new_page()
-    cdp = await context.new_cdp_session(page)
-    await cdp.send("WebAuthn.enable")
-    await cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-                "hasPrf": False,
-            }
-        },
-    )
-    return context, page
+    return await new_phone(browser, prf=False, **options)
 
 
 async def enrol_code(page: Page, server: LiveServer, collar: str = "1234") -> None:
     """Type the collar number and a one-time code, and enrol."""
-    await page.goto(server.url + "/")
-    await page.get_by_label("Collar number").fill(collar)
-    await page.get_by_label("One-time code").fill(server.enrolment_code(collar))
-    await page.get_by_role("button", name="Enrol this phone").click()
+    await type_enrolment_code(page, server.url, collar, server.enrolment_code(collar))
 
 
 async def allow_wasm(route: Any) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import random
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,16 @@ from PIL import Image
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.browser.conftest import (
+from harness.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    LiveServer,
     add_virtual_authenticator,
     axe_violations,
+    new_phone,
+    type_enrolment_code,
 )
+from harness.images import noisy_jpeg
+from harness.server import LiveServer
 
 CRIME_REFERENCE = "22/50001/26"
 
@@ -53,10 +55,7 @@ async def enrol(
     page: Page, server: LiveServer, collar: str = "1234", pin: str | None = None
 ) -> None:
     """Enrol this browser's passkey with a one-time code, as an officer would."""
-    await page.goto(server.url + "/")
-    await page.get_by_label("Collar number").fill(collar)
-    await page.get_by_label("One-time code").fill(server.enrolment_code(collar))
-    await page.get_by_role("button", name="Enrol this phone").click()
+    await type_enrolment_code(page, server.url, collar, server.enrolment_code(collar))
     if pin is not None:
         await page.get_by_label("New device PIN").fill(pin)
         await page.get_by_label("The same PIN again").fill(pin)
@@ -156,27 +155,18 @@ async def waiting(page: Page) -> tuple[str, str]:
 
 def server_state(server: LiveServer) -> dict[str, Any]:
     """What the server stored for the visit: status, photos (sha256, status) and kits."""
-    db = sqlite3.connect(server.env["DOORSTEP_DATABASE_URL"].removeprefix("sqlite://"))
-    try:
-        row = db.execute(
-            "SELECT id, status, victim_name FROM visit WHERE reference_crime_reference = ?",
-            (CRIME_REFERENCE,),
-        ).fetchone()
-        if row is None:
-            return {}
-        photos = db.execute(
-            "SELECT sha256, status FROM photo WHERE visit_id = ? AND deleted = 0", (row[0],)
-        ).fetchall()
-        kits = db.execute("SELECT kit_code FROM kit_issue WHERE visit_id = ?", (row[0],)).fetchall()
-    finally:
-        db.close()
+    visits = server.query(
+        "SELECT id, status, victim_name FROM visit WHERE reference_crime_reference = ?",
+        CRIME_REFERENCE,
+    )
+    if not visits:
+        return {}
+    row = visits[0]
+    photos = server.query(
+        "SELECT sha256, status FROM photo WHERE visit_id = ? AND deleted = 0", row[0]
+    )
+    kits = server.query("SELECT kit_code FROM kit_issue WHERE visit_id = ?", row[0])
     return {"status": row[1], "victim": row[2], "photos": photos, "kits": kits}
-
-
-def stored_original(server: LiveServer, sha256: str) -> bytes:
-    """The original the server holds for a sha256 (content-addressed on disk)."""
-    path = Path(server.env["DOORSTEP_PHOTO_DIR"]) / "originals" / sha256[:2] / sha256
-    return path.read_bytes()
 
 
 async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
@@ -257,17 +247,8 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
     assert sorted(sha for sha, _ in state["photos"]) == expected
     assert {status for _, status in state["photos"]} == {"verified"}
     for sha in expected:
-        assert hashlib.sha256(stored_original(live_server, sha)).hexdigest() == sha
+        assert hashlib.sha256(live_server.original(sha)).hexdigest() == sha
     assert found == {}, f"serious or critical accessibility violations: {found}"
-
-
-def noisy_jpeg(seed: int, size: tuple[int, int]) -> bytes:
-    """A JPEG of random pixels: megabytes that do not compress away."""
-    rng = random.Random(seed)
-    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
 
 
 async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
@@ -277,9 +258,7 @@ async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
     assert len(data) > 3 * 1024 * 1024
     path = tmp_path / "entry.jpg"
     path.write_bytes(data)
-    context = await browser.new_context(viewport={"width": 360, "height": 780})
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
+    context, page = await new_phone(browser)
     await enrol(page, live_server)
 
     received: list[tuple[int, int]] = []  # (Upload-Offset, bytes) of each PATCH the server took
@@ -329,4 +308,4 @@ async def test_photo_upload_cut_mid_way_resumes_from_last_chunk_not_zero(
     assert offsets[2] == 2 * 1024 * 1024, f"resumed from {offsets[2]}, not from the last chunk"
     assert sum(size for _, size in received) == len(data), "bytes were sent twice"
     digest = hashlib.sha256(data).hexdigest()
-    assert hashlib.sha256(stored_original(live_server, digest)).hexdigest() == digest
+    assert hashlib.sha256(live_server.original(digest)).hexdigest() == digest

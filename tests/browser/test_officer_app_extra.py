@@ -4,24 +4,14 @@ nothing; at 320 px wide nothing scrolls sideways and the main buttons are 48 px 
 
 from __future__ import annotations
 
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import (
-    PWA_DIST,
-    ROOT,
-    LiveServer,
-    add_virtual_authenticator,
-    axe_violations,
-)
+from harness.browser import axe_violations, new_phone
+from harness.server import LiveServer, served_demo
 from tests.browser.test_officer_app import enrol, open_section
 
 OFFICER_NAME = "PC Sam Patel"  # collar 1234 in the demo seed (server/demo.py)
@@ -33,70 +23,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """One served, seeded database for this module (as conftest's ``live_server``, which is per
     test): each test enrols its own browser and uses its own crime reference, so they share it
     and save a migrate and seed each."""
-    if not (PWA_DIST / "index.html").is_file():
-        pytest.fail("pwa/dist is not built: `make test` builds it (npm run build in pwa/)")
-    folder = tmp_path_factory.mktemp("extra")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    url = f"http://localhost:{port}"
-    env = {
-        **os.environ,
-        "DOORSTEP_DATABASE_URL": f"sqlite://{folder / 'doorstep.sqlite3'}",
-        "DOORSTEP_PHOTO_DIR": str(folder / "photos"),
-        "DOORSTEP_PWA_DIR": str(PWA_DIST),
-        "DOORSTEP_ORIGIN": url,
-        "DOORSTEP_RP_ID": "localhost",
-        "DOORSTEP_LOG_LEVEL": "WARNING",
-    }
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "server.cli", *command],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-            cwd=ROOT,
-        )
-    server = LiveServer(url, port, env, folder / "server.log")
-    server.start()
-    try:
+    with served_demo(tmp_path_factory.mktemp("extra")) as server:
         yield server
-    finally:
-        server.stop()
-
-
-def database(server: LiveServer) -> sqlite3.Connection:
-    """The live server's SQLite database."""
-    return sqlite3.connect(server.env["DOORSTEP_DATABASE_URL"].removeprefix("sqlite://"))
 
 
 def visit_on_server(server: LiveServer, crime_reference: str) -> tuple[Any, ...] | None:
     """(status, victim name, postcode) of the visit the server holds for a crime reference."""
-    db = database(server)
-    try:
-        row: tuple[Any, ...] | None = db.execute(
-            "SELECT status, victim_name, address_postcode FROM visit"
-            " WHERE reference_crime_reference = ?",
-            (crime_reference,),
-        ).fetchone()
-    finally:
-        db.close()
-    return row
+    rows = server.query(
+        "SELECT status, victim_name, address_postcode FROM visit"
+        " WHERE reference_crime_reference = ?",
+        crime_reference,
+    )
+    return rows[0] if rows else None
 
 
 def expire_sessions(server: LiveServer) -> int:
     """End every session on the server by its absolute expiry (as if 12 hours had gone by)."""
-    db = database(server)
-    try:
-        # Same text format as Tortoise writes (ISO 8601 with offset), just long ago.
-        changed = db.execute(
-            "UPDATE session SET expires_at = '2000-01-01 00:00:00+00:00' WHERE ended_at IS NULL"
-        ).rowcount
-        db.commit()
-    finally:
-        db.close()
-    return changed
+    # Same text format as Tortoise writes (ISO 8601 with offset), just long ago.
+    return server.execute(
+        "UPDATE session SET expires_at = '2000-01-01 00:00:00+00:00' WHERE ended_at IS NULL"
+    )
 
 
 async def fill_for_completion(page: Page, crime_reference: str) -> None:
@@ -124,9 +70,7 @@ async def test_enrol_screen_and_leave_behind_are_accessible_and_complete(
     live_server: LiveServer, browser: Browser
 ) -> None:
     reference = "22/50101/26"
-    context = await browser.new_context(viewport={"width": 360, "height": 780})
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
+    context, page = await new_phone(browser)
     await page.goto(live_server.url + "/")
     await expect(page.get_by_role("button", name="Enrol this phone")).to_be_visible()
     found: dict[str, Any] = {}
@@ -167,9 +111,7 @@ async def test_enrol_screen_and_leave_behind_are_accessible_and_complete(
 async def test_two_quick_advice_ticks_are_both_kept(
     live_server: LiveServer, browser: Browser
 ) -> None:
-    context = await browser.new_context(viewport={"width": 360, "height": 780})
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
+    context, page = await new_phone(browser)
     await enrol(page, live_server)
     await page.get_by_role("button", name="Start visit").click()
     await page.get_by_label("Crime reference").fill("22/50303/26")
@@ -211,9 +153,7 @@ async def test_expired_session_asks_for_passkey_and_keeps_queued_changes(
     live_server: LiveServer, browser: Browser
 ) -> None:
     reference = "22/50202/26"
-    context = await browser.new_context(viewport={"width": 360, "height": 780})
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
+    context, page = await new_phone(browser)
     await enrol(page, live_server)
 
     # No signal: the visit is captured and queued on the phone.
@@ -222,7 +162,7 @@ async def test_expired_session_asks_for_passkey_and_keeps_queued_changes(
     try:
         await capture_offline_then_expire(page, live_server, reference)
     finally:
-        if live_server.process is None:  # the module's other tests share this server
+        if not live_server.running:  # the module's other tests share this server
             live_server.start()
     waiting = page.get_by_test_id("changes-waiting")
     queued = await waiting.inner_text()
@@ -263,9 +203,7 @@ async def target_size(page: Page, name: str) -> tuple[float, float]:
 async def test_at_320_px_nothing_scrolls_sideways_and_buttons_are_48_px(
     live_server: LiveServer, browser: Browser
 ) -> None:
-    context = await browser.new_context(viewport={"width": 320, "height": 640})
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
+    context, page = await new_phone(browser, viewport={"width": 320, "height": 640})
     await enrol(page, live_server)
     sizes: dict[str, tuple[float, float]] = {}
     widths: dict[str, int] = {"visit list": await no_sideways_scroll(page)}

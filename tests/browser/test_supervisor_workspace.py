@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import LiveServer, add_virtual_authenticator, axe_violations
+from harness.browser import axe_violations, new_phone, type_enrolment_code
+from harness.server import LiveServer
 from tests.browser.test_officer_app import CRIME_REFERENCE, enrol, open_section, photo_bytes
 
 SUPERVISOR = "2001"  # Sgt Alex Morgan, area scope (server/demo.py)
@@ -26,10 +27,7 @@ PHONE = {"width": 360, "height": 780}
 
 async def enrol_as(page: Page, server: LiveServer, collar: str, heading: str) -> None:
     """Enrol this browser's passkey for a collar number and wait for the first screen."""
-    await page.goto(server.url + "/")
-    await page.get_by_label("Collar number").fill(collar)
-    await page.get_by_label("One-time code").fill(server.enrolment_code(collar))
-    await page.get_by_role("button", name="Enrol this phone").click()
+    await type_enrolment_code(page, server.url, collar, server.enrolment_code(collar))
     await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(
         timeout=20_000
     )
@@ -138,9 +136,7 @@ async def test_return_fix_approve_loop_between_officer_phone_and_supervisor_work
     photo.write_bytes(photo_bytes(11))
 
     # The officer completes a visit on the phone, with a photo, a kit and advice.
-    officer_context: BrowserContext = await browser.new_context(viewport=PHONE)
-    officer = await officer_context.new_page()
-    await add_virtual_authenticator(officer_context, officer)
+    officer_context, officer = await new_phone(browser, viewport=PHONE)
     await enrol(officer, live_server)
     # Officers never see the workspace.
     await expect(officer.get_by_role("link", name="Figures")).to_have_count(0)
@@ -148,9 +144,7 @@ async def test_return_fix_approve_loop_between_officer_phone_and_supervisor_work
     await sync_now(officer)
 
     # The supervisor, on a tablet, with a passkey of their own.
-    sup_context: BrowserContext = await browser.new_context(viewport=TABLET, accept_downloads=True)
-    sup = await sup_context.new_page()
-    await add_virtual_authenticator(sup_context, sup)
+    sup_context, sup = await new_phone(browser, viewport=TABLET, accept_downloads=True)
     await enrol_as(sup, live_server, SUPERVISOR, "Visits")
     main_nav = sup.get_by_role("navigation", name="Main")
     for name in ("Visits", "Figures", "Export"):
@@ -323,9 +317,7 @@ async def test_return_fix_approve_loop_between_officer_phone_and_supervisor_work
 async def test_admin_sees_neither_workspace_nor_visit_capture(
     live_server: LiveServer, browser: Browser
 ) -> None:
-    context = await browser.new_context(viewport=TABLET)
-    page = await context.new_page()
-    await add_virtual_authenticator(context, page)
+    context, page = await new_phone(browser, viewport=TABLET)
     await enrol_as(page, live_server, ADMIN, "Administration")
     await expect(page.get_by_text("doorstep command or the admin API")).to_be_visible()
     await expect(page.get_by_role("link", name="Figures")).to_have_count(0)

@@ -11,7 +11,6 @@ workers' backpressure reaching the phone as 503 + Retry-After.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import io
 import random
@@ -25,17 +24,11 @@ import httpx
 from tusclient.client import TusClient
 from tusclient.uploader import Uploader
 
-from tests.deploy.conftest import (
-    TUS,
-    SignIn,
-    Stack,
-    cookie_header,
-    post_json,
-    request_id,
-    send_raw,
-)
-from tests.server.photos.conftest import PhotoPhone, jpeg_bytes, metadata_header, sha256_hex
-from tests.server.syncing.conftest import Phone, new_id
+from harness import tus
+from harness.http import cookie_header, post_gzip, request_id, send_raw
+from harness.images import jpeg_bytes, sha256_hex
+from harness.phone import Phone, PhotoPhone, new_id
+from harness.stack import SignIn, Stack
 
 
 class Sha256Uploader(Uploader):
@@ -61,7 +54,7 @@ async def pull(
         ids.append(rid)
         body = {"client_id": client_id, "cursor": cursor, "limit": 2}
         response = await resend_on_502(
-            lambda body=body, rid=rid: post_json(client, "/api/sync/pull", body, request_id=rid)
+            lambda body=body, rid=rid: post_gzip(client, "/api/sync/pull", body, request_id=rid)
         )
         assert response.status_code == 200, response.text
         page = response.json()
@@ -134,7 +127,7 @@ async def test_sync_session_and_cursor_survive_the_loss_of_a_worker(
     ]
     push1 = request_id("push1")
     body = {"client_id": phone.client_id, "mutations": first}
-    response = await post_json(client, "/api/sync/push", body, request_id=push1)
+    response = await post_gzip(client, "/api/sync/push", body, request_id=push1)
     assert response.status_code == 200, response.text
     assert statuses(response) == ["applied"] * 3
     changes, cursor, last_seq, _ = await pull(client, phone.client_id, None, "pull1")
@@ -155,7 +148,7 @@ async def test_sync_session_and_cursor_survive_the_loss_of_a_worker(
     body = {"client_id": phone.client_id, "mutations": second}
     push2 = request_id("push2")
     response = await resend_on_502(
-        lambda: post_json(client, "/api/sync/push", body, request_id=push2)
+        lambda: post_gzip(client, "/api/sync/push", body, request_id=push2)
     )
     assert response.status_code == 200, response.text
     assert response.json()["last_seq"] == 6
@@ -174,7 +167,7 @@ async def test_sync_session_and_cursor_survive_the_loss_of_a_worker(
     # again: the feed has nothing new.
     # (Caddy may still try the stopped worker for a moment: like the app, resend on a 502.)
     retry = await resend_on_502(
-        lambda: post_json(client, "/api/sync/push", body, request_id=request_id("retry"))
+        lambda: post_gzip(client, "/api/sync/push", body, request_id=request_id("retry"))
     )
     assert retry.status_code == 200, retry.text
     assert retry.json() == answer
@@ -221,17 +214,20 @@ async def test_resumed_upload_finishes_on_the_other_worker(stack: Stack, sign_in
     chunk = 256 * 1024
     first_id, second_id = request_id("tus1"), request_id("tus2")
 
-    def first_session() -> str:
-        tus = TusClient(
-            f"{stack.origin}/api/uploads", headers={"Cookie": cookie, "X-Request-Id": first_id}
-        )
-        uploader = Sha256Uploader(
+    def tus_uploader(rid: str, **options: Any) -> Sha256Uploader:
+        """tuspy's uploader of ``data`` through Caddy, every request tagged ``rid``."""
+        headers = {"Cookie": cookie, "X-Request-Id": rid}
+        tus = TusClient(f"{stack.origin}/api/uploads", headers=headers)
+        return Sha256Uploader(
             file_stream=io.BytesIO(data),
             client=tus,
             chunk_size=chunk,
-            metadata=metadata,
             upload_checksum=True,
+            **options,
         )
+
+    def first_session() -> str:
+        uploader = tus_uploader(first_id, metadata=metadata)
         uploader.upload(stop_at=cut)  # the signal drops here
         assert uploader.offset == cut
         return str(uploader.url)
@@ -245,18 +241,8 @@ async def test_resumed_upload_finishes_on_the_other_worker(stack: Stack, sign_in
     await asyncio.to_thread(stack.stop_worker, gone, signal.SIGKILL)
 
     def resumed_session() -> int:
-        tus = TusClient(
-            f"{stack.origin}/api/uploads", headers={"Cookie": cookie, "X-Request-Id": second_id}
-        )
-        uploader = Sha256Uploader(
-            file_stream=io.BytesIO(data),
-            url=url,
-            client=tus,
-            chunk_size=chunk,
-            upload_checksum=True,
-            retries=3,  # as tus-js-client does: HEAD, then PATCH again from the offset
-            retry_delay=0.3,
-        )
+        # As tus-js-client does after an error: HEAD, then PATCH again from the offset.
+        uploader = tus_uploader(second_id, url=url, retries=3, retry_delay=0.3)
         assert uploader.offset == cut  # HEAD on the survivor knows where the upload is
         uploader.upload()
         return int(uploader.get_offset())
@@ -371,11 +357,11 @@ async def test_caddy_compresses_responses(shared_stack: Stack, sign_in: SignIn) 
     # A sync answer, gzipped as the app asks for it.
     client = await sign_in(stack)
     phone = Phone(client)
-    pushed = await post_json(
+    pushed = await post_gzip(
         client, "/api/sync/push", {"client_id": phone.client_id, "mutations": visits(phone, 20)}
     )
     assert pushed.status_code == 200, pushed.text
-    response = await post_json(
+    response = await post_gzip(
         client, "/api/sync/pull", {"client_id": phone.client_id, "cursor": None, "limit": 100}
     )
     assert response.status_code == 200, response.text
@@ -386,17 +372,31 @@ async def test_caddy_compresses_responses(shared_stack: Stack, sign_in: SignIn) 
 OVERSIZED_PUSH = b'{"client_id": "' + b"x" * 2_500_000 + b'", "mutations": []}'
 
 
+def raw_json_headers(stack: Stack, client: httpx.AsyncClient) -> dict[str, str]:
+    """Headers of a JSON request sent by hand from the signed-in browser ``client``."""
+    return {
+        "Content-Type": "application/json",
+        "Origin": stack.origin,
+        "Cookie": cookie_header(client),
+    }
+
+
+async def created_upload(client: httpx.AsyncClient, data: bytes) -> tuple[str, str]:
+    """A photo recorded by sync and its upload created by tus (nothing sent yet):
+    (photo id, upload URL)."""
+    visit_id, photo_id = await PhotoPhone(client).record_photo(data)
+    created = await tus.TusClient(client).create(photo_id, visit_id, data)
+    assert created.status_code == 201, created.text
+    return photo_id, str(created.headers["Location"])
+
+
 async def test_a_push_over_caddys_api_limit_is_refused_with_413(
     stack: Stack, sign_in: SignIn
 ) -> None:
     # /api/*: 2 MB. A 2.5 MB push is refused at the door, and the phone must see 413: a 5xx
     # would make it resend the same batch for ever (sync/PROTOCOL.md section 11).
     client = await sign_in(stack)
-    headers = {
-        "Content-Type": "application/json",
-        "Origin": stack.origin,
-        "Cookie": cookie_header(client),
-    }
+    headers = raw_json_headers(stack, client)
     status = await send_raw(stack.origin, "POST", "/api/sync/push", headers, OVERSIZED_PUSH)
     assert status == 413, f"{status}; Caddy: {stack.caddy_errors()[-1:]}"
 
@@ -407,11 +407,7 @@ async def test_oversized_bodies_do_not_take_the_workers_out_of_rotation(
     # Whatever Caddy answers to a body over its limit, it must not count it against a worker:
     # otherwise one oversized request per worker takes the whole site down.
     client = await sign_in(stack)
-    headers = {
-        "Content-Type": "application/json",
-        "Origin": stack.origin,
-        "Cookie": cookie_header(client),
-    }
+    headers = raw_json_headers(stack, client)
     for _ in range(3):
         await send_raw(stack.origin, "POST", "/api/sync/push", headers, OVERSIZED_PUSH)
     answers = [(await client.get("/api/me")).status_code for _ in range(6)]
@@ -425,27 +421,11 @@ async def test_an_upload_chunk_over_caddys_limit_is_refused_with_413(
     # nothing of it is kept.
     client = await sign_in(stack)
     data = b"\xff\xd8\xff" + bytes(13_000_000 - 3)
-    phone = PhotoPhone(client)
-    visit_id, photo_id = await phone.record_photo(data)
-    created = await client.post(
-        "/api/uploads",
-        headers={
-            **TUS,
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": metadata_header(photo_id, visit_id, sha256_hex(data), "image/jpeg"),
-        },
-    )
-    assert created.status_code == 201, created.text
-    url = created.headers["Location"]
-    headers = {
-        **TUS,
-        "Upload-Offset": "0",
-        "Content-Type": "application/offset+octet-stream",
-        "Cookie": cookie_header(client),
-    }
+    _, url = await created_upload(client, data)
+    headers = {**tus.patch_headers(0), "Cookie": cookie_header(client)}
     status = await send_raw(stack.origin, "PATCH", url, headers, data)
     assert status == 413, f"{status}; Caddy: {stack.caddy_errors()[-1:]}"
-    head = await client.head(url, headers=TUS)
+    head = await tus.TusClient(client).head(url)
     assert head.status_code == 200
     assert head.headers["Upload-Offset"] == "0"
 
@@ -459,12 +439,7 @@ async def test_a_phone_hanging_up_mid_request_is_not_a_server_error(
     phone = Phone(client)
     body = b'{"client_id": "' + phone.client_id.encode() + b'", "mutations": []}' + b" " * 5000
     for path in ("/api/sync/push", "/api/sync/pull", "/api/visits/validate"):
-        headers = {
-            "Content-Type": "application/json",
-            "Origin": stack.origin,
-            "Cookie": cookie_header(client),
-            "X-Request-Id": request_id("hangup"),
-        }
+        headers = {**raw_json_headers(stack, client), "X-Request-Id": request_id("hangup")}
         await send_raw(stack.worker_url(0), "POST", path, headers, body, stop_after=100)
     await asyncio.sleep(0.5)
     assert stack.server_errors() == []
@@ -477,27 +452,8 @@ async def test_photo_downloads_keep_the_apps_own_headers_through_caddy(
     # headers must not replace them with the app shell's policy.
     client = await sign_in(shared_stack)
     data = jpeg_bytes()
-    phone = PhotoPhone(client)
-    visit_id, photo_id = await phone.record_photo(data)
-    created = await client.post(
-        "/api/uploads",
-        headers={
-            **TUS,
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": metadata_header(photo_id, visit_id, sha256_hex(data), "image/jpeg"),
-        },
-    )
-    assert created.status_code == 201, created.text
-    patch = await client.patch(
-        created.headers["Location"],
-        content=data,
-        headers={
-            **TUS,
-            "Upload-Offset": "0",
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Checksum": "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode(),
-        },
-    )
+    photo_id, url = await created_upload(client, data)
+    patch = await tus.TusClient(client).patch(url, 0, data)
     assert patch.status_code == 204, patch.text
     original = await client.get(f"/api/photos/{photo_id}/original")
     assert original.status_code == 200
@@ -561,7 +517,7 @@ async def test_overloaded_workers_answer_503_with_retry_after_and_retries_succee
             waited = False
             deadline = time.monotonic() + 90
             while True:
-                response = await post_json(
+                response = await post_gzip(
                     http, "/api/sync/push", {"client_id": phone.client_id, "mutations": mutations}
                 )
                 seen.append(response.status_code)
@@ -595,7 +551,7 @@ async def test_overloaded_workers_answer_503_with_retry_after_and_retries_succee
     changes: list[dict[str, Any]] = []
     cursor = None
     while True:
-        page = await post_json(
+        page = await post_gzip(
             client, "/api/sync/pull", {"client_id": new_id(), "cursor": cursor, "limit": 1000}
         )
         if page.status_code == 503:

@@ -10,8 +10,10 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
+from harness.postgres import TEST_URL as POSTGRES_URL
+from harness.postgres import asyncpg_dsn as _asyncpg_dsn
+from harness.postgres import with_database as _with_database
 from server.db import apply_migrations, close_orm, tortoise_config
-from tests.conftest import POSTGRES_URL, _asyncpg_dsn, _with_database
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "server" / "migrations"
 ALL_MIGRATIONS = sorted(f"doorstep.{p.stem}" for p in MIGRATIONS_DIR.glob("0*.py"))

@@ -11,7 +11,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from server.observability import BackpressureMiddleware
-from tests.conftest import Person
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -33,7 +33,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from .authenticator import (
+from harness.authenticator import (
     FLAG_ED,
     AuthenticatorError,
     SoftAuthenticator,

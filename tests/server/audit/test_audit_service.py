@@ -11,7 +11,7 @@ from tortoise import connections
 from server.audit.models import AuditAction, AuditEvent
 from server.audit.service import AuditEntry, verify_chain, write_audit
 from server.clock import FixedClock
-from tests.conftest import Person
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import Person
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 ROLES = ["anonymous", "officer", "supervisor", "admin"]
@@ -250,7 +250,7 @@ CALLERS: dict[str, dict[str, str]] = {
 
 @pytest.mark.parametrize("caller", list(RECORD_MATRIX))
 async def test_record_matrix_sync_visit(caller: str, enrolled: Enrolled) -> None:
-    from tests.server.syncing.conftest import Phone, new_id
+    from harness.phone import Phone, new_id
 
     owner = await enrolled(team="Team A", area="Area X")
     owner_phone = Phone(owner.client)

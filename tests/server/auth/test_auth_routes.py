@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
+from harness.authenticator import SoftAuthenticator
+from harness.passkeys import ORIGIN, enrol, login, login_credential
 from server.audit.models import AuditAction, AuditEvent
 from server.auth.models import Device, EnrolmentCode, Session
 from server.auth.service import issue_enrolment_code
@@ -20,9 +22,7 @@ from server.context import RequestContext
 from server.org.models import Role
 from server.org.service import create_officer
 from server.settings import Settings
-from tests.conftest import Person
-from tests.support.authenticator import SoftAuthenticator
-from tests.support.passkeys import ORIGIN, enrol, login, login_credential
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -12,7 +12,7 @@ from server.feed.models import Revision, ScopeExit
 from server.org.models import Role
 from server.org.service import create_officer
 from server.visits.models import Visit
-from tests.conftest import SystemContext
+from tests.support.context import SystemContext
 
 
 async def test_record_changes_versions_exits_before_changes_with_revisions_and_audit(

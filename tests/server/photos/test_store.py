@@ -25,7 +25,7 @@ from server.photos.store import (
     s3_client,
 )
 from server.settings import Settings
-from tests.server.photos.conftest import s3_settings
+from tests.support.photos import s3_settings
 
 
 @pytest.fixture(params=["fs", "s3"])

@@ -22,10 +22,12 @@ from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 from tusclient.uploader import Uploader
 
+from harness.images import jpeg_bytes
+from harness.phone import PhotoPhone
+from harness.ports import free_port
 from server.clock import FixedClock
 from server.settings import Settings
-from tests.conftest import Person
-from tests.server.photos.conftest import PhotoPhone, free_port, jpeg_bytes
+from tests.support.people import Person
 
 ROOT = Path(__file__).resolve().parents[3]
 

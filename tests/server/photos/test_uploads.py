@@ -14,6 +14,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from harness.images import jpeg_bytes, sha256_hex
+from harness.phone import PhotoPhone
+from harness.tus import TUS, TusClient, b64_sha256, metadata_header
 from server.app import create_app
 from server.audit.models import AuditAction, AuditEvent
 from server.clock import FixedClock
@@ -21,17 +24,8 @@ from server.feed.models import Revision
 from server.photos.cleanup import cleanup_uploads
 from server.photos.models import Photo, Upload, UploadState
 from server.settings import Settings
-from tests.conftest import Person
-from tests.server.photos.conftest import (
-    TUS,
-    PhotoPhone,
-    TusClient,
-    b64_sha256,
-    jpeg_bytes,
-    metadata_header,
-    sha256_hex,
-    store_for,
-)
+from tests.support.people import Person
+from tests.support.photos import store_for
 
 Enrolled = Callable[..., Awaitable[Person]]
 
@@ -431,7 +425,7 @@ async def test_abandoned_upload_expires_and_is_cleaned_up(
     upload = await Upload.get(id=url.rsplit("/", 1)[1])
     assert upload.state is UploadState.EXPIRED
     # A day later the session has ended too: sign in again, as the officer would.
-    from tests.support.passkeys import login
+    from harness.passkeys import login
 
     assert (await login(officer.client, officer.authenticator)).status_code == 200
     assert (await tus.head(url)).status_code == 404

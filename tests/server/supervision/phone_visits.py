@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.conftest import Person
-from tests.server.syncing.conftest import Phone, new_id
+from harness.phone import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from harness.phone import Phone, new_id
 from tests.server.supervision.phone_visits import T0, Enrolled
-from tests.server.syncing.conftest import Phone, new_id
 
 
 async def test_list_visits_filters_and_pages_newest_first(enrolled: Enrolled) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from harness.phone import Phone, new_id
 from server.visits.models import Visit
 from server.visits.schemas import VisitRecord
 from server.visits.service import create_visit
-from tests.conftest import SystemContext
 from tests.server.supervision.phone_visits import Enrolled, completed_visit
-from tests.server.syncing.conftest import Phone, new_id
+from tests.support.context import SystemContext
 
 
 async def test_review_loop_return_fix_complete_approve_reaches_the_phone(

@@ -6,9 +6,9 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from harness.phone import Phone, new_id
 from server.visits.models import KitIssue
 from tests.server.supervision.phone_visits import T0, Enrolled, complete_fields
-from tests.server.syncing.conftest import Phone, new_id
 
 
 async def test_stats_match_hand_worked_figures(enrolled: Enrolled) -> None:

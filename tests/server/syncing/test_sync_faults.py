@@ -16,14 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.phone import Phone, new_id
 from server.feed import writer as feed_writer
 from server.feed.models import Revision
 from server.syncing import apply as push_apply
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.visits.models import KitIssue, Visit
 from server.visits.service import reassign_visit
-from tests.conftest import Person, SystemContext
-from tests.server.syncing.conftest import Phone, new_id
+from tests.support.context import SystemContext
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 OTHER_TEAM = "Worcester Response B"

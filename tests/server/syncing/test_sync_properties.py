@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.phone import Phone, new_id
 from server.feed.models import Revision
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.visits.models import KitIssue, Visit
-from tests.conftest import Person
-from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

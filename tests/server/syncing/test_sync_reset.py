@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from harness.phone import Phone, new_id
 from server.feed import start_new_feed_epoch
 from server.org.models import Officer, Team
-from tests.conftest import Person
-from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

@@ -7,12 +7,12 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 
+from harness.phone import Phone, new_id
 from server.audit.models import AuditAction, AuditEvent
 from server.feed.models import Revision
 from server.syncing.models import ReceivedMutation
 from server.visits.models import Visit
-from tests.conftest import Person
-from tests.server.syncing.conftest import Phone, new_id
+from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
 

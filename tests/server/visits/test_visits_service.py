@@ -13,7 +13,7 @@ from server.org.service import create_officer
 from server.visits.models import Visit
 from server.visits.schemas import VisitRecord, leaf_paths
 from server.visits.service import column_for, create_visit, visit_document
-from tests.conftest import SystemContext
+from tests.support.context import SystemContext
 
 FULL_RECORD = {
     "status": "draft",
