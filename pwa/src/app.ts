@@ -15,9 +15,7 @@ import { pinKdfAvailable } from "./crypto/kdf";
 import { IdleLock, lockIdleMs, purgeGraceMs, withoutPrf } from "./crypto/lock";
 import type { Catalogue, CollectionName, Profile } from "./model/types";
 import { PhotoUploader, SyncClient, addPhoto } from "./outbox";
-import { AesGcmVault, deleteAllDatabases, DB_NAME, REPULL_KEY, Store, type EditInput } from "./storage";
-
-const LOCK_IDLE_KEY = "lock_idle_ms";
+import { AesGcmVault, deleteAllDatabases, DB_NAME, META, Store, type EditInput } from "./storage";
 
 export type Listener = () => void;
 
@@ -92,14 +90,14 @@ export class AppServices {
 
   async load(): Promise<void> {
     await this.sync.init();
-    this.rememberedIdleMs = (await this.store.getMeta<number>(LOCK_IDLE_KEY)) ?? null;
-    this.profile = this.locked ? null : ((await this.store.getSealedMeta<Profile>("profile")) ?? null);
-    this.catalogue = (await this.store.getMeta<Catalogue>("catalogue")) ?? null;
+    this.rememberedIdleMs = (await this.store.getMeta<number>(META.lockIdleMs)) ?? null;
+    this.profile = this.locked ? null : ((await this.store.getSealedMeta<Profile>(META.profile)) ?? null);
+    this.catalogue = (await this.store.getMeta<Catalogue>(META.catalogue)) ?? null;
     if (this.profile) {
       const idle = lockIdleMs(this.profile);
       if (idle !== this.rememberedIdleMs) {
         this.rememberedIdleMs = idle;
-        await this.store.setMeta(LOCK_IDLE_KEY, idle);
+        await this.store.setMeta(META.lockIdleMs, idle);
       }
     }
   }
@@ -203,10 +201,10 @@ export class AppServices {
       if (this.revoked || this.locked) return;
       await this.load();
       await this.purgeNow(false);
-      if (await this.store.getMeta<boolean>(REPULL_KEY)) {
+      if (await this.store.getMeta<boolean>(META.repull)) {
         // A purged visit was reopened on the server: pull everything again to get it whole.
-        await this.store.setMeta("cursor", null);
-        await this.store.setMeta(REPULL_KEY, false);
+        await this.store.setMeta(META.cursor, null);
+        await this.store.setMeta(META.repull, false);
         await this.sync.sync(false);
         await this.load();
       }
@@ -367,14 +365,14 @@ export class AppServices {
       await this.wipe();
       throw new Error("Another officer's data was removed from this phone. Sign in again.");
     }
-    await this.store.setSealedMeta("profile", me);
+    await this.store.setSealedMeta(META.profile, me);
     try {
-      await this.store.setMeta("catalogue", await this.api.get<Catalogue>("/api/advice"));
+      await this.store.setMeta(META.catalogue, await this.api.get<Catalogue>("/api/advice"));
     } catch (exc) {
       if (exc instanceof ApiError && exc.status === 401) throw exc;
     }
     try {
-      if (navigator.storage?.persist) await this.store.setMeta("persisted", await navigator.storage.persist());
+      if (navigator.storage?.persist) await this.store.setMeta(META.persisted, await navigator.storage.persist());
     } catch {
       // best effort
     }

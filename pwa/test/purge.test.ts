@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { AesGcmVault, REPULL_KEY, Store, applyToStubs, type PullChange } from "../src/storage";
+import { AesGcmVault, META, Store, applyToStubs, type PullChange } from "../src/storage";
 import { purgeBlockers, purgeDue, stubOf, type PurgeFacts } from "../src/storage/purge";
 import { lockIdleMs, purgeGraceMs, withoutPrf, SHORTER_PURGE_KEY } from "../src/crypto/lock";
 import type { Profile } from "../src/model/types";
@@ -165,11 +165,11 @@ describe("Store.purgeDue", () => {
     await store.applyPull({ cursor: "c2", has_more: false, last_seq: 0, changes: [change("visits", V1, visit("approved", "22/1/26"), 4)] });
     expect(await store.getRecord("visits", V1)).toBeUndefined();
     expect((await store.stubs())[0]?.status).toBe("approved");
-    expect(await store.getMeta(REPULL_KEY)).toBeUndefined();
+    expect(await store.getMeta(META.repull)).toBeUndefined();
     await store.applyPull({ cursor: "c3", has_more: false, last_seq: 0, changes: [change("visits", V1, visit("returned", "22/1/26", { "review.note": "Add the kit" }), 5)] });
     expect((await store.getRecord("visits", V1))?.fields["status"]).toBe("returned");
     expect(await store.stubs()).toEqual([]);
-    expect(await store.getMeta(REPULL_KEY)).toBe(true);
+    expect(await store.getMeta(META.repull)).toBe(true);
     await store.wipe();
   });
 

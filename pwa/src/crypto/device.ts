@@ -5,15 +5,15 @@
  */
 
 import { evaluatePrf, type KeyMaterial } from "../auth";
+import { META } from "../db/meta";
+import type { AesGcmVault } from "../db/vault";
 import type { Store } from "../storage";
-import { AesGcmVault } from "../storage/vault";
 import { randomBytes } from "./bytes";
 import { ARGON2_PARAMS, kekFromPin, kekFromPrf, pinProblem, type Argon2Params } from "./kdf";
 import { ephemeralDataKey, newDataKey, unwrapDataKey, WrongKeyError, type VaultConfig, type VaultMethod } from "./keys";
 
 /** PIN attempts allowed before each further attempt has to wait (doubling from 30 s). */
 export const FREE_PIN_ATTEMPTS = 5;
-const PIN_FAILURES_KEY = "pin_failures";
 
 export interface PinFailures {
   count: number;
@@ -130,7 +130,7 @@ export class DeviceKey {
 
   /** Time before the next PIN attempt is allowed (0: now). */
   async pinWaitMs(): Promise<number> {
-    const f = await this.store.getMeta<PinFailures>(PIN_FAILURES_KEY);
+    const f = await this.store.getMeta<PinFailures>(META.pinFailures);
     if (!f) return 0;
     return Math.max(0, f.last_at + pinDelayMs(f.count) - this.now());
   }
@@ -146,13 +146,13 @@ export class DeviceKey {
       this.vault.setKey(await unwrapDataKey(c.wrapped, kek));
     } catch (exc) {
       if (exc instanceof WrongKeyError) {
-        const f = (await this.store.getMeta<PinFailures>(PIN_FAILURES_KEY)) ?? { count: 0, last_at: 0 };
-        await this.store.setMeta(PIN_FAILURES_KEY, { count: f.count + 1, last_at: this.now() });
+        const f = (await this.store.getMeta<PinFailures>(META.pinFailures)) ?? { count: 0, last_at: 0 };
+        await this.store.setMeta(META.pinFailures, { count: f.count + 1, last_at: this.now() });
         throw new WrongKeyError("Wrong PIN.");
       }
       throw exc;
     }
-    await this.store.setMeta(PIN_FAILURES_KEY, { count: 0, last_at: 0 });
+    await this.store.setMeta(META.pinFailures, { count: 0, last_at: 0 });
   }
 
   /** Forget the key (memory only: the wrapped key stays for the next unlock). */

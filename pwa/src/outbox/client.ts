@@ -8,7 +8,7 @@
  */
 
 import { Api, ApiError, NetworkError, type FetchLike } from "../api";
-import { wireOf, type PullPage, type Store } from "../storage";
+import { META, wireOf, type PullPage, type Store } from "../storage";
 import type { Catalogue, Profile, PushResult } from "../model/types";
 
 export const SYNC_LOCK = "doorstep-sync";
@@ -112,9 +112,9 @@ export class SyncClient {
   /** Load persisted status (last sync time, sign-in needed, broken sequence). */
   async init(): Promise<void> {
     this.update({
-      lastSyncAt: (await this.store.getMeta<string>("last_sync_at")) ?? null,
-      signinNeeded: (await this.store.getMeta<boolean>("signin_needed")) ?? false,
-      seqBroken: (await this.store.getMeta<boolean>("seq_broken")) ?? false,
+      lastSyncAt: (await this.store.getMeta<string>(META.lastSyncAt)) ?? null,
+      signinNeeded: (await this.store.getMeta<boolean>(META.signinNeeded)) ?? false,
+      seqBroken: (await this.store.getMeta<boolean>(META.seqBroken)) ?? false,
     });
   }
 
@@ -184,7 +184,7 @@ export class SyncClient {
 
   /** One full cycle: profile check, push everything, pull everything, send photo bytes. */
   async syncOnce(): Promise<SyncResult> {
-    if (await this.store.getMeta<boolean>("seq_broken")) {
+    if (await this.store.getMeta<boolean>(META.seqBroken)) {
       this.update({ seqBroken: true, lastOutcome: "broken" });
       return { outcome: "broken", delayMs: null };
     }
@@ -198,7 +198,7 @@ export class SyncClient {
       // learns "verified" now (and can let its copy go) rather than at the next sync.
       if (this.options.photos && (await this.options.photos.run()) > 0) await this.pullAll();
       const at = new Date(this.now()).toISOString();
-      await this.store.setMeta("last_sync_at", at);
+      await this.store.setMeta(META.lastSyncAt, at);
       this.failures = 0;
       this.update({ lastSyncAt: at, online: true });
       return this.finish("ok", null);
@@ -223,7 +223,7 @@ export class SyncClient {
         return this.finish("revoked", exc.message);
       }
       // session_expired (or no session): keep everything, ask the officer to sign in.
-      await this.store.setMeta("signin_needed", true);
+      await this.store.setMeta(META.signinNeeded, true);
       this.update({ signinNeeded: true, online: true });
       return this.finish("signin", exc.message);
     }
@@ -242,18 +242,18 @@ export class SyncClient {
 
   /** The officer signed in again: carry on where we stopped. */
   async signedIn(): Promise<void> {
-    await this.store.setMeta("signin_needed", false);
+    await this.store.setMeta(META.signinNeeded, false);
     this.update({ signinNeeded: false });
   }
 
   /** GET /api/me (also the session probe) and the advice catalogue, kept for offline use. */
   private async refreshProfile(): Promise<void> {
     const me = await this.api.get<Profile>("/api/me");
-    await this.store.setSealedMeta("profile", me);
+    await this.store.setSealedMeta(META.profile, me);
     if (this.status.signinNeeded) await this.signedIn();
     try {
       const catalogue = await this.api.get<Catalogue>("/api/advice");
-      await this.store.setMeta("catalogue", catalogue);
+      await this.store.setMeta(META.catalogue, catalogue);
     } catch (exc) {
       if (exc instanceof ApiError && exc.status === 401) throw exc;
       // The cached catalogue stays in force.
@@ -299,7 +299,7 @@ export class SyncClient {
   }
 
   private async broken(exc: ApiError): Promise<Outcome> {
-    await this.store.setMeta("seq_broken", true);
+    await this.store.setMeta(META.seqBroken, true);
     this.update({ seqBroken: true });
     this.update({ lastError: `${exc.code}: ${exc.message}` });
     return "broken";
@@ -313,7 +313,7 @@ export class SyncClient {
 
   /** Follow the change feed until has_more is false. */
   async pullAll(): Promise<void> {
-    let cursor = (await this.store.getMeta<string | null>("cursor")) ?? null;
+    let cursor = (await this.store.getMeta<string | null>(META.cursor)) ?? null;
     let restarted = false;
     for (;;) {
       let page: PullPage;
@@ -327,7 +327,7 @@ export class SyncClient {
         if (exc instanceof ApiError && exc.code === "bad_cursor" && !restarted) {
           restarted = true;
           cursor = null;
-          await this.store.setMeta("cursor", null);
+          await this.store.setMeta(META.cursor, null);
           continue;
         }
         throw exc;

@@ -15,10 +15,8 @@
  * clean-up in one transaction too. A crash leaves either all of it or none of it.
  */
 
-import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
-
-import { parseMutation, RESOLVE_KEY, type Conflict, type JSONValue } from "../sync";
-import { isPending, rebase } from "../model/rebase";
+import { parseMutation, RESOLVE_KEY, type Conflict } from "../sync";
+import { rebase } from "../model/rebase";
 import type {
   CollectionName,
   Fields,
@@ -29,74 +27,29 @@ import type {
   ServerCopy,
   TusUrlRecord,
 } from "../model/types";
-import { identityVault, lockedVault, type Sealed, type Vault } from "./vault";
+import { Database, type WriteTx } from "../db/database";
+import { META, Meta, putSyncIdentity, type MetaKey } from "../db/meta";
+import {
+  DB_NAME,
+  PERSONAL_STORES,
+  draftsRange,
+  keyOf,
+  type DraftRow,
+  type OutboxRow,
+  type PhotoRow,
+  type RecordKey as Key,
+  type RecordRow,
+  type ServerRow,
+} from "../db/schema";
+import { openEntry, openRecord, openServer, sealedAt, sealEntry, sealRecord, sealServer } from "../db/sealing";
+import { identityVault, type Vault } from "../db/vault";
 import { purgeBlockers, purgeDue, stubOf, TERMINAL_STATUSES, type VisitStub } from "./purge";
 
-export { identityVault, lockedVault, AesGcmVault, LockedError, VaultError, type Vault, type Sealed } from "./vault";
+export { identityVault, lockedVault, AesGcmVault, LockedError, VaultError, type Vault, type Sealed } from "../db/vault";
+export { deleteAllDatabases, deleteDatabase } from "../db/database";
+export { DB_NAME } from "../db/schema";
+export { META, type MetaKey } from "../db/meta";
 export { DEFAULT_PURGE_GRACE_MS, type VisitStub } from "./purge";
-
-export const DB_NAME = "doorstep";
-const DB_VERSION = 1;
-/** meta key of the vault configuration (wrapped data key and public KDF parameters). */
-export const VAULT_CONFIG_KEY = "vault";
-/** meta key (sealed) of the stubs of purged visits. */
-const STUBS_KEY = "purged_visits";
-/** meta key (clear: visit ids only) of when each visit was first seen eligible for purging. */
-const PURGE_SEEN_KEY = "purge_seen";
-/** meta key set when a purged visit came back (reopened): the app pulls everything again. */
-export const REPULL_KEY = "repull";
-/** Stores that hold personal data (emptied by `clearPersonalData`). */
-const PERSONAL_STORES = ["records", "server", "outbox", "drafts", "photos", "tus"] as const;
-const WRITE_LOCK = "doorstep-write";
-
-type Key = [CollectionName, string];
-const keyOf = (collection: CollectionName, id: string): string => `${collection}/${id}`;
-/** Where a queued mutation is sealed (its AAD): sync identity, seq and record. */
-const outboxWhere = (e: { epoch: number; seq: number; collection: CollectionName; id: string }): string =>
-  `outbox/${e.epoch}/${e.seq}/${e.collection}/${e.id}`;
-
-/* Rows as stored: keys and non-personal bookkeeping in clear, the rest sealed. */
-interface RecordRow {
-  collection: CollectionName;
-  id: string;
-  visit_id: string | null;
-  base_rev: number | null;
-  pending: number;
-  updated_at: string;
-  sealed: Sealed; // {fields, conflicts}
-}
-interface ServerRow {
-  collection: CollectionName;
-  id: string;
-  visit_id: string | null;
-  rev: number;
-  deleted: boolean;
-  sealed: Sealed; // {record, conflicts}
-}
-interface OutboxRow {
-  qid?: number;
-  epoch: number;
-  seq: number;
-  collection: CollectionName;
-  id: string;
-  op: "put" | "delete";
-  base_rev: number | null;
-  at: string;
-  visit_id: string | null;
-  sent: boolean;
-  state: OutboxEntry["state"];
-  dismissed: boolean;
-  sealed: Sealed; // {fields, result}
-}
-interface DraftRow {
-  collection: CollectionName;
-  id: string;
-  path: string;
-  sealed: Sealed; // the text as typed
-}
-interface PhotoRow extends Omit<PhotoBlobEntry, "blob"> {
-  blob: Sealed;
-}
 
 /** One page of a pull, as the server sends it. */
 export interface PullChange {
@@ -131,64 +84,26 @@ export interface EditInput {
   at?: string;
 }
 
-/** A tiny async mutex for this tab. */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
-interface LockManagerLike {
-  request<T>(name: string, cb: () => Promise<T>): Promise<T>;
-}
-function webLocks(): LockManagerLike | null {
-  const nav = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator;
-  return nav?.locks ?? null;
-}
-
-type AnyTx = IDBPTransaction<unknown, string[], "readwrite">;
+type AnyTx = WriteTx;
 
 export class Store {
-  private readonly mutex = new Mutex();
+  readonly meta: Meta;
 
-  private constructor(
-    private readonly db: IDBPDatabase,
-    readonly vault: Vault,
-    readonly name: string,
-  ) {}
+  private constructor(private readonly db: Database) {
+    this.meta = new Meta(db);
+  }
 
-  /**
-   * Open (creating if need be) the database. A database that holds a data key (`vault` in
-   * meta) is never written through the identity vault: a caller without the key (the service
-   * worker) gets a vault that refuses, so nothing personal can land in clear.
-   */
+  get vault(): Vault {
+    return this.db.vault;
+  }
+
+  get name(): string {
+    return this.db.name;
+  }
+
   static async open(name = DB_NAME, vault: Vault = identityVault): Promise<Store> {
-    const db = await openDB(name, DB_VERSION, {
-      upgrade(db) {
-        db.createObjectStore("meta");
-        const records = db.createObjectStore("records", { keyPath: ["collection", "id"] });
-        records.createIndex("visit_id", "visit_id");
-        records.createIndex("collection", "collection");
-        const server = db.createObjectStore("server", { keyPath: ["collection", "id"] });
-        server.createIndex("visit_id", "visit_id");
-        db.createObjectStore("outbox", { keyPath: "qid", autoIncrement: true });
-        db.createObjectStore("drafts", { keyPath: ["collection", "id", "path"] });
-        const photos = db.createObjectStore("photos", { keyPath: "id" });
-        photos.createIndex("visit_id", "visit_id");
-        const tus = db.createObjectStore("tus", { keyPath: "key" });
-        tus.createIndex("fingerprint", "fingerprint");
-      },
-      blocking() {
-        // Another tab (a new version of the app) wants to upgrade: let it.
-        db.close();
-      },
-    });
-    const encrypted = (await db.get("meta", VAULT_CONFIG_KEY)) !== undefined;
-    const store = new Store(db, encrypted && vault === identityVault ? lockedVault : vault, name);
-    await store.ensureIdentity();
+    const store = new Store(await Database.open(name, vault));
+    await store.meta.ensureSyncIdentity();
     return store;
   }
 
@@ -196,168 +111,62 @@ export class Store {
     this.db.close();
   }
 
-  /** Run `fn` holding the write lock (this tab and, where supported, every tab). */
-  private write<T>(fn: () => Promise<T>): Promise<T> {
-    const locks = webLocks();
-    return this.mutex.run(() => (locks ? locks.request(WRITE_LOCK, fn) : fn()));
-  }
-
-  /**
-   * One readwrite transaction, all or nothing: if `fn` throws (a value that cannot be stored, a
-   * quota error), the transaction is aborted rather than left to auto-commit what came before.
-   */
-  private async atomically(stores: string[], fn: (tx: AnyTx) => Promise<void>): Promise<void> {
-    const tx = this.db.transaction(stores, "readwrite") as AnyTx;
-    try {
-      await fn(tx);
-    } catch (exc) {
-      try {
-        tx.abort();
-      } catch {
-        // already finished
-      }
-      tx.done.catch(() => undefined);
-      throw exc;
-    }
-    await tx.done;
-  }
-
-  private async ensureIdentity(): Promise<void> {
-    await this.write(async () => {
-      const tx = this.db.transaction("meta", "readwrite");
-      if ((await tx.store.get("client_id")) === undefined) {
-        await tx.store.put(crypto.randomUUID(), "client_id");
-        await tx.store.put(1, "next_seq");
-        await tx.store.put(1, "epoch");
-        await tx.store.put(0, "reflected_seq");
-        await tx.store.put(0, "acked_seq");
-      }
-      await tx.done;
-    });
-  }
-
   // ---- small settings -------------------------------------------------------------------
 
-  async getMeta<T>(key: string): Promise<T | undefined> {
-    return (await this.db.get("meta", key)) as T | undefined;
+  getMeta<T>(key: MetaKey): Promise<T | undefined> {
+    return this.meta.get<T>(key);
   }
 
-  async setMeta(key: string, value: unknown): Promise<void> {
-    await this.write(() => this.db.put("meta", value, key).then(() => undefined));
+  setMeta(key: MetaKey, value: unknown): Promise<void> {
+    return this.meta.set(key, value);
   }
 
-  /** A value holding personal data (the profile, for instance), sealed at rest. */
-  async getSealedMeta<T>(key: string): Promise<T | undefined> {
-    const raw = await this.db.get("meta", key);
-    return raw === undefined ? undefined : this.vault.open<T>(raw, `meta/${key}`);
+  getSealedMeta<T>(key: MetaKey): Promise<T | undefined> {
+    return this.meta.getSealed<T>(key);
   }
 
-  async setSealedMeta(key: string, value: unknown): Promise<void> {
-    const sealed = await this.vault.seal(value, `meta/${key}`);
-    await this.setMeta(key, sealed);
+  setSealedMeta(key: MetaKey, value: unknown): Promise<void> {
+    return this.meta.setSealed(key, value);
   }
 
-  async clientId(): Promise<string> {
-    return (await this.getMeta<string>("client_id")) as string;
+  clientId(): Promise<string> {
+    return this.meta.clientId();
   }
 
   // ---- the local view -------------------------------------------------------------------
 
-  private async openRecord(row: RecordRow): Promise<LocalRecord> {
-    const { fields, conflicts } = await this.vault.open<{ fields: Fields; conflicts: Conflict[] }>(
-      row.sealed,
-      `records/${row.collection}/${row.id}`,
-    );
-    return {
-      collection: row.collection,
-      id: row.id,
-      visit_id: row.visit_id,
-      base_rev: row.base_rev,
-      pending: row.pending,
-      updated_at: row.updated_at,
-      fields,
-      conflicts,
-    };
-  }
-
-  private async sealRecord(r: LocalRecord): Promise<RecordRow> {
-    return {
-      collection: r.collection,
-      id: r.id,
-      visit_id: r.visit_id,
-      base_rev: r.base_rev,
-      pending: r.pending,
-      updated_at: r.updated_at,
-      sealed: await this.vault.seal({ fields: r.fields, conflicts: r.conflicts }, `records/${r.collection}/${r.id}`),
-    };
-  }
-
   async getRecord(collection: CollectionName, id: string): Promise<LocalRecord | undefined> {
-    const row = (await this.db.get("records", [collection, id])) as RecordRow | undefined;
-    return row ? this.openRecord(row) : undefined;
+    const row = (await this.db.idb.get("records", [collection, id])) as RecordRow | undefined;
+    return row ? openRecord(this.vault, row) : undefined;
   }
 
   async listRecords(collection: CollectionName): Promise<LocalRecord[]> {
-    const rows = (await this.db.getAllFromIndex("records", "collection", collection)) as RecordRow[];
-    return Promise.all(rows.map((r) => this.openRecord(r)));
+    const rows = (await this.db.idb.getAllFromIndex("records", "collection", collection)) as RecordRow[];
+    return Promise.all(rows.map((r) => openRecord(this.vault, r)));
   }
 
   /** A visit's child records (property items, kits, photos) and the visit itself. */
   async recordsOfVisit(visitId: string): Promise<LocalRecord[]> {
-    const rows = (await this.db.getAllFromIndex("records", "visit_id", visitId)) as RecordRow[];
-    return Promise.all(rows.map((r) => this.openRecord(r)));
+    const rows = (await this.db.idb.getAllFromIndex("records", "visit_id", visitId)) as RecordRow[];
+    return Promise.all(rows.map((r) => openRecord(this.vault, r)));
   }
 
   async getServerCopy(collection: CollectionName, id: string): Promise<ServerCopy | undefined> {
-    const row = (await this.db.get("server", [collection, id])) as ServerRow | undefined;
-    return row ? this.openServer(row) : undefined;
-  }
-
-  private async openServer(row: ServerRow): Promise<ServerCopy> {
-    const { record, conflicts } = await this.vault.open<{ record: Fields; conflicts: Conflict[] }>(
-      row.sealed,
-      `server/${row.collection}/${row.id}`,
-    );
-    const { sealed: _sealed, ...rest } = row;
-    return { ...rest, record, conflicts };
-  }
-
-  private async sealServer(s: ServerCopy): Promise<ServerRow> {
-    return {
-      collection: s.collection,
-      id: s.id,
-      visit_id: s.visit_id,
-      rev: s.rev,
-      deleted: s.deleted,
-      sealed: await this.vault.seal({ record: s.record, conflicts: s.conflicts }, `server/${s.collection}/${s.id}`),
-    };
+    const row = (await this.db.idb.get("server", [collection, id])) as ServerRow | undefined;
+    return row ? openServer(this.vault, row) : undefined;
   }
 
   // ---- the outbox -----------------------------------------------------------------------
 
-  private async openEntry(row: OutboxRow): Promise<OutboxEntry> {
-    const { fields, result } = await this.vault.open<{ fields: Fields; result: PushResult | null }>(
-      row.sealed,
-      outboxWhere(row),
-    );
-    const { sealed: _sealed, ...rest } = row;
-    return { ...rest, fields, result };
-  }
-
-  private async sealEntry(e: OutboxEntry): Promise<OutboxRow> {
-    const { fields, result, ...rest } = e;
-    return { ...rest, sealed: await this.vault.seal({ fields, result }, outboxWhere(e)) };
-  }
-
   /** Every outbox entry, oldest first. */
   async outbox(): Promise<OutboxEntry[]> {
-    const rows = (await this.db.getAll("outbox")) as OutboxRow[];
-    return Promise.all(rows.map((r) => this.openEntry(r)));
+    const rows = (await this.db.idb.getAll("outbox")) as OutboxRow[];
+    return Promise.all(rows.map((r) => openEntry(this.vault, r)));
   }
 
   async outboxEntry(qid: number): Promise<OutboxEntry | undefined> {
-    const row = (await this.db.get("outbox", qid)) as OutboxRow | undefined;
-    return row ? this.openEntry(row) : undefined;
+    const row = (await this.db.idb.get("outbox", qid)) as OutboxRow | undefined;
+    return row ? openEntry(this.vault, row) : undefined;
   }
 
   /**
@@ -365,23 +174,23 @@ export class Store {
    * for the same record) and the new local view are written in one transaction.
    */
   async edit(input: EditInput): Promise<OutboxEntry> {
-    return this.write(async () => {
+    return this.db.write(async () => {
       const op = input.op ?? "put";
       const fields: Fields = op === "put" ? { ...(input.fields ?? {}) } : {};
       // 1. Read.
-      const rtx = this.db.transaction(["meta", "records", "outbox"], "readonly");
+      const rtx = this.db.idb.transaction(["meta", "records", "outbox"], "readonly");
       const tx = rtx;
       const recordRow = (await tx.objectStore("records").get([input.collection, input.id])) as
         | RecordRow
         | undefined;
       const cursor = await tx.objectStore("outbox").openCursor(null, "prev");
       const lastRow = (cursor?.value as OutboxRow | undefined) ?? undefined;
-      const nextSeq = (await tx.objectStore("meta").get("next_seq")) as number;
-      const epoch = (await tx.objectStore("meta").get("epoch")) as number;
+      const nextSeq = (await tx.objectStore("meta").get(META.nextSeq)) as number;
+      const epoch = (await tx.objectStore("meta").get(META.epoch)) as number;
       await tx.done;
       // 2. Open and compute.
-      const record = recordRow ? await this.openRecord(recordRow) : undefined;
-      const last = lastRow ? await this.openEntry(lastRow) : undefined;
+      const record = recordRow ? await openRecord(this.vault, recordRow) : undefined;
+      const last = lastRow ? await openEntry(this.vault, lastRow) : undefined;
       const at = input.at ?? new Date().toISOString();
       const baseRev = record ? record.base_rev : null;
       const visitId = input.visit_id ?? record?.visit_id ?? null;
@@ -436,13 +245,13 @@ export class Store {
           updated_at: at,
         };
       }
-      const entryRow = await this.sealEntry(entry);
-      const viewRow = view ? await this.sealRecord(view) : null;
+      const entryRow = await sealEntry(this.vault, entry);
+      const viewRow = view ? await sealRecord(this.vault, view) : null;
       // 3. Write, all or nothing.
       let qid = 0;
-      await this.atomically(["meta", "records", "outbox", "drafts"], async (wtx) => {
+      await this.db.atomically(["meta", "records", "outbox", "drafts"], async (wtx) => {
         qid = (await wtx.objectStore("outbox").put(entryRow)) as number;
-        if (!canCoalesce) await wtx.objectStore("meta").put(nextSeq + 1, "next_seq");
+        if (!canCoalesce) await wtx.objectStore("meta").put(nextSeq + 1, META.nextSeq);
         if (viewRow) await wtx.objectStore("records").put(viewRow);
         else await wtx.objectStore("records").delete([input.collection, input.id]);
         // A value now queued replaces any unsaved draft of the same field.
@@ -460,8 +269,8 @@ export class Store {
    * the same locked step, so no edit can coalesce into them afterwards.
    */
   async takeBatch(maxCount: number, maxBytes: number): Promise<OutboxEntry[]> {
-    return this.write(async () => {
-      const epoch = await this.getMeta<number>("epoch");
+    return this.db.write(async () => {
+      const epoch = await this.meta.get<number>(META.epoch);
       const all = (await this.outbox())
         .filter((e) => e.epoch === epoch && e.state === "queued")
         .sort((a, b) => a.seq - b.seq);
@@ -476,8 +285,8 @@ export class Store {
       }
       const unsent = batch.filter((e) => !e.sent);
       if (unsent.length > 0) {
-        const rows = await Promise.all(unsent.map((e) => this.sealEntry({ ...e, sent: true })));
-        await this.atomically(["outbox"], async (tx) => {
+        const rows = await Promise.all(unsent.map((e) => sealEntry(this.vault, { ...e, sent: true })));
+        await this.db.atomically(["outbox"], async (tx) => {
           for (const row of rows) await tx.objectStore("outbox").put(row);
         });
       }
@@ -490,9 +299,9 @@ export class Store {
    * Rejected entries are kept (state "rejected") and drop out of the local view.
    */
   async recordPush(lastSeq: number, results: PushResult[]): Promise<void> {
-    await this.write(async () => {
-      const epoch = await this.getMeta<number>("epoch");
-      const reflected = (await this.getMeta<number>("reflected_seq")) ?? 0;
+    await this.db.write(async () => {
+      const epoch = await this.meta.get<number>(META.epoch);
+      const reflected = (await this.meta.get<number>(META.reflectedSeq)) ?? 0;
       const bySeq = new Map(results.filter((r) => r.seq <= lastSeq).map((r) => [r.seq, r]));
       const entries = await this.outbox();
       const changed: OutboxEntry[] = [];
@@ -505,9 +314,9 @@ export class Store {
         if (updated.state === "accepted" && updated.seq <= reflected) removed.push(updated);
         else changed.push(updated);
       }
-      const acked = Math.max((await this.getMeta<number>("acked_seq")) ?? 0, lastSeq);
+      const acked = Math.max((await this.meta.get<number>(META.ackedSeq)) ?? 0, lastSeq);
       const keys = [...changed, ...removed].map((e) => [e.collection, e.id] as Key);
-      await this.commitOutboxChange(changed, removed, keys, { acked_seq: acked });
+      await this.commitOutboxChange(changed, removed, keys, { [META.ackedSeq]: acked });
     });
   }
 
@@ -516,17 +325,17 @@ export class Store {
     changed: OutboxEntry[],
     removed: OutboxEntry[],
     keys: Key[],
-    meta: Record<string, unknown>,
+    meta: Partial<Record<MetaKey, unknown>>,
   ): Promise<void> {
     const entries = await this.outbox();
     const byQid = new Map(entries.map((e) => [e.qid, e]));
     for (const e of changed) byQid.set(e.qid, e);
     for (const e of removed) byQid.delete(e.qid);
-    const reflected = (meta["reflected_seq"] as number | undefined) ?? (await this.getMeta<number>("reflected_seq")) ?? 0;
-    const epoch = (await this.getMeta<number>("epoch")) as number;
+    const reflected = (meta[META.reflectedSeq] as number | undefined) ?? (await this.meta.get<number>(META.reflectedSeq)) ?? 0;
+    const epoch = (await this.meta.get<number>(META.epoch)) as number;
     const views = await this.rebuildViews(uniqueKeys(keys), [...byQid.values()], reflected, epoch, new Map());
-    const rows = await Promise.all(changed.map((e) => this.sealEntry(e)));
-    await this.atomically(["meta", "records", "outbox"], async (tx) => {
+    const rows = await Promise.all(changed.map((e) => sealEntry(this.vault, e)));
+    await this.db.atomically(["meta", "records", "outbox"], async (tx) => {
       for (const row of rows) await tx.objectStore("outbox").put(row);
       for (const e of removed) await tx.objectStore("outbox").delete(e.qid as number);
       await this.writeViews(tx, views);
@@ -552,7 +361,7 @@ export class Store {
       // Entries of an earlier sync identity are never overlaid (see renumber()).
       const mine = entries.filter((e) => e.collection === key[0] && e.id === key[1] && e.epoch === epoch);
       const view = rebase(server, mine, reflected, now);
-      out.set(k, { key, row: view ? await this.sealRecord(view) : null });
+      out.set(k, { key, row: view ? await sealRecord(this.vault, view) : null });
     }
     return out;
   }
@@ -571,23 +380,23 @@ export class Store {
    * the server has verified, and the rebuilt views of every record touched.
    */
   async applyPull(pulled: PullPage): Promise<void> {
-    await this.write(async () => {
+    await this.db.write(async () => {
       // Purged visits stay purged: their changes only update the stub, unless the visit was
-      // reopened (then it comes back whole: REPULL_KEY asks the app to pull everything again).
-      const stubs = (await this.getSealedMeta<VisitStub[]>(STUBS_KEY)) ?? [];
+      // reopened (then it comes back whole: META.repull asks the app to pull everything again).
+      const stubs = (await this.meta.getSealed<VisitStub[]>(META.purgedVisits)) ?? [];
       const stubbed = applyToStubs(stubs, pulled.changes);
       const page: PullPage = { ...pulled, changes: stubbed.changes };
-      const epoch = (await this.getMeta<number>("epoch")) as number;
-      const reflected = Math.max((await this.getMeta<number>("reflected_seq")) ?? 0, page.last_seq);
-      const acked = Math.max((await this.getMeta<number>("acked_seq")) ?? 0, page.last_seq);
+      const epoch = (await this.meta.get<number>(META.epoch)) as number;
+      const reflected = Math.max((await this.meta.get<number>(META.reflectedSeq)) ?? 0, page.last_seq);
+      const acked = Math.max((await this.meta.get<number>(META.ackedSeq)) ?? 0, page.last_seq);
       const entries = await this.outbox();
       const removed = entries.filter((e) => e.epoch === epoch && e.state === "accepted" && e.seq <= reflected);
       const keys: Key[] = [...page.changes.map((c) => [c.collection, c.id] as Key), ...removed.map((e) => [e.collection, e.id] as Key)];
       const override = new Map<string, ServerCopy | null>();
       if (page.reset) {
         // The server restarted the feed: every cached server copy is replaced.
-        const allServer = (await this.db.getAllKeys("server")) as unknown as Key[];
-        const allRecords = (await this.db.getAllKeys("records")) as unknown as Key[];
+        const allServer = (await this.db.idb.getAllKeys("server")) as unknown as Key[];
+        const allRecords = (await this.db.idb.getAllKeys("records")) as unknown as Key[];
         for (const k of [...allServer, ...allRecords]) {
           keys.push(k);
           override.set(keyOf(...k), null);
@@ -609,7 +418,7 @@ export class Store {
           conflicts: c.deleted ? [] : (c.conflicts ?? []),
         };
         override.set(keyOf(c.collection, c.id), copy);
-        serverRows.push(await this.sealServer(copy));
+        serverRows.push(await sealServer(this.vault, copy));
         if (c.collection === "photos" && (c.deleted || record["upload.status"] === "verified")) {
           verifiedPhotos.push(c.id);
         }
@@ -617,8 +426,8 @@ export class Store {
       const removedQids = new Set(removed.map((e) => e.qid));
       const remaining = entries.filter((e) => !removedQids.has(e.qid));
       const views = await this.rebuildViews(uniqueKeys(keys), remaining, reflected, epoch, override);
-      const sealedStubs = stubbed.changed ? await this.vault.seal(stubbed.stubs, `meta/${STUBS_KEY}`) : null;
-      await this.atomically(["meta", "records", "outbox", "server", "photos", "tus"], async (tx) => {
+      const sealedStubs = stubbed.changed ? await this.vault.seal(stubbed.stubs, sealedAt.meta(META.purgedVisits)) : null;
+      await this.db.atomically(["meta", "records", "outbox", "server", "photos", "tus"], async (tx) => {
       if (page.reset) await tx.objectStore("server").clear();
       for (const row of serverRows) await tx.objectStore("server").put(row);
       for (const e of removed) await tx.objectStore("outbox").delete(e.qid as number);
@@ -629,18 +438,18 @@ export class Store {
         const tusKeys = await tx.objectStore("tus").index("fingerprint").getAllKeys(photoFingerprint(id));
         for (const k of tusKeys) await tx.objectStore("tus").delete(k);
       }
-      await tx.objectStore("meta").put(page.cursor, "cursor");
-      await tx.objectStore("meta").put(reflected, "reflected_seq");
-      await tx.objectStore("meta").put(acked, "acked_seq");
-      if (sealedStubs !== null) await tx.objectStore("meta").put(sealedStubs, STUBS_KEY);
-      if (stubbed.reopened) await tx.objectStore("meta").put(true, REPULL_KEY);
+      await tx.objectStore("meta").put(page.cursor, META.cursor);
+      await tx.objectStore("meta").put(reflected, META.reflectedSeq);
+      await tx.objectStore("meta").put(acked, META.ackedSeq);
+      if (sealedStubs !== null) await tx.objectStore("meta").put(sealedStubs, META.purgedVisits);
+      if (stubbed.reopened) await tx.objectStore("meta").put(true, META.repull);
       });
     });
   }
 
   /** Mark a rejected entry as dealt with (it stays in the outbox for the record). */
   async dismiss(qid: number): Promise<void> {
-    await this.write(async () => {
+    await this.db.write(async () => {
       const e = await this.outboxEntry(qid);
       if (!e) return;
       await this.commitOutboxChange([{ ...e, dismissed: true }], [], [[e.collection, e.id]], {});
@@ -653,20 +462,20 @@ export class Store {
    * sequence is broken: return false and change nothing.
    */
   async resendFrom(expected: number): Promise<boolean> {
-    return this.write(async () => {
-      const epoch = await this.getMeta<number>("epoch");
+    return this.db.write(async () => {
+      const epoch = await this.meta.get<number>(META.epoch);
       const mine = (await this.outbox()).filter((e) => e.epoch === epoch).sort((a, b) => a.seq - b.seq);
       const from = mine.filter((e) => e.seq >= expected);
       const firstQueued = mine.find((e) => e.state === "queued");
-      const until = firstQueued ? firstQueued.seq : ((await this.getMeta<number>("next_seq")) as number);
+      const until = firstQueued ? firstQueued.seq : ((await this.meta.get<number>(META.nextSeq)) as number);
       for (let s = expected; s < until; s += 1) {
         if (!from.some((e) => e.seq === s)) return false;
       }
       const again = from.filter((e) => e.seq < until).map((e) => ({ ...e, state: "queued" as const, result: null }));
-      const rows = await Promise.all(again.map((e) => this.sealEntry(e)));
-      await this.atomically(["outbox", "meta"], async (tx) => {
+      const rows = await Promise.all(again.map((e) => sealEntry(this.vault, e)));
+      await this.db.atomically(["outbox", "meta"], async (tx) => {
         for (const row of rows) await tx.objectStore("outbox").put(row);
-        await tx.objectStore("meta").put(expected - 1, "acked_seq");
+        await tx.objectStore("meta").put(expected - 1, META.ackedSeq);
       });
       return true;
     });
@@ -678,25 +487,21 @@ export class Store {
    * the officer; accepted ones are already on the server. The feed is pulled again from the start.
    */
   async renumber(): Promise<void> {
-    await this.write(async () => {
-      const oldEpoch = (await this.getMeta<number>("epoch")) as number;
+    await this.db.write(async () => {
+      const oldEpoch = (await this.meta.get<number>(META.epoch)) as number;
       const entries = await this.outbox();
       const queued = entries.filter((e) => e.epoch === oldEpoch && e.state === "queued").sort((a, b) => a.seq - b.seq);
       const accepted = entries.filter((e) => e.state === "accepted");
       const epoch = oldEpoch + 1;
       const renumbered = queued.map((e, i) => ({ ...e, epoch, seq: i + 1, sent: false }));
-      const rows = await Promise.all(renumbered.map((e) => this.sealEntry(e)));
-      await this.atomically(["outbox", "meta"], async (tx) => {
-      for (const row of rows) await tx.objectStore("outbox").put(row);
-      for (const e of accepted) await tx.objectStore("outbox").delete(e.qid as number);
-      const meta = tx.objectStore("meta");
-      await meta.put(crypto.randomUUID(), "client_id");
-      await meta.put(epoch, "epoch");
-      await meta.put(renumbered.length + 1, "next_seq");
-      await meta.put(0, "reflected_seq");
-      await meta.put(0, "acked_seq");
-      await meta.delete("cursor");
-      await meta.delete("seq_broken");
+      const rows = await Promise.all(renumbered.map((e) => sealEntry(this.vault, e)));
+      await this.db.atomically(["outbox", "meta"], async (tx) => {
+        for (const row of rows) await tx.objectStore("outbox").put(row);
+        for (const e of accepted) await tx.objectStore("outbox").delete(e.qid as number);
+        const meta = tx.objectStore("meta");
+        await putSyncIdentity(meta, epoch, renumbered.length + 1);
+        await meta.delete(META.cursor);
+        await meta.delete(META.seqBroken);
       });
     });
   }
@@ -704,48 +509,48 @@ export class Store {
   // ---- drafts: what the officer typed that is not yet a valid value ----------------------
 
   async setDraft(collection: CollectionName, id: string, path: string, text: string): Promise<void> {
-    const sealed = await this.vault.seal(text, `drafts/${collection}/${id}/${path}`);
-    await this.write(() => this.db.put("drafts", { collection, id, path, sealed } satisfies DraftRow).then(() => undefined));
+    const sealed = await this.vault.seal(text, sealedAt.draft(collection, id, path));
+    await this.db.write(() => this.db.idb.put("drafts", { collection, id, path, sealed } satisfies DraftRow).then(() => undefined));
   }
 
   async clearDraft(collection: CollectionName, id: string, path: string): Promise<void> {
-    await this.write(() => this.db.delete("drafts", [collection, id, path]));
+    await this.db.write(() => this.db.idb.delete("drafts", [collection, id, path]));
   }
 
   async drafts(collection: CollectionName, id: string): Promise<Record<string, string>> {
-    const range = IDBKeyRange.bound([collection, id, ""], [collection, id, "\uffff"]);
-    const rows = (await this.db.getAll("drafts", range)) as DraftRow[];
+    const range = draftsRange(collection, id);
+    const rows = (await this.db.idb.getAll("drafts", range)) as DraftRow[];
     const out: Record<string, string> = {};
     for (const r of rows) out[r.path] = await this.vault.open<string>(r.sealed, `drafts/${r.collection}/${r.id}/${r.path}`);
     return out;
   }
 
   async allDrafts(): Promise<{ collection: CollectionName; id: string; path: string }[]> {
-    const rows = (await this.db.getAll("drafts")) as DraftRow[];
+    const rows = (await this.db.idb.getAll("drafts")) as DraftRow[];
     return rows.map(({ collection, id, path }) => ({ collection, id, path }));
   }
 
   // ---- photo blobs ----------------------------------------------------------------------
 
   async putPhoto(entry: PhotoBlobEntry): Promise<void> {
-    const blob = await this.vault.sealBlob(entry.blob, `photos/${entry.id}`);
-    await this.write(() => this.db.put("photos", { ...entry, blob } satisfies PhotoRow).then(() => undefined));
+    const blob = await this.vault.sealBlob(entry.blob, sealedAt.photo(entry.id));
+    await this.db.write(() => this.db.idb.put("photos", { ...entry, blob } satisfies PhotoRow).then(() => undefined));
   }
 
   async getPhoto(id: string): Promise<PhotoBlobEntry | undefined> {
-    const row = (await this.db.get("photos", id)) as PhotoRow | undefined;
-    return row ? { ...row, blob: await this.vault.openBlob(row.blob, `photos/${row.id}`) } : undefined;
+    const row = (await this.db.idb.get("photos", id)) as PhotoRow | undefined;
+    return row ? { ...row, blob: await this.vault.openBlob(row.blob, sealedAt.photo(row.id)) } : undefined;
   }
 
   /** Photo bookkeeping without the bytes. */
   async photoStates(): Promise<Omit<PhotoBlobEntry, "blob">[]> {
-    const rows = (await this.db.getAll("photos")) as PhotoRow[];
+    const rows = (await this.db.idb.getAll("photos")) as PhotoRow[];
     return rows.map(({ blob: _b, ...rest }) => rest);
   }
 
   async updatePhoto(id: string, patch: Partial<Omit<PhotoBlobEntry, "blob" | "id">>): Promise<void> {
-    await this.write(async () => {
-      const tx = this.db.transaction("photos", "readwrite");
+    await this.db.write(async () => {
+      const tx = this.db.idb.transaction("photos", "readwrite");
       const row = (await tx.store.get(id)) as PhotoRow | undefined;
       if (row) await tx.store.put({ ...row, ...patch });
       await tx.done;
@@ -755,24 +560,24 @@ export class Store {
   // ---- tus resume URLs (tus-js-client's UrlStorage) -------------------------------------
 
   async tusFind(fingerprint?: string): Promise<TusUrlRecord[]> {
-    if (fingerprint === undefined) return (await this.db.getAll("tus")) as TusUrlRecord[];
-    return (await this.db.getAllFromIndex("tus", "fingerprint", fingerprint)) as TusUrlRecord[];
+    if (fingerprint === undefined) return (await this.db.idb.getAll("tus")) as TusUrlRecord[];
+    return (await this.db.idb.getAllFromIndex("tus", "fingerprint", fingerprint)) as TusUrlRecord[];
   }
 
   async tusAdd(record: TusUrlRecord): Promise<void> {
-    await this.write(() => this.db.put("tus", record).then(() => undefined));
+    await this.db.write(() => this.db.idb.put("tus", record).then(() => undefined));
   }
 
   async tusRemove(key: string): Promise<void> {
-    await this.write(() => this.db.delete("tus", key));
+    await this.db.write(() => this.db.idb.delete("tus", key));
   }
 
   // ---- counts for the sync bar ----------------------------------------------------------
 
   async counts(): Promise<{ waiting: number; rejected: number; photosWaiting: number; photoBytesWaiting: number }> {
     // Only clear bookkeeping is read: the counts are shown on the lock screen too.
-    const epoch = await this.getMeta<number>("epoch");
-    const entries = (await this.db.getAll("outbox")) as OutboxRow[];
+    const epoch = await this.meta.get<number>(META.epoch);
+    const entries = (await this.db.idb.getAll("outbox")) as OutboxRow[];
     const photos = await this.photoStates();
     const waiting = photos.filter((p) => p.upload_state !== "verified");
     return {
@@ -787,16 +592,16 @@ export class Store {
 
   /** The vault configuration (clear: wrapped key and public parameters), if any. */
   async vaultConfig<T>(): Promise<T | undefined> {
-    return this.getMeta<T>(VAULT_CONFIG_KEY);
+    return this.meta.get<T>(META.vault);
   }
 
   async setVaultConfig(config: unknown): Promise<void> {
-    await this.setMeta(VAULT_CONFIG_KEY, config);
+    await this.meta.set(META.vault, config);
   }
 
   /** Crypto-shredding: without this row nothing sealed on the phone can be opened again. */
   async deleteVaultConfig(): Promise<void> {
-    await this.write(() => this.db.delete("meta", VAULT_CONFIG_KEY));
+    await this.meta.delete(META.vault);
   }
 
   /**
@@ -805,17 +610,13 @@ export class Store {
    * identity starts (new client_id, seq from 1) and the feed is pulled again from the start.
    */
   async clearPersonalData(): Promise<void> {
-    await this.write(async () => {
-      const epoch = ((await this.getMeta<number>("epoch")) ?? 0) + 1;
-      await this.atomically(["meta", ...PERSONAL_STORES], async (tx) => {
+    await this.db.write(async () => {
+      const epoch = ((await this.meta.get<number>(META.epoch)) ?? 0) + 1;
+      await this.db.atomically(["meta", ...PERSONAL_STORES], async (tx) => {
         for (const name of PERSONAL_STORES) await tx.objectStore(name).clear();
         const meta = tx.objectStore("meta");
-        for (const key of ["profile", STUBS_KEY, PURGE_SEEN_KEY, REPULL_KEY, "cursor", "seq_broken"]) await meta.delete(key);
-        await meta.put(crypto.randomUUID(), "client_id");
-        await meta.put(epoch, "epoch");
-        await meta.put(1, "next_seq");
-        await meta.put(0, "reflected_seq");
-        await meta.put(0, "acked_seq");
+        for (const key of [META.profile, META.purgedVisits, META.purgeSeen, META.repull, META.cursor, META.seqBroken]) await meta.delete(key);
+        await putSyncIdentity(meta, epoch, 1);
       });
     });
   }
@@ -824,7 +625,7 @@ export class Store {
 
   /** Stubs of the visits this phone has purged (newest first). */
   async stubs(): Promise<VisitStub[]> {
-    const stubs = (await this.getSealedMeta<VisitStub[]>(STUBS_KEY)) ?? [];
+    const stubs = (await this.meta.getSealed<VisitStub[]>(META.purgedVisits)) ?? [];
     return [...stubs].sort((a, b) => b.purged_at.localeCompare(a.purged_at));
   }
 
@@ -833,26 +634,26 @@ export class Store {
    * (purge.ts), and purge those eligible for at least `graceMs`. Returns the purged visit ids.
    */
   async purgeDue(graceMs: number, now: number = Date.now()): Promise<string[]> {
-    return this.write(async () => {
-      const seen = { ...((await this.getMeta<Record<string, number>>(PURGE_SEEN_KEY)) ?? {}) };
+    return this.db.write(async () => {
+      const seen = { ...((await this.meta.get<Record<string, number>>(META.purgeSeen)) ?? {}) };
       const range = IDBKeyRange.bound(["visits", ""], ["visits", "\uffff"]);
-      const visitRows = (await this.db.getAll("server", range)) as ServerRow[];
-      const outboxRows = (await this.db.getAll("outbox")) as OutboxRow[];
-      const draftRows = (await this.db.getAll("drafts")) as DraftRow[];
+      const visitRows = (await this.db.idb.getAll("server", range)) as ServerRow[];
+      const outboxRows = (await this.db.idb.getAll("outbox")) as OutboxRow[];
+      const draftRows = (await this.db.idb.getAll("drafts")) as DraftRow[];
       const due: { id: string; record: Fields }[] = [];
       const eligible = new Set<string>();
       for (const row of visitRows) {
-        const visit = await this.openServer(row);
+        const visit = await openServer(this.vault, row);
         const status = visit.record["status"];
         if (visit.deleted || typeof status !== "string" || !TERMINAL_STATUSES.has(status)) continue;
-        const childRows = ((await this.db.getAllFromIndex("server", "visit_id", row.id)) as ServerRow[]).filter(
+        const childRows = ((await this.db.idb.getAllFromIndex("server", "visit_id", row.id)) as ServerRow[]).filter(
           (r) => !(r.collection === "visits" && r.id === row.id),
         );
-        const children = await Promise.all(childRows.map((r) => this.openServer(r)));
-        const viewRows = (await this.db.getAllFromIndex("records", "visit_id", row.id)) as RecordRow[];
-        const views = await Promise.all(viewRows.map((r) => this.openRecord(r)));
+        const children = await Promise.all(childRows.map((r) => openServer(this.vault, r)));
+        const viewRows = (await this.db.idb.getAllFromIndex("records", "visit_id", row.id)) as RecordRow[];
+        const views = await Promise.all(viewRows.map((r) => openRecord(this.vault, r)));
         const keys = new Set([`visits/${row.id}`, ...children.map((c) => keyOf(c.collection, c.id)), ...views.map((v) => keyOf(v.collection, v.id))]);
-        const photoBlobs = (await this.db.getAllKeysFromIndex("photos", "visit_id", row.id)).length;
+        const photoBlobs = (await this.db.idb.getAllKeysFromIndex("photos", "visit_id", row.id)).length;
         const blockers = purgeBlockers({
           visit,
           children,
@@ -870,16 +671,16 @@ export class Store {
       for (const id of Object.keys(seen)) if (!eligible.has(id)) delete seen[id];
       for (const d of due) delete seen[d.id];
       if (due.length === 0) {
-        await this.atomically(["meta"], async (tx) => {
-          await tx.objectStore("meta").put(seen, PURGE_SEEN_KEY);
+        await this.db.atomically(["meta"], async (tx) => {
+          await tx.objectStore("meta").put(seen, META.purgeSeen);
         });
         return [];
       }
       const purgedAt = new Date(now).toISOString();
-      const previous = ((await this.getSealedMeta<VisitStub[]>(STUBS_KEY)) ?? []).filter((s) => !due.some((d) => d.id === s.id));
+      const previous = ((await this.meta.getSealed<VisitStub[]>(META.purgedVisits)) ?? []).filter((s) => !due.some((d) => d.id === s.id));
       const stubs = [...previous, ...due.map((d) => stubOf(d.id, d.record, purgedAt))];
-      const sealedStubs = await this.vault.seal(stubs, `meta/${STUBS_KEY}`);
-      await this.atomically(["meta", "records", "server", "drafts", "photos", "tus"], async (tx) => {
+      const sealedStubs = await this.vault.seal(stubs, sealedAt.meta(META.purgedVisits));
+      await this.db.atomically(["meta", "records", "server", "drafts", "photos", "tus"], async (tx) => {
         for (const { id } of due) {
           const serverKeys = (await tx.objectStore("server").index("visit_id").getAllKeys(id)) as unknown as Key[];
           for (const k of serverKeys) await tx.objectStore("server").delete(k);
@@ -887,7 +688,7 @@ export class Store {
           const recordKeys = (await tx.objectStore("records").index("visit_id").getAllKeys(id)) as unknown as Key[];
           for (const k of recordKeys) {
             await tx.objectStore("records").delete(k);
-            await tx.objectStore("drafts").delete(IDBKeyRange.bound([k[0], k[1], ""], [k[0], k[1], "\uffff"]));
+            await tx.objectStore("drafts").delete(draftsRange(k[0], k[1]));
           }
           await tx.objectStore("records").delete(["visits", id]);
           const photoIds = (await tx.objectStore("photos").index("visit_id").getAllKeys(id)) as string[];
@@ -897,8 +698,8 @@ export class Store {
             for (const t of tusKeys) await tx.objectStore("tus").delete(t);
           }
         }
-        await tx.objectStore("meta").put(sealedStubs, STUBS_KEY);
-        await tx.objectStore("meta").put(seen, PURGE_SEEN_KEY);
+        await tx.objectStore("meta").put(sealedStubs, META.purgedVisits);
+        await tx.objectStore("meta").put(seen, META.purgeSeen);
       });
       return due.map((d) => d.id);
     });
@@ -906,8 +707,7 @@ export class Store {
 
   /** Remove every database of this app from the device (revoked device, sign-out). */
   async wipe(): Promise<void> {
-    this.db.close();
-    await deleteAllDatabases(this.name);
+    await this.db.wipe();
   }
 }
 
@@ -981,31 +781,3 @@ export function wireOf(e: OutboxEntry): {
 } {
   return { seq: e.seq, collection: e.collection, id: e.id, op: e.op, base_rev: e.base_rev, fields: e.fields, at: e.at };
 }
-
-/**
- * Delete every IndexedDB database of this origin (`indexedDB.databases()` where the browser has
- * it, and `extra` in any case), so nothing of the app's is left.
- */
-export async function deleteAllDatabases(...extra: string[]): Promise<void> {
-  const names = new Set<string>([DB_NAME, ...extra]);
-  try {
-    const listed = typeof indexedDB.databases === "function" ? await indexedDB.databases() : [];
-    for (const d of listed) if (d.name) names.add(d.name);
-  } catch {
-    // Not supported: the known names are deleted all the same.
-  }
-  for (const name of names) await deleteDatabase(name);
-}
-
-/** Delete an IndexedDB database, resolving even when another connection blocks for a while. */
-export function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = () => resolve();
-    req.onerror = () => reject(req.error);
-    req.onblocked = () => resolve();
-  });
-}
-
-export type { JSONValue };
-export { isPending };

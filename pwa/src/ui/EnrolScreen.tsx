@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 
 import { ceremonyMessage, enrol, passkeysSupported, signIn } from "../auth";
+import { META } from "../db/meta";
 import { useApp } from "./hooks";
 
 export function EnrolScreen() {
@@ -30,7 +31,7 @@ export function EnrolScreen() {
     e.preventDefault();
     void run(async () => {
       const result = await enrol(app.api, collar.trim(), code.trim().replace(/\s+/g, ""), label.trim() || "Phone");
-      await app.store.setMeta("prf_enabled", result.prfEnabled);
+      await app.store.setMeta(META.prfEnabled, result.prfEnabled);
       await app.signedIn();
     });
   };

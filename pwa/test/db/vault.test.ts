@@ -1,9 +1,9 @@
 import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
 
-import { AesGcmVault, LockedError, Store, VaultError, identityVault, lockedVault } from "../src/storage";
-import { aadFor } from "../src/storage/vault";
-import { VISIT } from "./helpers/store";
+import { AesGcmVault, LockedError, Store, VaultError, identityVault, lockedVault } from "../../src/storage";
+import { aadFor } from "../../src/db/vault";
+import { VISIT } from "../helpers/store";
 
 const PHOTO = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 1, 2, 3, 4, 5]);
