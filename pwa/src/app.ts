@@ -57,7 +57,7 @@ export class AppServices {
     fetchFn: typeof fetch = (input, init) => fetch(input, init),
     keys?: DeviceKey,
   ) {
-    this.keys = keys ?? new DeviceKey(store, new AesGcmVault());
+    this.keys = keys ?? new DeviceKey(store.meta, new AesGcmVault());
     this.api = new Api(fetchFn);
     this.photos = new PhotoUploader(store, fetchFn, () => this.changed(false));
     this.sync = new SyncClient(store, {
@@ -79,7 +79,7 @@ export class AppServices {
   static async start(): Promise<AppServices> {
     const vault = new AesGcmVault();
     const store = await Store.open(DB_NAME, vault);
-    const keys = new DeviceKey(store, vault);
+    const keys = new DeviceKey(store.meta, vault);
     await keys.load();
     // "Online only": the last page's key is gone with it, and so is what it wrote.
     if (keys.method === "ephemeral") await store.clearPersonalData();
@@ -90,14 +90,14 @@ export class AppServices {
 
   async load(): Promise<void> {
     await this.sync.init();
-    this.rememberedIdleMs = (await this.store.getMeta<number>(META.lockIdleMs)) ?? null;
-    this.profile = this.locked ? null : ((await this.store.getSealedMeta<Profile>(META.profile)) ?? null);
-    this.catalogue = (await this.store.getMeta<Catalogue>(META.catalogue)) ?? null;
+    this.rememberedIdleMs = (await this.store.meta.get<number>(META.lockIdleMs)) ?? null;
+    this.profile = this.locked ? null : ((await this.store.meta.getSealed<Profile>(META.profile)) ?? null);
+    this.catalogue = (await this.store.meta.get<Catalogue>(META.catalogue)) ?? null;
     if (this.profile) {
       const idle = lockIdleMs(this.profile);
       if (idle !== this.rememberedIdleMs) {
         this.rememberedIdleMs = idle;
-        await this.store.setMeta(META.lockIdleMs, idle);
+        await this.store.meta.set(META.lockIdleMs, idle);
       }
     }
   }
@@ -174,7 +174,7 @@ export class AppServices {
 
   /** Queue an edit (atomically with the local view) and schedule a sync. */
   async edit(input: EditInput): Promise<void> {
-    await this.store.edit(input);
+    await this.store.outbox.enqueue(input);
     this.changed(true);
   }
 
@@ -201,10 +201,10 @@ export class AppServices {
       if (this.revoked || this.locked) return;
       await this.load();
       await this.purgeNow(false);
-      if (await this.store.getMeta<boolean>(META.repull)) {
+      if (await this.store.meta.get<boolean>(META.repull)) {
         // A purged visit was reopened on the server: pull everything again to get it whole.
-        await this.store.setMeta(META.cursor, null);
-        await this.store.setMeta(META.repull, false);
+        await this.store.meta.set(META.cursor, null);
+        await this.store.meta.set(META.repull, false);
         await this.sync.sync(false);
         await this.load();
       }
@@ -315,7 +315,7 @@ export class AppServices {
   async purgeNow(notify = true): Promise<string[]> {
     if (!this.keys.configured || this.locked || this.revoked) return [];
     try {
-      const purged = await this.store.purgeDue(purgeGraceMs(this.profile));
+      const purged = await this.store.purge.run(purgeGraceMs(this.profile));
       if (purged.length > 0 && notify) {
         this.changed(false);
         void this.checkStorage();
@@ -365,14 +365,14 @@ export class AppServices {
       await this.wipe();
       throw new Error("Another officer's data was removed from this phone. Sign in again.");
     }
-    await this.store.setSealedMeta(META.profile, me);
+    await this.store.meta.setSealed(META.profile, me);
     try {
-      await this.store.setMeta(META.catalogue, await this.api.get<Catalogue>("/api/advice"));
+      await this.store.meta.set(META.catalogue, await this.api.get<Catalogue>("/api/advice"));
     } catch (exc) {
       if (exc instanceof ApiError && exc.status === 401) throw exc;
     }
     try {
-      if (navigator.storage?.persist) await this.store.setMeta(META.persisted, await navigator.storage.persist());
+      if (navigator.storage?.persist) await this.store.meta.set(META.persisted, await navigator.storage.persist());
     } catch {
       // best effort
     }

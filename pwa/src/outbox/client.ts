@@ -112,9 +112,9 @@ export class SyncClient {
   /** Load persisted status (last sync time, sign-in needed, broken sequence). */
   async init(): Promise<void> {
     this.update({
-      lastSyncAt: (await this.store.getMeta<string>(META.lastSyncAt)) ?? null,
-      signinNeeded: (await this.store.getMeta<boolean>(META.signinNeeded)) ?? false,
-      seqBroken: (await this.store.getMeta<boolean>(META.seqBroken)) ?? false,
+      lastSyncAt: (await this.store.meta.get<string>(META.lastSyncAt)) ?? null,
+      signinNeeded: (await this.store.meta.get<boolean>(META.signinNeeded)) ?? false,
+      seqBroken: (await this.store.meta.get<boolean>(META.seqBroken)) ?? false,
     });
   }
 
@@ -184,7 +184,7 @@ export class SyncClient {
 
   /** One full cycle: profile check, push everything, pull everything, send photo bytes. */
   async syncOnce(): Promise<SyncResult> {
-    if (await this.store.getMeta<boolean>(META.seqBroken)) {
+    if (await this.store.meta.get<boolean>(META.seqBroken)) {
       this.update({ seqBroken: true, lastOutcome: "broken" });
       return { outcome: "broken", delayMs: null };
     }
@@ -198,7 +198,7 @@ export class SyncClient {
       // learns "verified" now (and can let its copy go) rather than at the next sync.
       if (this.options.photos && (await this.options.photos.run()) > 0) await this.pullAll();
       const at = new Date(this.now()).toISOString();
-      await this.store.setMeta(META.lastSyncAt, at);
+      await this.store.meta.set(META.lastSyncAt, at);
       this.failures = 0;
       this.update({ lastSyncAt: at, online: true });
       return this.finish("ok", null);
@@ -223,7 +223,7 @@ export class SyncClient {
         return this.finish("revoked", exc.message);
       }
       // session_expired (or no session): keep everything, ask the officer to sign in.
-      await this.store.setMeta(META.signinNeeded, true);
+      await this.store.meta.set(META.signinNeeded, true);
       this.update({ signinNeeded: true, online: true });
       return this.finish("signin", exc.message);
     }
@@ -242,18 +242,18 @@ export class SyncClient {
 
   /** The officer signed in again: carry on where we stopped. */
   async signedIn(): Promise<void> {
-    await this.store.setMeta(META.signinNeeded, false);
+    await this.store.meta.set(META.signinNeeded, false);
     this.update({ signinNeeded: false });
   }
 
   /** GET /api/me (also the session probe) and the advice catalogue, kept for offline use. */
   private async refreshProfile(): Promise<void> {
     const me = await this.api.get<Profile>("/api/me");
-    await this.store.setSealedMeta(META.profile, me);
+    await this.store.meta.setSealed(META.profile, me);
     if (this.status.signinNeeded) await this.signedIn();
     try {
       const catalogue = await this.api.get<Catalogue>("/api/advice");
-      await this.store.setMeta(META.catalogue, catalogue);
+      await this.store.meta.set(META.catalogue, catalogue);
     } catch (exc) {
       if (exc instanceof ApiError && exc.status === 401) throw exc;
       // The cached catalogue stays in force.
@@ -265,9 +265,9 @@ export class SyncClient {
     let maxCount = MAX_BATCH;
     let maxBytes = MAX_BATCH_BYTES;
     for (;;) {
-      const batch = await this.store.takeBatch(maxCount, maxBytes);
+      const batch = await this.store.outbox.takeBatch(maxCount, maxBytes);
       if (batch.length === 0) return "ok";
-      const clientId = await this.store.clientId();
+      const clientId = await this.store.meta.clientId();
       let answer: PushAnswer;
       try {
         answer = await this.api.post<PushAnswer>(
@@ -278,7 +278,7 @@ export class SyncClient {
       } catch (exc) {
         if (!(exc instanceof ApiError)) throw exc;
         if (exc.code === "seq_gap" && typeof exc.details["expected"] === "number") {
-          if (await this.store.resendFrom(exc.details["expected"])) continue;
+          if (await this.store.outbox.resendFrom(exc.details["expected"])) continue;
           return this.broken(exc);
         }
         if (exc.code === "seq_reused") return this.broken(exc);
@@ -290,7 +290,7 @@ export class SyncClient {
         throw exc;
       }
       const before = batch.length;
-      await this.store.recordPush(answer.last_seq, answer.results ?? []);
+      await this.store.outbox.recordPush(answer.last_seq, answer.results ?? []);
       const acknowledged = batch.filter((e) => e.seq <= answer.last_seq).length;
       if (acknowledged === 0 && before > 0) {
         throw new ApiError(502, "no_progress", "The server acknowledged nothing; will try again.");
@@ -299,7 +299,7 @@ export class SyncClient {
   }
 
   private async broken(exc: ApiError): Promise<Outcome> {
-    await this.store.setMeta(META.seqBroken, true);
+    await this.store.meta.set(META.seqBroken, true);
     this.update({ seqBroken: true });
     this.update({ lastError: `${exc.code}: ${exc.message}` });
     return "broken";
@@ -307,32 +307,32 @@ export class SyncClient {
 
   /** Start again under a new client_id with unacknowledged mutations renumbered (11.8). */
   async recoverSequence(): Promise<void> {
-    await this.store.renumber();
+    await this.store.outbox.renumber();
     this.update({ seqBroken: false });
   }
 
   /** Follow the change feed until has_more is false. */
   async pullAll(): Promise<void> {
-    let cursor = (await this.store.getMeta<string | null>(META.cursor)) ?? null;
+    let cursor = (await this.store.meta.get<string | null>(META.cursor)) ?? null;
     let restarted = false;
     for (;;) {
       let page: PullPage;
       try {
         page = await this.api.post<PullPage>(
           "/api/sync/pull",
-          { client_id: await this.store.clientId(), cursor, limit: PULL_LIMIT },
+          { client_id: await this.store.meta.clientId(), cursor, limit: PULL_LIMIT },
           false,
         );
       } catch (exc) {
         if (exc instanceof ApiError && exc.code === "bad_cursor" && !restarted) {
           restarted = true;
           cursor = null;
-          await this.store.setMeta(META.cursor, null);
+          await this.store.meta.set(META.cursor, null);
           continue;
         }
         throw exc;
       }
-      await this.store.applyPull(page);
+      await this.store.feed.apply(page);
       cursor = page.cursor;
       if (!page.has_more) return;
     }

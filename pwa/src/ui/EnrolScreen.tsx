@@ -31,7 +31,7 @@ export function EnrolScreen() {
     e.preventDefault();
     void run(async () => {
       const result = await enrol(app.api, collar.trim(), code.trim().replace(/\s+/g, ""), label.trim() || "Phone");
-      await app.store.setMeta(META.prfEnabled, result.prfEnabled);
+      await app.store.meta.set(META.prfEnabled, result.prfEnabled);
       await app.signedIn();
     });
   };

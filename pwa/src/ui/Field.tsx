@@ -78,7 +78,7 @@ export function Field({ collection, recordId, visitId, def, value, draft, disabl
     const result = check(t);
     if (!result.ok) {
       setError(result.error);
-      await app.store.setDraft(collection, recordId, def.path, t);
+      await app.store.drafts.set(collection, recordId, def.path, t);
       app.changed(false);
       return;
     }

@@ -12,7 +12,7 @@ interface Tick {
 
 export function LeaveBehind({ id }: { id: string }) {
   const app = useApp();
-  const visit = useLoad(async () => (await app.store.getRecord("visits", id)) ?? null, [id]);
+  const visit = useLoad(async () => (await app.store.records.get("visits", id)) ?? null, [id]);
   const [message, setMessage] = useState<string | null>(null);
   if (visit === undefined) return <p>Loading…</p>;
   if (visit === null) return <p>Visit not found. <a href="#/">Back to my visits</a></p>;

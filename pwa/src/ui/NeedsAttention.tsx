@@ -29,9 +29,9 @@ export function NeedsAttention() {
   const app = useApp();
   useVersion();
   const data = useLoad(async () => {
-    const [entries, photos] = await Promise.all([app.store.outbox(), app.store.photoStates()]);
+    const [entries, photos] = await Promise.all([app.store.outbox.list(), app.store.photos.states()]);
     const records: LocalRecord[] = [];
-    for (const c of ["visits", "property_items", "kit_issues", "photos"] as const) records.push(...(await app.store.listRecords(c)));
+    for (const c of ["visits", "property_items", "kit_issues", "photos"] as const) records.push(...(await app.store.records.list(c)));
     return { rejected: entries.filter((e) => e.state === "rejected" && !e.dismissed), conflicted: records.filter((r) => r.conflicts.length > 0), failedPhotos: photos.filter((p) => p.upload_state === "failed") };
   }, []);
   const status = app.sync.status;
@@ -85,7 +85,7 @@ export function NeedsAttention() {
                   <div class="row">
                     <a class="button secondary" href={visitHref(visitId, sectionFor(e.collection, first), e.collection === "visits" && first ? first : undefined)}>Edit</a>
                     <button type="button" class="secondary" onClick={() => void again(e)}>Send again</button>
-                    <button type="button" class="secondary" onClick={() => void app.store.dismiss(e.qid as number).then(() => app.changed(false))}>Dismiss</button>
+                    <button type="button" class="secondary" onClick={() => void app.store.outbox.dismiss(e.qid as number).then(() => app.changed(false))}>Dismiss</button>
                   </div>
                 </li>
               );

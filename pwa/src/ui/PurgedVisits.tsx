@@ -9,7 +9,7 @@ import { formatBytes, useApp, useLoad } from "./hooks";
 
 export function PurgedVisits() {
   const app = useApp();
-  const stubs = useLoad(() => app.store.stubs(), []);
+  const stubs = useLoad(() => app.store.purge.stubs(), []);
   const usage = app.storage.usage;
   return (
     <section aria-labelledby="purged-title" class="purged-visits">

@@ -12,9 +12,9 @@ export function SyncBar() {
     const c = await app.store.counts();
     let conflicts = 0;
     for (const collection of ["visits", "property_items", "kit_issues", "photos"] as const) {
-      conflicts += (await app.store.listRecords(collection)).reduce((n, r) => n + r.conflicts.length, 0);
+      conflicts += (await app.store.records.list(collection)).reduce((n, r) => n + r.conflicts.length, 0);
     }
-    const failedPhotos = (await app.store.photoStates()).filter((p) => p.upload_state === "failed").length;
+    const failedPhotos = (await app.store.photos.states()).filter((p) => p.upload_state === "failed").length;
     return { ...c, conflicts, failedPhotos };
   }, []);
   const s = app.sync.status;

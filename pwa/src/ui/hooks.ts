@@ -39,7 +39,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): T | undefin
 
 export function useRecord(collection: CollectionName, id: string): LocalRecord | null | undefined {
   const app = useApp();
-  const rec = useLoad(async () => (await app.store.getRecord(collection, id)) ?? null, [collection, id]);
+  const rec = useLoad(async () => (await app.store.records.get(collection, id)) ?? null, [collection, id]);
   return rec;
 }
 
