@@ -14,8 +14,11 @@ import { DeviceKey } from "./crypto/device";
 import { pinKdfAvailable } from "./crypto/kdf";
 import { IdleLock, lockIdleMs, purgeGraceMs, withoutPrf } from "./crypto/lock";
 import type { Catalogue, CollectionName, Profile } from "./model/types";
-import { PhotoUploader, SyncClient, addPhoto } from "./outbox";
-import { AesGcmVault, deleteAllDatabases, DB_NAME, META, Store, type EditInput } from "./storage";
+import { addPhoto } from "./photos/capture";
+import { PhotoUploader } from "./photos/upload";
+import { SyncClient } from "./syncclient/client";
+import type { EditInput } from "./outbox/edit";
+import { AesGcmVault, deleteAllDatabases, DB_NAME, META, Store } from "./storage";
 
 export type Listener = () => void;
 
@@ -201,13 +204,7 @@ export class AppServices {
       if (this.revoked || this.locked) return;
       await this.load();
       await this.purgeNow(false);
-      if (await this.store.meta.get<boolean>(META.repull)) {
-        // A purged visit was reopened on the server: pull everything again to get it whole.
-        await this.store.meta.set(META.cursor, null);
-        await this.store.meta.set(META.repull, false);
-        await this.sync.sync(false);
-        await this.load();
-      }
+      if (await this.sync.repullIfAsked()) await this.load();
       this.changed(false);
       void this.checkStorage();
     } catch {

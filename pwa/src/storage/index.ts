@@ -9,8 +9,4 @@ export { META, type MetaKey } from "../db/meta";
 export { DB_NAME } from "../db/schema";
 export { deleteAllDatabases, deleteDatabase } from "../db/database";
 export { identityVault, lockedVault, AesGcmVault, LockedError, VaultError, type Vault, type Sealed } from "../db/vault";
-export { type EditInput } from "../outbox/edit";
-export { wireOf } from "../outbox/wire";
-export { applyToStubs } from "../feed/stubs";
-export { type PullChange, type PullPage } from "../feed/page";
 export { DEFAULT_PURGE_GRACE_MS, type VisitStub } from "../purge/rules";

@@ -1,4 +1,4 @@
-import type { PullChange } from "../../src/storage";
+import type { PullChange } from "../../src/feed/page";
 
 export const V1 = "11111111-1111-4111-8111-111111111111";
 export const V2 = "22222222-2222-4222-8222-222222222222";

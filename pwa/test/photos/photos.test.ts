@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { CHUNK_SIZE, PhotoUploader, addPhoto } from "../src/outbox/photos";
-import { photoFingerprint, type Store } from "../src/storage";
-import { VISIT, freshStore } from "./helpers/store";
+import { addPhoto } from "../../src/photos/capture";
+import { CHUNK_SIZE, PhotoUploader } from "../../src/photos/upload";
+import { photoFingerprint, type Store } from "../../src/storage";
+import { VISIT, freshStore } from "../helpers/store";
 
 /** A tus 1.0.0 server (creation + checksum) in memory, with a cut after some chunks. */
 class FakeTus {

@@ -8,8 +8,12 @@
  */
 
 import { Api, ApiError, NetworkError, type FetchLike } from "../api";
-import { META, wireOf, type PullPage, type Store } from "../storage";
 import type { Catalogue, Profile, PushResult } from "../model/types";
+import { META } from "../db/meta";
+import type { PullPage } from "../feed/page";
+import { wireOf } from "../outbox/wire";
+import type { Store } from "../storage";
+import { INITIAL_STATUS, type Outcome, type SyncResult, type SyncStatus } from "./status";
 
 export const SYNC_LOCK = "doorstep-sync";
 export const MAX_BATCH = 200;
@@ -19,33 +23,6 @@ const BASE_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 5 * 60_000;
 /** When all is well, look for news this often while the app is open. */
 export const IDLE_INTERVAL_MS = 2 * 60_000;
-
-export type Outcome =
-  | "ok" // pushed and pulled everything
-  | "busy" // another tab (or the service worker) is syncing
-  | "offline" // no answer: will retry with backoff
-  | "retry" // the server asked us to wait (429/503/5xx)
-  | "signin" // session expired: nothing lost, waiting for the officer to sign in
-  | "revoked" // this device was revoked and has wiped itself
-  | "broken" // the seq sequence is broken (seq_reused or an unrecoverable gap)
-  | "error"; // another refusal (reported, retried later)
-
-export interface SyncStatus {
-  running: boolean;
-  online: boolean;
-  signinNeeded: boolean;
-  seqBroken: boolean;
-  lastSyncAt: string | null;
-  lastOutcome: Outcome | null;
-  lastError: string | null;
-  nextAttemptAt: number | null;
-}
-
-export interface SyncResult {
-  outcome: Outcome;
-  /** When to try again (ms from now), for outcomes that retry. */
-  delayMs: number | null;
-}
 
 export interface PhotoSender {
   /** Send whatever photo bytes are waiting; returns how many uploads finished. Throws
@@ -87,16 +64,7 @@ export class SyncClient {
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
-  status: SyncStatus = {
-    running: false,
-    online: true,
-    signinNeeded: false,
-    seqBroken: false,
-    lastSyncAt: null,
-    lastOutcome: null,
-    lastError: null,
-    nextAttemptAt: null,
-  };
+  status: SyncStatus = { ...INITIAL_STATUS };
 
   constructor(
     readonly store: Store,
@@ -309,6 +277,19 @@ export class SyncClient {
   async recoverSequence(): Promise<void> {
     await this.store.outbox.renumber();
     this.update({ seqBroken: false });
+  }
+
+  /**
+   * A purged visit was reopened on the server (Feed.apply set META.repull): pull everything
+   * again from the start, in a full run, so it comes back whole with its child records.
+   * Returns whether it did.
+   */
+  async repullIfAsked(): Promise<boolean> {
+    if (!(await this.store.meta.get<boolean>(META.repull))) return false;
+    await this.store.meta.set(META.cursor, null);
+    await this.store.meta.set(META.repull, false);
+    await this.sync(false);
+    return true;
   }
 
   /** Follow the change feed until has_more is false. */

@@ -1,63 +1,24 @@
 /**
- * Photos are evidence: the bytes the browser captured are kept unchanged as a Blob on the
- * device, hashed (SHA-256) there first, announced by a `photos` mutation, and sent by tus
- * (tus-js-client, 1 MiB chunks, each PATCH carrying `Upload-Checksum: sha256 ...`). The upload
- * URL is kept in IndexedDB so an upload resumes after a reload or a cut. The local blob is
- * deleted only when a pull says `upload.status == "verified"` (Feed.apply).
+ * Photo bytes go by tus (tus-js-client, 1 MiB chunks, each PATCH carrying `Upload-Checksum:
+ * sha256 ...`), once the server has the photo's `photos` mutation (capture.ts). The upload URL
+ * is kept in IndexedDB so an upload resumes after a reload or a cut. The local blob is deleted
+ * only when a pull says `upload.status == "verified"` (Feed.apply).
  */
 
 import { Upload, type HttpRequest, type HttpResponse, type HttpStack, type PreviousUpload } from "tus-js-client";
 
 import { ApiError, NetworkError, errorFromResponse, type FetchLike } from "../api";
 import { photoFingerprint, type Store } from "../storage";
+import { sha256Bytes } from "./capture";
 import type { PhotoBlobEntry, TusUrlRecord } from "../model/types";
 
 export const CHUNK_SIZE = 1024 * 1024;
 export const UPLOAD_ENDPOINT = "/api/uploads";
-export const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"] as const;
 
 function toBase64(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s);
-}
-
-export async function sha256Bytes(data: ArrayBuffer): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-}
-
-export async function sha256HexOfBlob(blob: Blob): Promise<string> {
-  const digest = await sha256Bytes(await blob.arrayBuffer());
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** A photo as the file input gave it: stored, hashed and announced (metadata mutation). */
-export async function addPhoto(
-  store: Store,
-  file: Blob & { lastModified?: number },
-  visitId: string,
-  category: string,
-  caption: string | null,
-): Promise<string> {
-  const type = file.type.toLowerCase();
-  if (!(PHOTO_TYPES as readonly string[]).includes(type)) {
-    throw new Error(`Photos must be JPEG, PNG, WebP or HEIC (this file is ${type || "of an unknown type"}).`);
-  }
-  const id = crypto.randomUUID();
-  const sha256 = await sha256HexOfBlob(file);
-  const takenAt = new Date(file.lastModified && file.lastModified > 0 ? file.lastModified : Date.now()).toISOString();
-  // The bytes first: a photo is on the device before anything refers to it.
-  await store.photos.put({
-    id, visit_id: visitId, blob: file, sha256, content_type: type, byte_size: file.size, taken_at: takenAt,
-    upload_state: "waiting", upload_offset: 0, upload_error: null, attempts: 0,
-  });
-  await store.outbox.enqueue({
-    collection: "photos",
-    id,
-    visit_id: visitId,
-    fields: { visit_id: visitId, category, caption, taken_at: takenAt, byte_size: file.size, sha256, content_type: type },
-  });
-  return id;
 }
 
 /** tus-js-client's HttpStack over fetch, adding the checksum extension header to every PATCH. */

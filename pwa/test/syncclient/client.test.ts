@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { SyncClient } from "../src/outbox/client";
-import { Store } from "../src/storage";
-import { FakeServer } from "./helpers/fake-server";
-import { ITEM, VISIT, freshStore } from "./helpers/store";
+import { SyncClient } from "../../src/syncclient/client";
+import { Store } from "../../src/storage";
+import { FakeServer } from "../helpers/fake-server";
+import { ITEM, VISIT, freshStore } from "../helpers/store";
 
 function client(store: Store, server: FakeServer, extra: Partial<ConstructorParameters<typeof SyncClient>[1]> = {}) {
   const timers: number[] = [];
@@ -278,6 +278,23 @@ describe("sync client", () => {
     expect((await c.sync()).outcome).toBe("ok");
     const pulls = server.requests.filter((r) => r.path === "/api/sync/pull").map((r) => (r.body as { cursor: string | null }).cursor);
     expect(pulls.slice(-2)).toEqual(["garbage!", null]);
+  });
+
+  it("pulls everything again from the start when a purged visit was reopened, and only then", async () => {
+    const store = await freshStore();
+    const server = new FakeServer();
+    await newVisit(store);
+    const { c } = client(store, server);
+    await c.sync();
+    const pulls = () => server.requests.filter((r) => r.path === "/api/sync/pull").map((r) => (r.body as { cursor: string | null }).cursor);
+    const before = pulls().length;
+    expect(await c.repullIfAsked()).toBe(false);
+    expect(pulls()).toHaveLength(before);
+    await store.meta.set("repull", true);
+    expect(await c.repullIfAsked()).toBe(true);
+    expect(pulls().slice(before)).toEqual([null]);
+    expect(await store.meta.get("repull")).toBe(false);
+    expect(await c.repullIfAsked()).toBe(false);
   });
 
   it("follows has_more across pages and removes tombstoned records", async () => {
