@@ -34,7 +34,7 @@ export function NeedsAttention() {
     for (const c of ["visits", "property_items", "kit_issues", "photos"] as const) records.push(...(await app.store.records.list(c)));
     return { rejected: entries.filter((e) => e.state === "rejected" && !e.dismissed), conflicted: records.filter((r) => r.conflicts.length > 0), failedPhotos: photos.filter((p) => p.upload_state === "failed") };
   }, []);
-  const status = app.sync.status;
+  const status = app.syncClient.status;
 
   const again = (e: OutboxEntry) => {
     const fields = { ...e.fields };
@@ -48,7 +48,7 @@ export function NeedsAttention() {
 
   const nothing =
     data && data.rejected.length === 0 && data.conflicted.length === 0 && data.failedPhotos.length === 0 &&
-    !status.signinNeeded && !status.seqBroken && !app.storage.low;
+    !status.signinNeeded && !status.seqBroken && !app.storageHealth.low;
 
   return (
     <section aria-labelledby="attention-title">
@@ -58,10 +58,10 @@ export function NeedsAttention() {
         <div class="problem-card">
           <h2>Sync has stopped</h2>
           <p>The server and this phone disagree about which changes were sent ({status.lastError ?? "sequence broken"}). Everything is still on this phone.</p>
-          <button type="button" onClick={() => void app.sync.recoverSequence().then(() => app.syncNow(true))}>Send my changes again</button>
+          <button type="button" onClick={() => void app.syncClient.recoverSequence().then(() => app.triggers.syncNow(true))}>Send my changes again</button>
         </div>
       )}
-      {app.storage.low && (
+      {app.storageHealth.low && (
         <div class="problem-card">
           <h2>Storage is low</h2>
           <p>This phone is running out of space for visits and photos. Sync as soon as you have signal, and free some space.</p>

@@ -31,7 +31,7 @@ async function loadUnsynced(app: ReturnType<typeof useApp>): Promise<Unsynced> {
   const counts = await app.store.counts();
   const drafts = await app.store.drafts.all();
   const base = { changes: counts.waiting, refused: counts.rejected, photos: counts.photosWaiting, photoBytes: counts.photoBytesWaiting, drafts: drafts.length };
-  if (app.locked) return { ...base, visits: null };
+  if (app.deviceLock.locked) return { ...base, visits: null };
   const [entries, photos, visits] = await Promise.all([app.store.outbox.list(), app.store.photos.states(), app.store.records.list("visits")]);
   const byVisit = new Map<string, VisitPending>();
   const of = (id: string): VisitPending => {
@@ -75,7 +75,7 @@ export function SignOutWipe() {
   const wipe = async () => {
     setBusy(true);
     try {
-      await app.signOutAndWipe();
+      await app.session.signOutAndWipe();
     } finally {
       setBusy(false);
     }
@@ -122,8 +122,8 @@ export function SignOutWipe() {
       )}
       {step === "review" ? (
         <>
-          {data && total > 0 && !app.locked && (
-            <button type="button" class="secondary" disabled={busy} onClick={() => void app.syncNow(true)}>
+          {data && total > 0 && !app.deviceLock.locked && (
+            <button type="button" class="secondary" disabled={busy} onClick={() => void app.triggers.syncNow(true)}>
               Sync now
             </button>
           )}

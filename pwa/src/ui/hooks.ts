@@ -3,7 +3,7 @@
 import { createContext } from "preact";
 import { useContext, useEffect, useState } from "preact/hooks";
 
-import type { AppServices } from "../app";
+import type { AppServices } from "../services/app-services";
 import type { CollectionName, LocalRecord } from "../model/types";
 
 export const AppContext = createContext<AppServices | null>(null);
