@@ -9,7 +9,7 @@
 
 import type { IDBPDatabase } from "idb";
 
-import type { CollectionName, OutboxEntry, PhotoBlobEntry } from "../model/types";
+import type { CollectionName, LocalRecord, OutboxEntry, PhotoBlobEntry, ServerCopy } from "../model/types";
 import type { Sealed } from "./vault";
 
 export const DB_NAME = "doorstep";
@@ -46,42 +46,19 @@ export function draftsRange(collection: CollectionName, id: string): IDBKeyRange
   return IDBKeyRange.bound([collection, id, ""], [collection, id, "\uffff"]);
 }
 
-/** A local view (`records`). */
-export interface RecordRow {
-  collection: CollectionName;
-  id: string;
-  visit_id: string | null;
-  base_rev: number | null;
-  pending: number;
-  updated_at: string;
-  sealed: Sealed; // {fields, conflicts}
+/** A local view (`records`): bookkeeping in clear, `{fields, conflicts}` sealed. */
+export interface RecordRow extends Omit<LocalRecord, "fields" | "conflicts"> {
+  sealed: Sealed;
 }
 
-/** A server copy (`server`). */
-export interface ServerRow {
-  collection: CollectionName;
-  id: string;
-  visit_id: string | null;
-  rev: number;
-  deleted: boolean;
-  sealed: Sealed; // {record, conflicts}
+/** A server copy (`server`): bookkeeping in clear, `{record, conflicts}` sealed. */
+export interface ServerRow extends Omit<ServerCopy, "record" | "conflicts"> {
+  sealed: Sealed;
 }
 
-/** A queued mutation (`outbox`). */
-export interface OutboxRow {
-  qid?: number;
-  epoch: number;
-  seq: number;
-  collection: CollectionName;
-  id: string;
-  op: "put" | "delete";
-  base_rev: number | null;
-  at: string;
-  visit_id: string | null;
-  sent: boolean;
-  state: OutboxEntry["state"];
-  dismissed: boolean;
-  sealed: Sealed; // {fields, result}
+/** A queued mutation (`outbox`): bookkeeping in clear, `{fields, result}` sealed. */
+export interface OutboxRow extends Omit<OutboxEntry, "fields" | "result"> {
+  sealed: Sealed;
 }
 
 /** An unsaved draft (`drafts`). */
