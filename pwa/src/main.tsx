@@ -2,7 +2,7 @@
 
 import { render } from "preact";
 
-import { AppServices } from "./app";
+import { AppServices } from "./services/app-services";
 import "./styles/app.css";
 import { App } from "./ui/App";
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   if ("serviceWorker" in navigator && import.meta.env.PROD) {
     navigator.serviceWorker.register("/sw.js", { scope: "/", type: "classic" }).catch(() => undefined);
   }
-  app.startTriggers();
+  app.triggers.start();
 }
 
 void main();

@@ -9,7 +9,7 @@
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 
-import { SyncClient } from "./outbox/client";
+import { SyncClient } from "./syncclient/client";
 import { Store } from "./storage";
 
 const sw = self as unknown as ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };

@@ -1,19 +1,18 @@
 /**
  * This phone's key: set up once (PRF, PIN or "online only"), unlocked into memory, locked out of
- * it. The vault (storage/vault.ts) seals with whatever key is in memory; this class decides how
+ * it. The vault (db/vault.ts) seals with whatever key is in memory; this class decides how
  * that key gets there. Nothing here talks to the server.
  */
 
 import { evaluatePrf, type KeyMaterial } from "../auth";
-import type { Store } from "../storage";
-import { AesGcmVault } from "../storage/vault";
+import { META, type Meta } from "../db/meta";
+import type { AesGcmVault } from "../db/vault";
 import { randomBytes } from "./bytes";
 import { ARGON2_PARAMS, kekFromPin, kekFromPrf, pinProblem, type Argon2Params } from "./kdf";
 import { ephemeralDataKey, newDataKey, unwrapDataKey, WrongKeyError, type VaultConfig, type VaultMethod } from "./keys";
 
 /** PIN attempts allowed before each further attempt has to wait (doubling from 30 s). */
 export const FREE_PIN_ATTEMPTS = 5;
-const PIN_FAILURES_KEY = "pin_failures";
 
 export interface PinFailures {
   count: number;
@@ -37,14 +36,14 @@ export class DeviceKey {
   config: VaultConfig | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly meta: Meta,
     readonly vault: AesGcmVault,
     private readonly argon2: Argon2Params = ARGON2_PARAMS,
     private readonly now: () => number = Date.now,
   ) {}
 
   async load(): Promise<void> {
-    this.config = (await this.store.vaultConfig<VaultConfig>()) ?? null;
+    this.config = (await this.meta.get<VaultConfig>(META.vault)) ?? null;
   }
 
   get configured(): boolean {
@@ -60,7 +59,7 @@ export class DeviceKey {
   }
 
   private async save(config: VaultConfig, key: CryptoKey): Promise<void> {
-    await this.store.setVaultConfig(config);
+    await this.meta.set(META.vault, config);
     this.config = config;
     this.vault.setKey(key);
   }
@@ -130,7 +129,7 @@ export class DeviceKey {
 
   /** Time before the next PIN attempt is allowed (0: now). */
   async pinWaitMs(): Promise<number> {
-    const f = await this.store.getMeta<PinFailures>(PIN_FAILURES_KEY);
+    const f = await this.meta.get<PinFailures>(META.pinFailures);
     if (!f) return 0;
     return Math.max(0, f.last_at + pinDelayMs(f.count) - this.now());
   }
@@ -146,13 +145,13 @@ export class DeviceKey {
       this.vault.setKey(await unwrapDataKey(c.wrapped, kek));
     } catch (exc) {
       if (exc instanceof WrongKeyError) {
-        const f = (await this.store.getMeta<PinFailures>(PIN_FAILURES_KEY)) ?? { count: 0, last_at: 0 };
-        await this.store.setMeta(PIN_FAILURES_KEY, { count: f.count + 1, last_at: this.now() });
+        const f = (await this.meta.get<PinFailures>(META.pinFailures)) ?? { count: 0, last_at: 0 };
+        await this.meta.set(META.pinFailures, { count: f.count + 1, last_at: this.now() });
         throw new WrongKeyError("Wrong PIN.");
       }
       throw exc;
     }
-    await this.store.setMeta(PIN_FAILURES_KEY, { count: 0, last_at: 0 });
+    await this.meta.set(META.pinFailures, { count: 0, last_at: 0 });
   }
 
   /** Forget the key (memory only: the wrapped key stays for the next unlock). */
@@ -164,7 +163,7 @@ export class DeviceKey {
   async destroy(): Promise<void> {
     this.vault.lock();
     this.config = null;
-    await this.store.deleteVaultConfig();
+    await this.meta.delete(META.vault);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * This phone's data key (DK): a random AES-256-GCM key that encrypts every personal record and
- * photo in IndexedDB (storage/vault.ts). It is stored only wrapped (AES-GCM) under a KEK that
+ * photo in IndexedDB (db/vault.ts). It is stored only wrapped (AES-GCM) under a KEK that
  * is derived at each unlock from the passkey's PRF output or from the device PIN (kdf.ts), and
  * lives unwrapped only in memory as a non-extractable CryptoKey until the app locks.
  *

@@ -8,7 +8,7 @@
  */
 
 import type { Profile } from "../model/types";
-import { DEFAULT_PURGE_GRACE_MS } from "../storage/purge";
+import { DEFAULT_PURGE_GRACE_MS } from "../purge/rules";
 
 export { DEFAULT_PURGE_GRACE_MS };
 export const DEFAULT_LOCK_IDLE_MS = 5 * 60_000;

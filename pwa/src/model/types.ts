@@ -64,16 +64,6 @@ export interface OutboxEntry {
   dismissed: boolean;
 }
 
-export interface WireMutationOut {
-  seq: number;
-  collection: CollectionName;
-  id: string;
-  op: "put" | "delete";
-  base_rev: number | null;
-  fields: Fields;
-  at: string;
-}
-
 export type UploadState = "waiting" | "uploading" | "uploaded" | "verified" | "failed";
 
 /** A photo's original bytes, kept on the device until the server has verified them. */

@@ -5,7 +5,7 @@ import { formatBytes, useApp, useLoad } from "./hooks";
 export function AboutPage() {
   const app = useApp();
   const counts = useLoad(() => app.store.counts(), []);
-  const p = app.profile;
+  const p = app.session.profile;
   const pending = (counts?.waiting ?? 0) + (counts?.photosWaiting ?? 0);
   return (
     <section aria-labelledby="about-title">
@@ -21,13 +21,13 @@ export function AboutPage() {
         <dd>{__APP_VERSION__}</dd>
         <dt>Storage used</dt>
         <dd>
-          {app.storage.usage !== null ? formatBytes(app.storage.usage) : "Unknown"}
-          {app.storage.quota !== null ? ` of ${formatBytes(app.storage.quota)}` : ""}
-          {app.storage.persisted ? " (kept by the browser)" : ""}
+          {app.storageHealth.usage !== null ? formatBytes(app.storageHealth.usage) : "Unknown"}
+          {app.storageHealth.quota !== null ? ` of ${formatBytes(app.storageHealth.quota)}` : ""}
+          {app.storageHealth.persisted ? " (kept by the browser)" : ""}
         </dd>
       </dl>
       {app.keys.configured && app.keys.method !== "ephemeral" && (
-        <button type="button" class="secondary" onClick={() => void app.lock()}>Lock now</button>
+        <button type="button" class="secondary" onClick={() => void app.deviceLock.lock()}>Lock now</button>
       )}
       {pending > 0 && <p class="note">{pending} waiting {pending === 1 ? "item has" : "items have"} not synced yet: sync before you sign out.</p>}
       <p><a href="#/sign-out">Sign out and wipe this phone</a></p>

@@ -11,7 +11,7 @@ interface Tick {
 
 export function AdviceSection({ visit, drafts, locked }: SectionProps) {
   const app = useApp();
-  const catalogue = app.catalogue;
+  const catalogue = app.session.catalogue;
   const stored = visit.fields["advice.items"];
   // The ticks the officer just made are the base of the next tap until the stored record
   // catches up: two quick ticks must both count (and neither may flicker).

@@ -1,6 +1,6 @@
 /** The app frame: landmarks, the always-visible sync bar, prompts and the routed page. */
 
-import type { AppServices } from "../app";
+import type { AppServices } from "../services/app-services";
 import { AboutPage } from "./AboutPage";
 import { EnrolScreen } from "./EnrolScreen";
 import { AppContext, useRoute, useVersion } from "./hooks";
@@ -26,13 +26,13 @@ function Frame({ app }: { app: AppServices }) {
   const route = parseRoute(hash);
   // Device security (docs/device-security.md): "#/sign-out" is the sign-out-and-wipe screen.
   const wipeRoute = hash.startsWith("#/sign-out");
-  if (app.revoked) return <RevokedScreen />;
-  if (app.pinSetup) return <PinSetup />;
-  if (!app.enrolled) return <EnrolScreen />;
-  if (app.locked) return wipeRoute ? <main id="main" class="enrol" tabIndex={-1}><SignOutWipe /></main> : <LockScreen />;
+  if (app.session.revoked) return <RevokedScreen />;
+  if (app.session.pinSetup) return <PinSetup />;
+  if (!app.session.enrolled) return <EnrolScreen />;
+  if (app.deviceLock.locked) return wipeRoute ? <main id="main" class="enrol" tabIndex={-1}><SignOutWipe /></main> : <LockScreen />;
   // Supervisors get the online workspace; administrators use the command line or admin API.
-  if (app.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
-  if (app.profile?.officer.role === "admin") return <AdminNotice />;
+  if (app.session.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
+  if (app.session.profile?.officer.role === "admin") return <AdminNotice />;
   let page;
   switch (route.name) {
     case "visit":
@@ -67,7 +67,7 @@ function Frame({ app }: { app: AppServices }) {
       </header>
       <div class="no-print">
         <SyncBar />
-        {app.sync.status.signinNeeded && <SignInPrompt />}
+        {app.syncClient.status.signinNeeded && <SignInPrompt />}
         <UpdatePrompt />
       </div>
       <main id="main" tabIndex={-1}>{page}</main>

@@ -14,7 +14,7 @@ export interface ChildFieldsProps {
 
 export function ChildFields({ record, visitId, defs, locked }: ChildFieldsProps) {
   const app = useApp();
-  const drafts = useLoad(() => app.store.drafts(record.collection, record.id), [record.id]) ?? {};
+  const drafts = useLoad(() => app.store.drafts.of(record.collection, record.id), [record.id]) ?? {};
   return (
     <>
       {defs.map((def) => (

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 
 import { ceremonyMessage, enrol, passkeysSupported, signIn } from "../auth";
+import { META } from "../db/meta";
 import { useApp } from "./hooks";
 
 export function EnrolScreen() {
@@ -30,8 +31,8 @@ export function EnrolScreen() {
     e.preventDefault();
     void run(async () => {
       const result = await enrol(app.api, collar.trim(), code.trim().replace(/\s+/g, ""), label.trim() || "Phone");
-      await app.store.setMeta("prf_enabled", result.prfEnabled);
-      await app.signedIn();
+      await app.store.meta.set(META.prfEnabled, result.prfEnabled);
+      await app.session.signedIn();
     });
   };
 
@@ -56,7 +57,7 @@ export function EnrolScreen() {
         <button type="submit" class="primary" disabled={busy || !supported}>Enrol this phone</button>
       </form>
       <h2>Already set up?</h2>
-      <button type="button" class="secondary" disabled={busy || !supported} onClick={() => void run(async () => { await signIn(app.api); await app.signedIn(); })}>
+      <button type="button" class="secondary" disabled={busy || !supported} onClick={() => void run(async () => { await signIn(app.api); await app.session.signedIn(); })}>
         Sign in with passkey
       </button>
       {message && <p class="error" role="alert">{message}</p>}

@@ -49,7 +49,7 @@ export function Field({ collection, recordId, visitId, def, value, draft, disabl
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef({ text, value });
   latest.current = { text, value };
-  const ctx = { crimeReferencePattern: app.profile?.settings.crime_reference_pattern ?? "" };
+  const ctx = { crimeReferencePattern: app.session.profile?.settings.crime_reference_pattern ?? "" };
 
   // Show changes that arrive from a pull or another tab, unless the officer is typing here.
   useEffect(() => {
@@ -78,7 +78,7 @@ export function Field({ collection, recordId, visitId, def, value, draft, disabl
     const result = check(t);
     if (!result.ok) {
       setError(result.error);
-      await app.store.setDraft(collection, recordId, def.path, t);
+      await app.store.drafts.set(collection, recordId, def.path, t);
       app.changed(false);
       return;
     }

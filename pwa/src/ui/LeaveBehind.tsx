@@ -12,16 +12,16 @@ interface Tick {
 
 export function LeaveBehind({ id }: { id: string }) {
   const app = useApp();
-  const visit = useLoad(async () => (await app.store.getRecord("visits", id)) ?? null, [id]);
+  const visit = useLoad(async () => (await app.store.records.get("visits", id)) ?? null, [id]);
   const [message, setMessage] = useState<string | null>(null);
   if (visit === undefined) return <p>Loading…</p>;
   if (visit === null) return <p>Visit not found. <a href="#/">Back to my visits</a></p>;
 
   const f = visit.fields;
-  const officer = app.profile?.officer;
-  const force = app.profile?.settings.force_name ?? "the police";
+  const officer = app.session.profile?.officer;
+  const force = app.session.profile?.settings.force_name ?? "the police";
   const ref = typeof f["reference.crime_reference"] === "string" ? f["reference.crime_reference"] : "(not recorded yet)";
-  const byId = new Map<string, AdviceItem>((app.catalogue?.items ?? []).map((i) => [i.id, i]));
+  const byId = new Map<string, AdviceItem>((app.session.catalogue?.items ?? []).map((i) => [i.id, i]));
   const ticks = (Array.isArray(f["advice.items"]) ? f["advice.items"] : []) as unknown as Tick[];
   const advice = ticks.map((t) => byId.get(t.id) ?? { id: t.id, version: t.version, title: t.id, body: "", category: "", tags: [] });
   const extra = typeof f["advice.extra"] === "string" ? f["advice.extra"] : "";

@@ -35,7 +35,7 @@ export function LockScreen() {
   const onPin = (e: Event) => {
     e.preventDefault();
     void run(async () => {
-      await app.unlockWithPin(pin);
+      await app.deviceLock.unlockWithPin(pin);
       setPin("");
     });
   };
@@ -56,7 +56,7 @@ export function LockScreen() {
         </p>
       )}
       {method === "prf" && (
-        <button type="button" class="primary" disabled={busy} onClick={() => void run(() => app.unlockWithPasskey())}>
+        <button type="button" class="primary" disabled={busy} onClick={() => void run(() => app.deviceLock.unlockWithPasskey())}>
           Unlock with passkey
         </button>
       )}
@@ -88,7 +88,7 @@ export function LockScreen() {
           onClick={() =>
             void run(async () => {
               await signIn(app.api);
-              await app.signedIn();
+              await app.session.signedIn();
             })
           }
         >

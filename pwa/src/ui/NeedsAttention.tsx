@@ -29,12 +29,12 @@ export function NeedsAttention() {
   const app = useApp();
   useVersion();
   const data = useLoad(async () => {
-    const [entries, photos] = await Promise.all([app.store.outbox(), app.store.photoStates()]);
+    const [entries, photos] = await Promise.all([app.store.outbox.list(), app.store.photos.states()]);
     const records: LocalRecord[] = [];
-    for (const c of ["visits", "property_items", "kit_issues", "photos"] as const) records.push(...(await app.store.listRecords(c)));
+    for (const c of ["visits", "property_items", "kit_issues", "photos"] as const) records.push(...(await app.store.records.list(c)));
     return { rejected: entries.filter((e) => e.state === "rejected" && !e.dismissed), conflicted: records.filter((r) => r.conflicts.length > 0), failedPhotos: photos.filter((p) => p.upload_state === "failed") };
   }, []);
-  const status = app.sync.status;
+  const status = app.syncClient.status;
 
   const again = (e: OutboxEntry) => {
     const fields = { ...e.fields };
@@ -48,7 +48,7 @@ export function NeedsAttention() {
 
   const nothing =
     data && data.rejected.length === 0 && data.conflicted.length === 0 && data.failedPhotos.length === 0 &&
-    !status.signinNeeded && !status.seqBroken && !app.storage.low;
+    !status.signinNeeded && !status.seqBroken && !app.storageHealth.low;
 
   return (
     <section aria-labelledby="attention-title">
@@ -58,10 +58,10 @@ export function NeedsAttention() {
         <div class="problem-card">
           <h2>Sync has stopped</h2>
           <p>The server and this phone disagree about which changes were sent ({status.lastError ?? "sequence broken"}). Everything is still on this phone.</p>
-          <button type="button" onClick={() => void app.sync.recoverSequence().then(() => app.syncNow(true))}>Send my changes again</button>
+          <button type="button" onClick={() => void app.syncClient.recoverSequence().then(() => app.triggers.syncNow(true))}>Send my changes again</button>
         </div>
       )}
-      {app.storage.low && (
+      {app.storageHealth.low && (
         <div class="problem-card">
           <h2>Storage is low</h2>
           <p>This phone is running out of space for visits and photos. Sync as soon as you have signal, and free some space.</p>
@@ -85,7 +85,7 @@ export function NeedsAttention() {
                   <div class="row">
                     <a class="button secondary" href={visitHref(visitId, sectionFor(e.collection, first), e.collection === "visits" && first ? first : undefined)}>Edit</a>
                     <button type="button" class="secondary" onClick={() => void again(e)}>Send again</button>
-                    <button type="button" class="secondary" onClick={() => void app.store.dismiss(e.qid as number).then(() => app.changed(false))}>Dismiss</button>
+                    <button type="button" class="secondary" onClick={() => void app.store.outbox.dismiss(e.qid as number).then(() => app.changed(false))}>Dismiss</button>
                   </div>
                 </li>
               );

@@ -52,7 +52,7 @@ export function ObjectList({ visit, path, title, itemName, fields, drafts, locke
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       const empty = Object.values(next).every((v) => v === "" || v === false);
-      void (empty ? app.store.clearDraft("visits", visit.id, draftKey) : app.store.setDraft("visits", visit.id, draftKey, JSON.stringify(next)));
+      void (empty ? app.store.drafts.clear("visits", visit.id, draftKey) : app.store.drafts.set("visits", visit.id, draftKey, JSON.stringify(next)));
     }, 300);
   };
   const update = (key: string, value: string | boolean) => {
@@ -77,7 +77,7 @@ export function ObjectList({ visit, path, title, itemName, fields, drafts, locke
     setError(null);
     if (timer.current) clearTimeout(timer.current);
     await app.edit({ collection: "visits", id: visit.id, visit_id: visit.id, fields: { [path]: [...items, item] } });
-    await app.store.clearDraft("visits", visit.id, draftKey);
+    await app.store.drafts.clear("visits", visit.id, draftKey);
     setForm({});
   };
 
@@ -88,7 +88,7 @@ export function ObjectList({ visit, path, title, itemName, fields, drafts, locke
     const item = items[index] ?? {};
     const next: Form = {};
     for (const f of fields) next[f.key] = f.kind === "check" ? item[f.key] === true : String(item[f.key] ?? "");
-    await app.store.setDraft("visits", visit.id, draftKey, JSON.stringify(next));
+    await app.store.drafts.set("visits", visit.id, draftKey, JSON.stringify(next));
     setForm(next);
     await remove(index);
   };

@@ -9,7 +9,7 @@ import { formatBytes, useApp, useLoad } from "./hooks";
 
 export function PhotoCard({ photo, index, visitId, locked }: { photo: LocalRecord; index: number; visitId: string; locked: boolean }) {
   const app = useApp();
-  const local = useLoad(() => app.store.getPhoto(photo.id), [photo.id]);
+  const local = useLoad(() => app.store.photos.get(photo.id), [photo.id]);
   const [url, setUrl] = useState<string | null>(null);
   const blob = local?.blob ?? null;
 

@@ -18,7 +18,7 @@ export function PinSetup() {
   const [available, setAvailable] = useState<boolean | null>(null);
 
   useEffect(() => {
-    void app.pinAvailable().then(setAvailable);
+    void app.session.pinAvailable().then(setAvailable);
   }, [app]);
 
   const onSubmit = (e: Event) => {
@@ -28,7 +28,7 @@ export function PinSetup() {
     if (pin !== again) return setMessage("The two PINs are not the same.");
     setBusy(true);
     setMessage(null);
-    void app
+    void app.session
       .setPin(pin)
       .catch((exc: unknown) => setMessage(exc instanceof Error ? exc.message : String(exc)))
       .finally(() => setBusy(false));
@@ -66,7 +66,7 @@ export function PinSetup() {
       )}
       <h2>No PIN?</h2>
       <p>Online only: nothing about victims stays on this phone once the app is locked or closed, so you need signal to work and must sync before closing.</p>
-      <button type="button" class="secondary" disabled={busy} onClick={() => void app.useOnlineOnly()}>
+      <button type="button" class="secondary" disabled={busy} onClick={() => void app.session.useOnlineOnly()}>
         Use online only
       </button>
     </main>

@@ -9,8 +9,8 @@ import { formatBytes, useApp, useLoad } from "./hooks";
 
 export function PurgedVisits() {
   const app = useApp();
-  const stubs = useLoad(() => app.store.stubs(), []);
-  const usage = app.storage.usage;
+  const stubs = useLoad(() => app.store.purge.stubs(), []);
+  const usage = app.storageHealth.usage;
   return (
     <section aria-labelledby="purged-title" class="purged-visits">
       {stubs && stubs.length > 0 && (

@@ -12,7 +12,7 @@ export function SignInPrompt() {
     setMessage(null);
     try {
       await signIn(app.api);
-      await app.signedIn();
+      await app.session.signedIn();
     } catch (exc) {
       setMessage(ceremonyMessage(exc));
     }

@@ -29,10 +29,10 @@ interface Unsynced {
 
 async function loadUnsynced(app: ReturnType<typeof useApp>): Promise<Unsynced> {
   const counts = await app.store.counts();
-  const drafts = await app.store.allDrafts();
+  const drafts = await app.store.drafts.all();
   const base = { changes: counts.waiting, refused: counts.rejected, photos: counts.photosWaiting, photoBytes: counts.photoBytesWaiting, drafts: drafts.length };
-  if (app.locked) return { ...base, visits: null };
-  const [entries, photos, visits] = await Promise.all([app.store.outbox(), app.store.photoStates(), app.store.listRecords("visits")]);
+  if (app.deviceLock.locked) return { ...base, visits: null };
+  const [entries, photos, visits] = await Promise.all([app.store.outbox.list(), app.store.photos.states(), app.store.records.list("visits")]);
   const byVisit = new Map<string, VisitPending>();
   const of = (id: string): VisitPending => {
     let v = byVisit.get(id);
@@ -50,7 +50,7 @@ async function loadUnsynced(app: ReturnType<typeof useApp>): Promise<Unsynced> {
     else if (e.state === "rejected" && !e.dismissed) of(visitOfEntry(e)).refused += 1;
   }
   for (const p of photos) if (p.upload_state !== "verified") of(p.visit_id).photos += 1;
-  const records = await Promise.all(drafts.map((d) => app.store.getRecord(d.collection, d.id)));
+  const records = await Promise.all(drafts.map((d) => app.store.records.get(d.collection, d.id)));
   drafts.forEach((d, i) => {
     of(records[i]?.visit_id ?? d.id).drafts += 1;
   });
@@ -75,7 +75,7 @@ export function SignOutWipe() {
   const wipe = async () => {
     setBusy(true);
     try {
-      await app.signOutAndWipe();
+      await app.session.signOutAndWipe();
     } finally {
       setBusy(false);
     }
@@ -122,8 +122,8 @@ export function SignOutWipe() {
       )}
       {step === "review" ? (
         <>
-          {data && total > 0 && !app.locked && (
-            <button type="button" class="secondary" disabled={busy} onClick={() => void app.syncNow(true)}>
+          {data && total > 0 && !app.deviceLock.locked && (
+            <button type="button" class="secondary" disabled={busy} onClick={() => void app.triggers.syncNow(true)}>
               Sync now
             </button>
           )}

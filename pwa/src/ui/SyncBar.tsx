@@ -12,14 +12,14 @@ export function SyncBar() {
     const c = await app.store.counts();
     let conflicts = 0;
     for (const collection of ["visits", "property_items", "kit_issues", "photos"] as const) {
-      conflicts += (await app.store.listRecords(collection)).reduce((n, r) => n + r.conflicts.length, 0);
+      conflicts += (await app.store.records.list(collection)).reduce((n, r) => n + r.conflicts.length, 0);
     }
-    const failedPhotos = (await app.store.photoStates()).filter((p) => p.upload_state === "failed").length;
+    const failedPhotos = (await app.store.photos.states()).filter((p) => p.upload_state === "failed").length;
     return { ...c, conflicts, failedPhotos };
   }, []);
-  const s = app.sync.status;
+  const s = app.syncClient.status;
   const attention =
-    (counts?.rejected ?? 0) + (counts?.conflicts ?? 0) + (counts?.failedPhotos ?? 0) + (s.seqBroken ? 1 : 0) + (app.storage.low ? 1 : 0);
+    (counts?.rejected ?? 0) + (counts?.conflicts ?? 0) + (counts?.failedPhotos ?? 0) + (s.seqBroken ? 1 : 0) + (app.storageHealth.low ? 1 : 0);
   const online = typeof navigator === "undefined" ? true : navigator.onLine && s.online;
 
   return (
@@ -37,14 +37,14 @@ export function SyncBar() {
         </span>
         {!online && <span class="fact offline">Offline: your work is saved on this phone</span>}
         {s.signinNeeded && <span class="fact alert">Sign-in needed to sync</span>}
-        {app.storage.low && <span class="fact alert">Storage low</span>}
+        {app.storageHealth.low && <span class="fact alert">Storage low</span>}
         {attention > 0 && (
           <a class="fact alert" href="#/attention">
             <span data-testid="needs-attention">{attention}</span> {attention === 1 ? "needs" : "need"} attention
           </a>
         )}
       </div>
-      <button type="button" class="sync-now" onClick={() => void app.syncNow(true)} disabled={s.running}>
+      <button type="button" class="sync-now" onClick={() => void app.triggers.syncNow(true)} disabled={s.running}>
         Sync now
       </button>
     </aside>

@@ -36,8 +36,8 @@ const VIEWS: Record<string, (p: SectionProps) => preact.JSX.Element> = {
 export function VisitEditor({ id, section, focus }: { id: string; section: string; focus: string | null }) {
   const app = useApp();
   const data = useLoad(async () => {
-    const all = await app.store.recordsOfVisit(id);
-    return { visit: all.find((r) => r.collection === "visits") ?? null, children: all.filter((r) => r.collection !== "visits"), drafts: await app.store.drafts("visits", id) };
+    const all = await app.store.records.ofVisit(id);
+    return { visit: all.find((r) => r.collection === "visits") ?? null, children: all.filter((r) => r.collection !== "visits"), drafts: await app.store.drafts.of("visits", id) };
   }, [id]);
   const current = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
 

@@ -17,7 +17,7 @@ function syncState(visit: LocalRecord, entries: OutboxEntry[], photosWaiting: nu
 export function VisitList() {
   const app = useApp();
   const data = useLoad(async () => {
-    const [visits, entries, photos] = await Promise.all([app.store.listRecords("visits"), app.store.outbox(), app.store.photoStates()]);
+    const [visits, entries, photos] = await Promise.all([app.store.records.list("visits"), app.store.outbox.list(), app.store.photos.states()]);
     return { visits, entries, photos };
   }, []);
 

@@ -3,7 +3,7 @@
 import { createContext } from "preact";
 import { useContext, useEffect, useState } from "preact/hooks";
 
-import type { AppServices } from "../app";
+import type { AppServices } from "../services/app-services";
 import type { CollectionName, LocalRecord } from "../model/types";
 
 export const AppContext = createContext<AppServices | null>(null);
@@ -39,7 +39,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): T | undefin
 
 export function useRecord(collection: CollectionName, id: string): LocalRecord | null | undefined {
   const app = useApp();
-  const rec = useLoad(async () => (await app.store.getRecord(collection, id)) ?? null, [collection, id]);
+  const rec = useLoad(async () => (await app.store.records.get(collection, id)) ?? null, [collection, id]);
   return rec;
 }
 

@@ -5,10 +5,10 @@ import "./supervisor.css";
 
 export function AdminNotice() {
   const app = useApp();
-  const p = app.profile;
+  const p = app.session.profile;
   const signOut = async () => {
     if (!window.confirm("Sign out and remove Doorstep's data from this device?")) return;
-    await app.signOut();
+    await app.session.signOut();
   };
   return (
     <>

@@ -30,7 +30,7 @@ export function useFilterOptions(): FilterOptions {
   const api = useSupervisorApi();
   const stats = useRemote(() => api.stats(emptyFilters()), []);
   const teams = (stats.data?.by_team ?? []).map((g) => ({ value: g.key, label: g.name }));
-  const own = app.profile?.team;
+  const own = app.session.profile?.team;
   if (own && !teams.some((t) => t.value === String(own.id))) teams.push({ value: String(own.id), label: own.name });
   return {
     areas: (stats.data?.by_area ?? []).map((g) => ({ value: g.key, label: g.name })).sort(byLabel),

@@ -14,7 +14,7 @@ export function SignInAgain({ onSignedIn }: { onSignedIn: () => void }) {
     setMessage(null);
     try {
       await signIn(app.api);
-      await app.signedIn();
+      await app.session.signedIn();
       onSignedIn();
     } catch (exc) {
       setMessage(ceremonyMessage(exc));

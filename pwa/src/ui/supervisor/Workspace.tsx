@@ -31,7 +31,7 @@ function useOnline(): boolean {
 export function SupervisorWorkspace({ route }: { route: Route }) {
   const app = useApp();
   const online = useOnline();
-  const p = app.profile;
+  const p = app.session.profile;
   let page;
   let current: "visits" | "figures" | "export" = "visits";
   switch (route.name) {
@@ -59,7 +59,7 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
   };
   const signOut = async () => {
     if (!window.confirm("Sign out and remove Doorstep's data from this device?")) return;
-    await app.signOut();
+    await app.session.signOut();
   };
   const nav = (href: string, name: typeof current, label: string) => (
     <li>

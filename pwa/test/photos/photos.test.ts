@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { CHUNK_SIZE, PhotoUploader, addPhoto } from "../src/outbox/photos";
-import { photoFingerprint, type Store } from "../src/storage";
-import { VISIT, freshStore } from "./helpers/store";
+import { addPhoto } from "../../src/photos/capture";
+import { CHUNK_SIZE, PhotoUploader } from "../../src/photos/upload";
+import { photoFingerprint, type Store } from "../../src/storage";
+import { VISIT, freshStore } from "../helpers/store";
 
 /** A tus 1.0.0 server (creation + checksum) in memory, with a cut after some chunks. */
 class FakeTus {
@@ -57,7 +58,7 @@ class FakeTus {
 }
 
 async function photoOnServer(store: Store, id: string): Promise<void> {
-  await store.applyPull({ cursor: "eyJuIjoxLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
+  await store.feed.apply({ cursor: "eyJuIjoxLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
     { collection: "photos", id, rev: 1, deleted: false, record: { visit_id: VISIT, "upload.status": "pending" }, conflicts: [] },
   ] });
 }
@@ -74,10 +75,10 @@ describe("photos", () => {
     const data = bytes(5000);
     const id = await addPhoto(store, new File([data], "p.jpg", { type: "image/jpeg", lastModified: Date.parse("2024-05-01T10:00:00Z") }), VISIT, "damage", null);
     const sha = createHash("sha256").update(data).digest("hex");
-    const entry = (await store.outbox())[0];
+    const entry = (await store.outbox.list())[0];
     expect(entry?.collection).toBe("photos");
     expect(entry?.fields).toEqual({ visit_id: VISIT, category: "damage", caption: null, taken_at: "2024-05-01T10:00:00.000Z", byte_size: 5000, sha256: sha, content_type: "image/jpeg" });
-    const local = await store.getPhoto(id);
+    const local = await store.photos.get(id);
     expect(local?.sha256).toBe(sha);
     expect(Buffer.from(await (local?.blob as Blob).arrayBuffer()).equals(Buffer.from(data))).toBe(true);
     await expect(addPhoto(store, new Blob([data], { type: "text/plain" }), VISIT, "damage", null)).rejects.toThrow(/JPEG/);
@@ -96,8 +97,8 @@ describe("photos", () => {
     tus.cutAfterPatches = 1;
     await expect(new PhotoUploader(store, tus.fetch, () => undefined, [0]).run()).rejects.toThrow();
     expect(tus.uploads.get("u1")?.offset).toBe(CHUNK_SIZE);
-    expect((await store.tusFind(photoFingerprint(id)))[0]?.uploadUrl).toBe("/api/uploads/u1");
-    expect((await store.getPhoto(id))?.upload_state).toBe("waiting");
+    expect((await store.tus.find(photoFingerprint(id)))[0]?.uploadUrl).toBe("/api/uploads/u1");
+    expect((await store.photos.get(id))?.upload_state).toBe("waiting");
 
     // "Reload": a new uploader finds the stored URL, asks the offset and goes on from there.
     tus.cutAfterPatches = Infinity;
@@ -108,17 +109,17 @@ describe("photos", () => {
     expect(tus.whole("u1").equals(Buffer.from(data))).toBe(true);
     expect(tus.uploads.get("u1")?.meta).toEqual({ photo_id: id, visit_id: VISIT, sha256: createHash("sha256").update(data).digest("hex"), content_type: "image/jpeg" });
     expect(tus.checksums.every((c) => c.startsWith("sha256 "))).toBe(true);
-    expect((await store.getPhoto(id))?.upload_state).toBe("uploaded");
+    expect((await store.photos.get(id))?.upload_state).toBe("uploaded");
 
     // The blob stays until a pull says the server verified it.
-    await store.applyPull({ cursor: "eyJuIjoyLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
+    await store.feed.apply({ cursor: "eyJuIjoyLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
       { collection: "photos", id, rev: 2, deleted: false, record: { visit_id: VISIT, "upload.status": "uploading" }, conflicts: [] },
     ] });
-    expect(await store.getPhoto(id)).toBeDefined();
-    await store.applyPull({ cursor: "eyJuIjozLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
+    expect(await store.photos.get(id)).toBeDefined();
+    await store.feed.apply({ cursor: "eyJuIjozLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
       { collection: "photos", id, rev: 3, deleted: false, record: { visit_id: VISIT, "upload.status": "verified" }, conflicts: [] },
     ] });
-    expect(await store.getPhoto(id)).toBeUndefined();
-    expect(await store.tusFind(photoFingerprint(id))).toEqual([]);
+    expect(await store.photos.get(id)).toBeUndefined();
+    expect(await store.tus.find(photoFingerprint(id))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * The encryption seam. Every record that can hold personal data (visit fields, child records,
  * server copies, queued mutations and their results, unsaved drafts, the officer's profile,
  * purged-visit stubs) and every photo blob passes through a Vault on its way into IndexedDB
- * and out of it. Nothing else in the app touches IndexedDB (see storage/index.ts).
+ * and out of it. Nothing else in the app touches IndexedDB (see database.ts).
  *
  * `AesGcmVault` seals with AES-256-GCM under this phone's data key (crypto/keys.ts), held in
  * memory only while the app is unlocked:

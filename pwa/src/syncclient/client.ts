@@ -8,8 +8,12 @@
  */
 
 import { Api, ApiError, NetworkError, type FetchLike } from "../api";
-import { wireOf, type PullPage, type Store } from "../storage";
 import type { Catalogue, Profile, PushResult } from "../model/types";
+import { META } from "../db/meta";
+import type { PullPage } from "../feed/page";
+import { wireOf } from "../outbox/wire";
+import type { Store } from "../storage";
+import { INITIAL_STATUS, type Outcome, type SyncResult, type SyncStatus } from "./status";
 
 export const SYNC_LOCK = "doorstep-sync";
 export const MAX_BATCH = 200;
@@ -19,33 +23,6 @@ const BASE_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 5 * 60_000;
 /** When all is well, look for news this often while the app is open. */
 export const IDLE_INTERVAL_MS = 2 * 60_000;
-
-export type Outcome =
-  | "ok" // pushed and pulled everything
-  | "busy" // another tab (or the service worker) is syncing
-  | "offline" // no answer: will retry with backoff
-  | "retry" // the server asked us to wait (429/503/5xx)
-  | "signin" // session expired: nothing lost, waiting for the officer to sign in
-  | "revoked" // this device was revoked and has wiped itself
-  | "broken" // the seq sequence is broken (seq_reused or an unrecoverable gap)
-  | "error"; // another refusal (reported, retried later)
-
-export interface SyncStatus {
-  running: boolean;
-  online: boolean;
-  signinNeeded: boolean;
-  seqBroken: boolean;
-  lastSyncAt: string | null;
-  lastOutcome: Outcome | null;
-  lastError: string | null;
-  nextAttemptAt: number | null;
-}
-
-export interface SyncResult {
-  outcome: Outcome;
-  /** When to try again (ms from now), for outcomes that retry. */
-  delayMs: number | null;
-}
 
 export interface PhotoSender {
   /** Send whatever photo bytes are waiting; returns how many uploads finished. Throws
@@ -87,16 +64,7 @@ export class SyncClient {
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
-  status: SyncStatus = {
-    running: false,
-    online: true,
-    signinNeeded: false,
-    seqBroken: false,
-    lastSyncAt: null,
-    lastOutcome: null,
-    lastError: null,
-    nextAttemptAt: null,
-  };
+  status: SyncStatus = { ...INITIAL_STATUS };
 
   constructor(
     readonly store: Store,
@@ -112,9 +80,9 @@ export class SyncClient {
   /** Load persisted status (last sync time, sign-in needed, broken sequence). */
   async init(): Promise<void> {
     this.update({
-      lastSyncAt: (await this.store.getMeta<string>("last_sync_at")) ?? null,
-      signinNeeded: (await this.store.getMeta<boolean>("signin_needed")) ?? false,
-      seqBroken: (await this.store.getMeta<boolean>("seq_broken")) ?? false,
+      lastSyncAt: (await this.store.meta.get<string>(META.lastSyncAt)) ?? null,
+      signinNeeded: (await this.store.meta.get<boolean>(META.signinNeeded)) ?? false,
+      seqBroken: (await this.store.meta.get<boolean>(META.seqBroken)) ?? false,
     });
   }
 
@@ -184,7 +152,7 @@ export class SyncClient {
 
   /** One full cycle: profile check, push everything, pull everything, send photo bytes. */
   async syncOnce(): Promise<SyncResult> {
-    if (await this.store.getMeta<boolean>("seq_broken")) {
+    if (await this.store.meta.get<boolean>(META.seqBroken)) {
       this.update({ seqBroken: true, lastOutcome: "broken" });
       return { outcome: "broken", delayMs: null };
     }
@@ -198,7 +166,7 @@ export class SyncClient {
       // learns "verified" now (and can let its copy go) rather than at the next sync.
       if (this.options.photos && (await this.options.photos.run()) > 0) await this.pullAll();
       const at = new Date(this.now()).toISOString();
-      await this.store.setMeta("last_sync_at", at);
+      await this.store.meta.set(META.lastSyncAt, at);
       this.failures = 0;
       this.update({ lastSyncAt: at, online: true });
       return this.finish("ok", null);
@@ -223,7 +191,7 @@ export class SyncClient {
         return this.finish("revoked", exc.message);
       }
       // session_expired (or no session): keep everything, ask the officer to sign in.
-      await this.store.setMeta("signin_needed", true);
+      await this.store.meta.set(META.signinNeeded, true);
       this.update({ signinNeeded: true, online: true });
       return this.finish("signin", exc.message);
     }
@@ -242,18 +210,18 @@ export class SyncClient {
 
   /** The officer signed in again: carry on where we stopped. */
   async signedIn(): Promise<void> {
-    await this.store.setMeta("signin_needed", false);
+    await this.store.meta.set(META.signinNeeded, false);
     this.update({ signinNeeded: false });
   }
 
   /** GET /api/me (also the session probe) and the advice catalogue, kept for offline use. */
   private async refreshProfile(): Promise<void> {
     const me = await this.api.get<Profile>("/api/me");
-    await this.store.setSealedMeta("profile", me);
+    await this.store.meta.setSealed(META.profile, me);
     if (this.status.signinNeeded) await this.signedIn();
     try {
       const catalogue = await this.api.get<Catalogue>("/api/advice");
-      await this.store.setMeta("catalogue", catalogue);
+      await this.store.meta.set(META.catalogue, catalogue);
     } catch (exc) {
       if (exc instanceof ApiError && exc.status === 401) throw exc;
       // The cached catalogue stays in force.
@@ -265,9 +233,9 @@ export class SyncClient {
     let maxCount = MAX_BATCH;
     let maxBytes = MAX_BATCH_BYTES;
     for (;;) {
-      const batch = await this.store.takeBatch(maxCount, maxBytes);
+      const batch = await this.store.outbox.takeBatch(maxCount, maxBytes);
       if (batch.length === 0) return "ok";
-      const clientId = await this.store.clientId();
+      const clientId = await this.store.meta.clientId();
       let answer: PushAnswer;
       try {
         answer = await this.api.post<PushAnswer>(
@@ -278,7 +246,7 @@ export class SyncClient {
       } catch (exc) {
         if (!(exc instanceof ApiError)) throw exc;
         if (exc.code === "seq_gap" && typeof exc.details["expected"] === "number") {
-          if (await this.store.resendFrom(exc.details["expected"])) continue;
+          if (await this.store.outbox.resendFrom(exc.details["expected"])) continue;
           return this.broken(exc);
         }
         if (exc.code === "seq_reused") return this.broken(exc);
@@ -290,7 +258,7 @@ export class SyncClient {
         throw exc;
       }
       const before = batch.length;
-      await this.store.recordPush(answer.last_seq, answer.results ?? []);
+      await this.store.outbox.recordPush(answer.last_seq, answer.results ?? []);
       const acknowledged = batch.filter((e) => e.seq <= answer.last_seq).length;
       if (acknowledged === 0 && before > 0) {
         throw new ApiError(502, "no_progress", "The server acknowledged nothing; will try again.");
@@ -299,7 +267,7 @@ export class SyncClient {
   }
 
   private async broken(exc: ApiError): Promise<Outcome> {
-    await this.store.setMeta("seq_broken", true);
+    await this.store.meta.set(META.seqBroken, true);
     this.update({ seqBroken: true });
     this.update({ lastError: `${exc.code}: ${exc.message}` });
     return "broken";
@@ -307,32 +275,45 @@ export class SyncClient {
 
   /** Start again under a new client_id with unacknowledged mutations renumbered (11.8). */
   async recoverSequence(): Promise<void> {
-    await this.store.renumber();
+    await this.store.outbox.renumber();
     this.update({ seqBroken: false });
+  }
+
+  /**
+   * A purged visit was reopened on the server (Feed.apply set META.repull): pull everything
+   * again from the start, in a full run, so it comes back whole with its child records.
+   * Returns whether it did.
+   */
+  async repullIfAsked(): Promise<boolean> {
+    if (!(await this.store.meta.get<boolean>(META.repull))) return false;
+    await this.store.meta.set(META.cursor, null);
+    await this.store.meta.set(META.repull, false);
+    await this.sync(false);
+    return true;
   }
 
   /** Follow the change feed until has_more is false. */
   async pullAll(): Promise<void> {
-    let cursor = (await this.store.getMeta<string | null>("cursor")) ?? null;
+    let cursor = (await this.store.meta.get<string | null>(META.cursor)) ?? null;
     let restarted = false;
     for (;;) {
       let page: PullPage;
       try {
         page = await this.api.post<PullPage>(
           "/api/sync/pull",
-          { client_id: await this.store.clientId(), cursor, limit: PULL_LIMIT },
+          { client_id: await this.store.meta.clientId(), cursor, limit: PULL_LIMIT },
           false,
         );
       } catch (exc) {
         if (exc instanceof ApiError && exc.code === "bad_cursor" && !restarted) {
           restarted = true;
           cursor = null;
-          await this.store.setMeta("cursor", null);
+          await this.store.meta.set(META.cursor, null);
           continue;
         }
         throw exc;
       }
-      await this.store.applyPull(page);
+      await this.store.feed.apply(page);
       cursor = page.cursor;
       if (!page.has_more) return;
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { REQUIRED_FOR_COMPLETION, completionChecks, missingForCompletion } from "../src/model/completion";
-import { checkCrimeReference, checkPostcode, checkPounds } from "../src/model/validate";
+import { REQUIRED_FOR_COMPLETION, completionChecks, missingForCompletion } from "../../src/model/completion";
+import { checkCrimeReference, checkPostcode, checkPounds } from "../../src/model/validate";
 
 const complete = {
   status: "draft",

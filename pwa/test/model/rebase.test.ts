@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { rebase } from "../src/model/rebase";
-import type { OutboxEntry, ServerCopy } from "../src/model/types";
-import { ITEM, VISIT, freshStore } from "./helpers/store";
+import { rebase } from "../../src/model/rebase";
+import type { OutboxEntry, ServerCopy } from "../../src/model/types";
+import { VISIT } from "../helpers/store";
 
 const server: ServerCopy = {
   collection: "visits", id: VISIT, visit_id: VISIT, rev: 4, deleted: false,
@@ -39,21 +39,6 @@ describe("rebase", () => {
     expect(rebase({ ...server, deleted: true }, [entry(5, { "victim.name": "x" })], 0, "now")).toBeNull();
     expect(rebase(server, [entry(5, {}, "queued", "delete")], 0, "now")).toBeNull();
     expect(rebase(undefined, [], 0, "now")).toBeNull();
-  });
-
-  it("a pull with reset replaces the cache of server copies", async () => {
-    const store = await freshStore();
-    await store.applyPull({ cursor: "eyJuIjoyLCJ2IjoxfQ", has_more: false, last_seq: 0, changes: [
-      { collection: "visits", id: VISIT, rev: 1, deleted: false, record: { status: "draft" }, conflicts: [] },
-      { collection: "property_items", id: ITEM, rev: 1, deleted: false, record: { visit_id: VISIT }, conflicts: [] },
-    ] });
-    await store.applyPull({ cursor: "eyJuIjo5LCJ2IjoxfQ", has_more: false, last_seq: 0, reset: true, changes: [
-      { collection: "visits", id: VISIT, rev: 2, deleted: false, record: { status: "completed" }, conflicts: [] },
-    ] });
-    expect(await store.getServerCopy("property_items", ITEM)).toBeUndefined();
-    expect(await store.getRecord("property_items", ITEM)).toBeUndefined();
-    expect((await store.getRecord("visits", VISIT))?.fields).toEqual({ status: "completed" });
-    expect(await store.getMeta("cursor")).toBe("eyJuIjo5LCJ2IjoxfQ");
   });
 });
 

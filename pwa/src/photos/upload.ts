@@ -1,63 +1,24 @@
 /**
- * Photos are evidence: the bytes the browser captured are kept unchanged as a Blob on the
- * device, hashed (SHA-256) there first, announced by a `photos` mutation, and sent by tus
- * (tus-js-client, 1 MiB chunks, each PATCH carrying `Upload-Checksum: sha256 ...`). The upload
- * URL is kept in IndexedDB so an upload resumes after a reload or a cut. The local blob is
- * deleted only when a pull says `upload.status == "verified"` (storage.applyPull).
+ * Photo bytes go by tus (tus-js-client, 1 MiB chunks, each PATCH carrying `Upload-Checksum:
+ * sha256 ...`), once the server has the photo's `photos` mutation (capture.ts). The upload URL
+ * is kept in IndexedDB so an upload resumes after a reload or a cut. The local blob is deleted
+ * only when a pull says `upload.status == "verified"` (Feed.apply).
  */
 
 import { Upload, type HttpRequest, type HttpResponse, type HttpStack, type PreviousUpload } from "tus-js-client";
 
 import { ApiError, NetworkError, errorFromResponse, type FetchLike } from "../api";
 import { photoFingerprint, type Store } from "../storage";
+import { sha256Bytes } from "./capture";
 import type { PhotoBlobEntry, TusUrlRecord } from "../model/types";
 
 export const CHUNK_SIZE = 1024 * 1024;
 export const UPLOAD_ENDPOINT = "/api/uploads";
-export const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"] as const;
 
 function toBase64(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s);
-}
-
-export async function sha256Bytes(data: ArrayBuffer): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-}
-
-export async function sha256HexOfBlob(blob: Blob): Promise<string> {
-  const digest = await sha256Bytes(await blob.arrayBuffer());
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** A photo as the file input gave it: stored, hashed and announced (metadata mutation). */
-export async function addPhoto(
-  store: Store,
-  file: Blob & { lastModified?: number },
-  visitId: string,
-  category: string,
-  caption: string | null,
-): Promise<string> {
-  const type = file.type.toLowerCase();
-  if (!(PHOTO_TYPES as readonly string[]).includes(type)) {
-    throw new Error(`Photos must be JPEG, PNG, WebP or HEIC (this file is ${type || "of an unknown type"}).`);
-  }
-  const id = crypto.randomUUID();
-  const sha256 = await sha256HexOfBlob(file);
-  const takenAt = new Date(file.lastModified && file.lastModified > 0 ? file.lastModified : Date.now()).toISOString();
-  // The bytes first: a photo is on the device before anything refers to it.
-  await store.putPhoto({
-    id, visit_id: visitId, blob: file, sha256, content_type: type, byte_size: file.size, taken_at: takenAt,
-    upload_state: "waiting", upload_offset: 0, upload_error: null, attempts: 0,
-  });
-  await store.edit({
-    collection: "photos",
-    id,
-    visit_id: visitId,
-    fields: { visit_id: visitId, category, caption, taken_at: takenAt, byte_size: file.size, sha256, content_type: type },
-  });
-  return id;
 }
 
 /** tus-js-client's HttpStack over fetch, adding the checksum extension header to every PATCH. */
@@ -143,17 +104,17 @@ export function urlStorageFor(store: Store) {
   });
   return {
     async findAllUploads() {
-      return (await store.tusFind()).map(toPrevious);
+      return (await store.tus.find()).map(toPrevious);
     },
     async findUploadsByFingerprint(fingerprint: string) {
-      return (await store.tusFind(fingerprint)).map(toPrevious);
+      return (await store.tus.find(fingerprint)).map(toPrevious);
     },
     async removeUpload(key: string) {
-      await store.tusRemove(key);
+      await store.tus.remove(key);
     },
     async addUpload(fingerprint: string, upload: PreviousUpload) {
       const key = `${fingerprint}::${crypto.randomUUID()}`;
-      await store.tusAdd({
+      await store.tus.add({
         key, fingerprint, size: upload.size, metadata: upload.metadata, creationTime: upload.creationTime,
         urlStorageKey: key, uploadUrl: upload.uploadUrl, parallelUploadUrls: upload.parallelUploadUrls,
       });
@@ -195,15 +156,15 @@ export class PhotoUploader {
     this.running = true;
     let finished = 0;
     try {
-      for (const photo of await this.store.photoStates()) {
-        const server = await this.store.getServerCopy("photos", photo.id);
+      for (const photo of await this.store.photos.states()) {
+        const server = await this.store.records.serverCopy("photos", photo.id);
         if (!server || server.deleted) continue; // the metadata is not on the server yet
         const status = server.record["upload.status"];
         if (status === "verified") continue;
         if (photo.upload_state === "uploaded" && status !== "failed") continue; // awaiting verification
         if (status === "failed" && photo.upload_state === "uploaded") {
           // The whole file did not match: start a fresh upload of the same original.
-          for (const r of await this.store.tusFind(photoFingerprint(photo.id))) await this.store.tusRemove(r.key);
+          for (const r of await this.store.tus.find(photoFingerprint(photo.id))) await this.store.tus.remove(r.key);
         }
         if (photo.upload_state === "failed" && photo.attempts >= 5) continue; // shown in "Needs attention"
         try {
@@ -223,8 +184,8 @@ export class PhotoUploader {
   }
 
   private async uploadOne(id: string): Promise<void> {
-    const photo = (await this.store.getPhoto(id)) as PhotoBlobEntry;
-    await this.store.updatePhoto(id, { upload_state: "uploading", upload_error: null, attempts: photo.attempts + 1 });
+    const photo = (await this.store.photos.get(id)) as PhotoBlobEntry;
+    await this.store.photos.update(id, { upload_state: "uploading", upload_error: null, attempts: photo.attempts + 1 });
     this.onProgress();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -245,7 +206,7 @@ export class PhotoUploader {
             return s === 0 || s >= 500 || RETRY_STATUSES.has(s);
           },
           onChunkComplete: (_size, accepted) => {
-            void this.store.updatePhoto(id, { upload_offset: accepted }).then(this.onProgress);
+            void this.store.photos.update(id, { upload_offset: accepted }).then(this.onProgress);
           },
           onSuccess: () => resolve(),
           onError: (err) => reject(err),
@@ -259,11 +220,11 @@ export class PhotoUploader {
           })
           .catch(reject);
       });
-      await this.store.updatePhoto(id, { upload_state: "uploaded", upload_offset: photo.byte_size, upload_error: null });
+      await this.store.photos.update(id, { upload_state: "uploaded", upload_offset: photo.byte_size, upload_error: null });
     } catch (exc) {
       const error = exc instanceof Error && "originalResponse" in exc ? await asApiError(exc as DetailedErrorLike) : exc;
       const message = error instanceof Error ? error.message : String(error);
-      await this.store.updatePhoto(id, {
+      await this.store.photos.update(id, {
         upload_state: error instanceof ApiError && !error.retryable && error.status !== 401 ? "failed" : "waiting",
         upload_error: message,
       });

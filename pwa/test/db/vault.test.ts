@@ -1,9 +1,9 @@
 import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
 
-import { AesGcmVault, LockedError, Store, VaultError, identityVault, lockedVault } from "../src/storage";
-import { aadFor } from "../src/storage/vault";
-import { VISIT } from "./helpers/store";
+import { AesGcmVault, LockedError, META, Store, VaultError, identityVault, lockedVault } from "../../src/storage";
+import { aadFor } from "../../src/db/vault";
+import { VISIT } from "../helpers/store";
 
 const PHOTO = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 1, 2, 3, 4, 5]);
@@ -130,14 +130,14 @@ describe("Store with the AES-GCM vault", () => {
   it("keeps no victim data and no JPEG in clear, and reads it all back", async () => {
     const name = `vault-store-${Math.random()}`;
     const store = await Store.open(name, await vault());
-    await store.edit({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { status: "draft", "victim.name": "Margaret Ellis", "address.postcode": "WR3 8JE" } });
-    await store.setDraft("visits", VISIT, "victim.phone", "Margaret's 0770");
-    await store.setSealedMeta("profile", { officer: { display_name: "PC Sam Patel" } });
-    await store.putPhoto({
+    await store.outbox.enqueue({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { status: "draft", "victim.name": "Margaret Ellis", "address.postcode": "WR3 8JE" } });
+    await store.drafts.set("visits", VISIT, "victim.phone", "Margaret's 0770");
+    await store.meta.setSealed("profile", { officer: { display_name: "PC Sam Patel" } });
+    await store.photos.put({
       id: PHOTO, visit_id: VISIT, blob: new Blob([JPEG], { type: "image/jpeg" }), sha256: "0".repeat(64), content_type: "image/jpeg",
       byte_size: JPEG.length, taken_at: new Date().toISOString(), upload_state: "waiting", upload_offset: 0, upload_error: null, attempts: 0,
     });
-    await store.applyPull({
+    await store.feed.apply({
       cursor: "c1", has_more: false, last_seq: 0,
       changes: [{ collection: "visits", id: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", rev: 1, deleted: false, record: { status: "completed", "victim.name": "Ann Hughes", "address.postcode": "WR5 1DR" }, conflicts: [] }],
     });
@@ -146,24 +146,24 @@ describe("Store with the AES-GCM vault", () => {
     expect(dump.blobs.length).toBeGreaterThan(0);
     for (const b of dump.blobs) expect([...b.slice(0, 3)]).not.toEqual([0xff, 0xd8, 0xff]);
 
-    expect((await store.getRecord("visits", VISIT))?.fields["victim.name"]).toBe("Margaret Ellis");
-    expect((await store.outbox())[0]?.fields["address.postcode"]).toBe("WR3 8JE");
-    expect(await store.drafts("visits", VISIT)).toEqual({ "victim.phone": "Margaret's 0770" });
-    expect(new Uint8Array(await ((await store.getPhoto(PHOTO))?.blob as Blob).arrayBuffer())).toEqual(JPEG);
-    expect((await store.getServerCopy("visits", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"))?.record["victim.name"]).toBe("Ann Hughes");
+    expect((await store.records.get("visits", VISIT))?.fields["victim.name"]).toBe("Margaret Ellis");
+    expect((await store.outbox.list())[0]?.fields["address.postcode"]).toBe("WR3 8JE");
+    expect(await store.drafts.of("visits", VISIT)).toEqual({ "victim.phone": "Margaret's 0770" });
+    expect(new Uint8Array(await ((await store.photos.get(PHOTO))?.blob as Blob).arrayBuffer())).toEqual(JPEG);
+    expect((await store.records.serverCopy("visits", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"))?.record["victim.name"]).toBe("Ann Hughes");
     await store.wipe();
   });
 
   it("a sealed row copied onto another record does not open", async () => {
     const name = `vault-move-${Math.random()}`;
     const store = await Store.open(name, await vault());
-    await store.edit({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Ann" } });
+    await store.outbox.enqueue({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Ann" } });
     const db = await openDB(name);
     const row = (await db.get("records", ["visits", VISIT])) as Record<string, unknown>;
     const other = "cccccccc-cccc-4ccc-8ccc-cccccccccccc";
     await db.put("records", { ...row, id: other });
     db.close();
-    await expect(store.getRecord("visits", other)).rejects.toBeInstanceOf(VaultError);
+    await expect(store.records.get("visits", other)).rejects.toBeInstanceOf(VaultError);
     await store.wipe();
   });
 
@@ -171,22 +171,22 @@ describe("Store with the AES-GCM vault", () => {
     const name = `vault-locked-${Math.random()}`;
     const v = await vault();
     const store = await Store.open(name, v);
-    await store.edit({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Ann" } });
+    await store.outbox.enqueue({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Ann" } });
     v.lock();
     expect((await store.counts()).waiting).toBe(1);
-    await expect(store.getRecord("visits", VISIT)).rejects.toBeInstanceOf(LockedError);
-    await expect(store.edit({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Bo" } })).rejects.toBeInstanceOf(LockedError);
+    await expect(store.records.get("visits", VISIT)).rejects.toBeInstanceOf(LockedError);
+    await expect(store.outbox.enqueue({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Bo" } })).rejects.toBeInstanceOf(LockedError);
     await store.wipe();
   });
 
   it("never writes in clear into an encrypted database (the service worker has no key)", async () => {
     const name = `vault-sw-${Math.random()}`;
     const store = await Store.open(name, await vault());
-    await store.setVaultConfig({ v: 1, method: "prf" });
+    await store.meta.set(META.vault, { v: 1, method: "prf" });
     store.close();
     const sw = await Store.open(name); // what the service worker does: no vault given
     expect(sw.vault).not.toBe(identityVault);
-    await expect(sw.setSealedMeta("profile", { officer: "x" })).rejects.toBeInstanceOf(LockedError);
+    await expect(sw.meta.setSealed("profile", { officer: "x" })).rejects.toBeInstanceOf(LockedError);
     await sw.wipe();
   });
 });

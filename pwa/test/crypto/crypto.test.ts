@@ -2,12 +2,12 @@ import { createHmac, hkdfSync } from "node:crypto";
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { withoutPrfResults } from "../src/auth";
-import { fromB64url, randomBytes, toB64url } from "../src/crypto/bytes";
-import { DeviceKey, FREE_PIN_ATTEMPTS, PinWaitError, pinDelayMs } from "../src/crypto/device";
-import { ARGON2_PARAMS, HKDF_INFO_PRF, argon2idBytes, kekFromPin, kekFromPrf, pinProblem, type Argon2Params } from "../src/crypto/kdf";
-import { newDataKey, unwrapDataKey, WrongKeyError, type VaultConfig } from "../src/crypto/keys";
-import { AesGcmVault, LockedError, Store } from "../src/storage";
+import { withoutPrfResults } from "../../src/auth";
+import { fromB64url, randomBytes, toB64url } from "../../src/crypto/bytes";
+import { DeviceKey, FREE_PIN_ATTEMPTS, PinWaitError, pinDelayMs } from "../../src/crypto/device";
+import { ARGON2_PARAMS, HKDF_INFO_PRF, argon2idBytes, kekFromPin, kekFromPrf, pinProblem, type Argon2Params } from "../../src/crypto/kdf";
+import { newDataKey, unwrapDataKey, WrongKeyError, type VaultConfig } from "../../src/crypto/keys";
+import { AesGcmVault, LockedError, META, Store } from "../../src/storage";
 
 /** Small Argon2id parameters so the tests run fast (production: ARGON2_PARAMS). */
 const SMALL: Argon2Params = { memoryKiB: 256, iterations: 2, parallelism: 1, hashLength: 32 };
@@ -99,7 +99,7 @@ describe("key derivation from a device PIN (Argon2id)", () => {
 async function deviceKey(now: () => number = Date.now): Promise<{ store: Store; keys: DeviceKey; vault: AesGcmVault }> {
   const vault = new AesGcmVault();
   const store = await Store.open(`device-key-${Math.random()}`, vault);
-  const keys = new DeviceKey(store, vault, SMALL, now);
+  const keys = new DeviceKey(store.meta, vault, SMALL, now);
   await keys.load();
   return { store, keys, vault };
 }
@@ -109,25 +109,25 @@ describe("DeviceKey: the PIN path", () => {
     const { store, keys, vault } = await deviceKey();
     await expect(keys.setupPin("123456")).rejects.toThrow(/run/);
     await keys.setupPin("482916");
-    await store.setSealedMeta("profile", { name: "PC Sam Patel" });
-    const config = (await store.vaultConfig<VaultConfig>()) as VaultConfig;
+    await store.meta.setSealed("profile", { name: "PC Sam Patel" });
+    const config = (await store.meta.get<VaultConfig>(META.vault)) as VaultConfig;
     expect(config.method).toBe("pin");
     expect(config.argon2).toEqual(SMALL);
     expect(config.salt).toHaveLength(16);
     keys.lock();
     expect(keys.locked).toBe(true);
-    await expect(store.getSealedMeta("profile")).rejects.toBeInstanceOf(LockedError);
+    await expect(store.meta.getSealed("profile")).rejects.toBeInstanceOf(LockedError);
     await expect(keys.unlockWithPin("482917")).rejects.toThrow("Wrong PIN.");
     await keys.unlockWithPin("482916");
-    expect(await store.getSealedMeta("profile")).toEqual({ name: "PC Sam Patel" });
+    expect(await store.meta.getSealed("profile")).toEqual({ name: "PC Sam Patel" });
     // A new page: the same database, a new (empty) vault.
     const vault2 = new AesGcmVault();
     const reopened = await Store.open(store.name, vault2);
-    const keys2 = new DeviceKey(reopened, vault2, SMALL);
+    const keys2 = new DeviceKey(reopened.meta, vault2, SMALL);
     await keys2.load();
     expect(keys2.locked).toBe(true);
     await keys2.unlockWithPin("482916");
-    expect(await reopened.getSealedMeta("profile")).toEqual({ name: "PC Sam Patel" });
+    expect(await reopened.meta.getSealed("profile")).toEqual({ name: "PC Sam Patel" });
     expect(vault.unlocked).toBe(true);
     await store.wipe();
   });
@@ -170,16 +170,16 @@ describe("DeviceKey: the PRF path", () => {
     const prfOutput = new Uint8Array(createHmac("sha256", auth.secret).update(prfInput).digest());
     await keys.setupPrf({ credentialId: toB64url(credentialId), rpId: "localhost", prfInput, prfOutput });
     expect([...prfOutput]).toEqual(new Array(32).fill(0)); // zeroed once used
-    await store.setSealedMeta("profile", { name: "PC Sam Patel" });
+    await store.meta.setSealed("profile", { name: "PC Sam Patel" });
     keys.lock();
     await keys.unlockWithPasskey();
-    expect(await store.getSealedMeta("profile")).toEqual({ name: "PC Sam Patel" });
+    expect(await store.meta.getSealed("profile")).toEqual({ name: "PC Sam Patel" });
     const call = auth.calls[0] as PublicKeyCredentialRequestOptions;
     expect(call.rpId).toBe("localhost");
     expect(call.userVerification).toBe("required");
     expect((call.challenge as Uint8Array).length).toBe(32);
     expect(toB64url((call.allowCredentials?.[0]?.id as Uint8Array))).toBe(toB64url(credentialId));
-    const config = (await store.vaultConfig<VaultConfig>()) as VaultConfig;
+    const config = (await store.meta.get<VaultConfig>(META.vault)) as VaultConfig;
     expect(config.method).toBe("prf");
     expect(config.salt).toHaveLength(32);
     expect(Buffer.from(config.prf?.input as Uint8Array).equals(Buffer.from(prfInput))).toBe(true);
@@ -202,7 +202,7 @@ describe("DeviceKey: the PRF path", () => {
     const { store, keys } = await deviceKey();
     await keys.setupPrf({ credentialId: "AAAA", rpId: "localhost", prfInput: randomBytes(32), prfOutput: randomBytes(32) });
     await keys.destroy();
-    expect(await store.vaultConfig()).toBeUndefined();
+    expect(await store.meta.get(META.vault)).toBeUndefined();
     expect(keys.configured).toBe(false);
     await store.wipe();
   });
