@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+)
 
 # The UK postcode format (outward code, space, inward code), including GIR 0AA and the
 # British Forces / overseas-territory oddities that do not follow the letter rules.
@@ -98,3 +106,9 @@ VehicleRegistration = Annotated[
 Timestamp = AwareDatetime
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Strict(BaseModel):
+    """Base for every edge model: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=4000)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.org.schemas import Collar, OfficerOut, TeamOut
-from server.visits.schemas import Strict
+from server.validation import Strict
 
 
 class EnrolOptionsRequest(Strict):

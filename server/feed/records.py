@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tortoise import fields
+from tortoise import Tortoise, fields
 from tortoise.models import Model
+
+
+def column_for(path: str) -> str:
+    """The column that stores a dotted path (``address.postcode`` -> ``address_postcode``)."""
+    return path.replace(".", "_")
 
 
 class SyncedRecord(Model):
@@ -36,3 +41,20 @@ class SyncedRecord(Model):
 
     class Meta:
         abstract = True
+
+
+def visit_children() -> list[type[SyncedRecord]]:
+    """Every synchronised record that belongs to a visit (it has a ``visit`` foreign key).
+
+    Read from the ORM's registry, so a new child collection follows its visit (reassignment,
+    erasure) without the feed or the visit knowing it by name.
+    """
+    return sorted(
+        (
+            model
+            for app in Tortoise.apps.values()
+            for model in app.values()
+            if issubclass(model, SyncedRecord) and "visit" in model._meta.fk_fields
+        ),
+        key=lambda model: model._meta.db_table,
+    )

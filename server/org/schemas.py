@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from server.org.models import Role, SupervisionScope
-from server.visits.schemas import Strict
+from server.validation import Strict
 
 Collar = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
 

@@ -7,16 +7,33 @@ the work (``uploads``, ``downloads``). No query and no policy lives here.
 
 from __future__ import annotations
 
+import functools
+
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from server.api import Endpoint
+from server.api import Endpoint, Handler
 from server.context import RequestContext
+from server.errors import DoorstepError
 from server.photos import downloads, tus, uploads
 from server.photos.access import upload_for
 from server.photos.derivatives import derive_in_background
 from server.photos.store import PhotoStore
+
+
+def tus_errors(handler: Handler) -> Handler:
+    """Add ``Tus-Resumable`` to the errors a tus handler raises, as to its answers."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request, ctx: RequestContext) -> Response:
+        try:
+            return await handler(request, ctx)
+        except DoorstepError as exc:
+            exc.headers.setdefault("Tus-Resumable", tus.TUS_VERSION)
+            raise
+
+    return wrapped
 
 
 def _store(request: Request) -> PhotoStore:
@@ -24,13 +41,13 @@ def _store(request: Request) -> PhotoStore:
     return store
 
 
-@tus.tus_errors
+@tus_errors
 async def tus_options(request: Request, ctx: RequestContext) -> Response:
     """Say what this tus server supports."""
     return Response(status_code=204, headers=tus.capability_headers(ctx.settings.max_upload_bytes))
 
 
-@tus.tus_errors
+@tus_errors
 async def tus_create(request: Request, ctx: RequestContext) -> Response:
     """Create an upload for a photo the caller recorded by sync (201 + Location)."""
     creation = tus.read_creation(request.headers, ctx.settings.max_upload_bytes)
@@ -41,7 +58,7 @@ async def tus_create(request: Request, ctx: RequestContext) -> Response:
     )
 
 
-@tus.tus_errors
+@tus_errors
 async def tus_head(request: Request, ctx: RequestContext) -> Response:
     """Where an upload stands: ``Upload-Offset`` and ``Upload-Length``."""
     # Whose upload it is comes first: anyone else gets 404 whatever headers they send.
@@ -53,7 +70,7 @@ async def tus_head(request: Request, ctx: RequestContext) -> Response:
     )
 
 
-@tus.tus_errors
+@tus_errors
 async def tus_patch(request: Request, ctx: RequestContext) -> Response:
     """Append a chunk at ``Upload-Offset``; the last one verifies the whole file."""
     # Whose upload it is comes first: anyone else gets 404 whatever headers they send.

@@ -12,8 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.photos.enums import PhotoCategory
-from server.validation import Timestamp
-from server.visits.schemas import Strict
+from server.validation import Strict, Timestamp
 
 ContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"]
 # Keys browser tus clients add on their own; accepted and never used.

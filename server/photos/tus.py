@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import uuid
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from starlette.datastructures import Headers
-from starlette.requests import Request
-from starlette.responses import Response
 
-from server.api import Handler
-from server.context import RequestContext
 from server.errors import (
     BadRequest,
     Conflict,
@@ -111,20 +106,6 @@ def progress_headers(offset: int, length: int) -> dict[str, str]:
 def offset_headers(offset: int) -> dict[str, str]:
     """PATCH: the offset after the chunk."""
     return tus_headers(**{"Upload-Offset": str(offset)})
-
-
-def tus_errors(handler: Handler) -> Handler:
-    """Add ``Tus-Resumable`` to the errors a tus handler raises, as to its answers."""
-
-    @functools.wraps(handler)
-    async def wrapped(request: Request, ctx: RequestContext) -> Response:
-        try:
-            return await handler(request, ctx)
-        except DoorstepError as exc:
-            exc.headers.setdefault("Tus-Resumable", TUS_VERSION)
-            raise
-
-    return wrapped
 
 
 # --- errors the upload services raise ---------------------------------------------------------

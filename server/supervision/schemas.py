@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from server.validation import Strict
 from server.visits.enums import ReviewDecision, VisitStatus
-from server.visits.schemas import Strict
 
 
 class VisitFilters(Strict):

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from server.feed import SyncedRecord
+from server.feed import SyncedRecord, column_for
 from server.photos.models import Photo
 from server.photos.schemas import PhotoRecord
 from server.visits.models import KitIssue, PropertyItem, Visit
@@ -24,11 +24,6 @@ from server.visits.schemas import (
     VisitRecord,
     leaf_paths,
 )
-
-
-def column_for(path: str) -> str:
-    """The column that stores a dotted path (``address.postcode`` -> ``address_postcode``)."""
-    return path.replace(".", "_")
 
 
 def wire_value(value: Any) -> Any:

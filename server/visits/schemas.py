@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from server.validation import (
     AddressLine,
@@ -23,6 +23,7 @@ from server.validation import (
     Phone,
     Postcode,
     ShortText,
+    Strict,
     Timestamp,
     Town,
     VehicleRegistration,
@@ -43,12 +44,6 @@ from server.visits.enums import (
     VisitStatus,
     Vulnerability,
 )
-
-
-class Strict(BaseModel):
-    """Base for every edge model: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_max_length=4000)
 
 
 def _window(start: datetime | None, end: datetime | None, end_field: str) -> None:

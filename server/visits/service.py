@@ -17,18 +17,16 @@ from server.feed import (
     RevisionNote,
     ScopeExitNote,
     SyncedRecord,
+    column_for,
     lock_records,
     record_changes,
+    visit_children,
 )
 from server.org.models import Officer
-from server.photos.models import Photo
-from server.syncing.collections import column_for
-from server.visits.models import KitIssue, PropertyItem, Visit
+from server.visits.models import Visit
 from server.visits.schemas import VisitRecord, leaf_paths
 
 VISIT_PATHS = leaf_paths(VisitRecord)
-# A visit's records, which follow it wherever it goes.
-CHILD_MODELS: tuple[type[SyncedRecord], ...] = (PropertyItem, KitIssue, Photo)
 
 
 def flat_fields(record: VisitRecord) -> dict[str, Any]:
@@ -115,7 +113,7 @@ async def reassign_visit(
         if not isinstance(visit, Visit):
             raise NotFound("No such visit.")
         records: list[tuple[type[SyncedRecord], uuid.UUID]] = [(Visit, visit.id)]
-        for model in CHILD_MODELS:
+        for model in visit_children():
             ids = (
                 await model.filter(visit_id=visit.id)
                 .using_db(connection)
