@@ -18,8 +18,14 @@ DOORSTEP = [sys.executable, "-m", "server.cli"]
 
 
 def run(args: list[str], database_url: str) -> subprocess.CompletedProcess[str]:
-    """Run a doorstep subcommand against a database."""
-    env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_LEVEL": "WARNING"}
+    """Run a doorstep subcommand against an SQLite database (photos and anchors beside it)."""
+    folder = Path(database_url.removeprefix("sqlite://")).parent
+    env = {
+        **os.environ,
+        "DOORSTEP_DATABASE_URL": database_url,
+        "DOORSTEP_PHOTO_DIR": str(folder / "photos"),
+        "DOORSTEP_LOG_LEVEL": "WARNING",
+    }
     return subprocess.run(
         [*DOORSTEP, *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -81,9 +87,24 @@ def test_cli_bad_setting_exits_2_with_message(tmp_path: Path) -> None:
     assert "DOORSTEP_SESSION_IDLE_SECONDS" in result.stderr
 
 
-def test_cli_serve_answers_readyz(database_url: str) -> None:
+def test_cli_serve_answers_readyz(database_url: str, backend: str) -> None:
     port = free_port()
     env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_LEVEL": "WARNING"}
+    if backend == "postgres":
+        # The test server's role is a superuser, which could rewrite the audit log: refused.
+        # Serving as a restricted role: tests/server/audit/test_audit_roles_postgres.py.
+        env["DOORSTEP_AUDIT_KEY"] = "k" * 64
+        refused = subprocess.run(
+            [*DOORSTEP, "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert refused.returncode == 1
+        assert "is a superuser" in refused.stderr
+        return
     process = subprocess.Popen(
         [*DOORSTEP, "serve", "--port", str(port), "--workers", "2"],
         env=env,

@@ -14,6 +14,7 @@ import pytest
 
 from server.audit.anchors import (
     ANCHOR_PREFIX,
+    Anchor,
     FileAnchorStore,
     S3AnchorStore,
     anchor_periodically,
@@ -114,9 +115,13 @@ async def test_anchor_signed_with_an_unconfigured_key_fails_verify(
     db: str, clock: FixedClock, audit_keys: AuditKeys, anchors: FileAnchorStore
 ) -> None:
     await _write(clock, 2)
-    await write_anchor(anchors, AuditKeys(new_key(), retired=(audit_keys.current,)), clock.now())
+    last = await AuditEvent.get(id=2)
+    forger = new_key()
+    forged = Anchor(9, last.row_hash, last.at.isoformat(), clock.now().isoformat(), forger.key_id)
+    await anchors.put_bytes(forged.store_key, forged.signed(forger))
     report = await verify_audit(audit_keys, anchors)
     assert "not validly signed" in report.problem
+    assert "not configured" in report.problem
 
 
 async def test_anchor_is_written_once_per_head_and_not_for_an_empty_log(

@@ -18,8 +18,8 @@ def run(args: list[str], folder: Path, **extra: str) -> subprocess.CompletedProc
         DOORSTEP_DATABASE_URL=f"sqlite://{folder / 'doorstep.sqlite3'}",
         DOORSTEP_PHOTO_DIR=str(folder / "photos"),
         DOORSTEP_LOG_LEVEL="WARNING",
-        **extra,
     )
+    env.update(extra)
     return subprocess.run(
         [*DOORSTEP, *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -66,6 +66,7 @@ def test_cli_sqlite_key_is_generated_beside_the_database_and_a_wrong_key_fails(
 ) -> None:
     assert run(["migrate"], tmp_path).returncode == 0
     assert run(["seed-demo"], tmp_path).returncode == 0
+    assert run(["enrol-code", "1234"], tmp_path).returncode == 0
     key_file = tmp_path / "audit.key"
     assert key_file.is_file()
     assert key_file.stat().st_mode & 0o077 == 0

@@ -308,7 +308,7 @@ def test_serve_as_app_role_answers_readyz_and_anchors_the_chain(roles: Roles) ->
     before = set(anchors.glob("*.json")) if anchors.exists() else set()
     port = free_port()
     process = subprocess.Popen(
-        [*DOORSTEP, "serve", "--port", str(port)],
+        [*DOORSTEP, "serve", "--port", str(port), "--workers", "2"],
         env={**roles.env, "DOORSTEP_AUDIT_ANCHOR_SECONDS": "60"},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
