@@ -10,8 +10,6 @@ tried as the app role on a direct connection.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import secrets
 import subprocess
 import sys
@@ -21,7 +19,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -34,10 +31,10 @@ from server.audit.service import AuditEntry, verify_chain, write_audit
 from server.db import close_orm, tortoise_config
 from server.db_roles import UnsafeDatabaseRole, check_server_role
 from tests.conftest import POSTGRES_URL
+from tests.server.audit.pg_roles import ROOT, admin, asyncpg_dsn, doorstep_env, with_user
 from tests.server.test_cli import free_port
 
 DOORSTEP = [sys.executable, "-m", "server.cli"]
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True)
@@ -54,13 +51,7 @@ class Roles:
 
     def dsn(self, url: str) -> str:
         """asyncpg wants postgresql://."""
-        return url.replace("postgres://", "postgresql://", 1)
-
-
-def _url(user: str, database: str) -> str:
-    parts = urlsplit(POSTGRES_URL)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}", path="/" + database))
+        return asyncpg_dsn(url)
 
 
 def doorstep(roles: Roles, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -76,15 +67,6 @@ def doorstep(roles: Roles, *args: str, **env: str) -> subprocess.CompletedProces
     )
 
 
-async def _admin(*statements: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def roles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roles]:
     """``doorstep_owner_<rand>`` owning a new database, ``doorstep_app_<rand>``, migrated."""
@@ -98,26 +80,15 @@ def roles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roles]:
     )
     folder = tmp_path_factory.mktemp("roles")
     key = secrets.token_hex(32)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DOORSTEP_") and k != "PROMETHEUS_MULTIPROC_DIR"
-    }
-    env.update(
-        DOORSTEP_DATABASE_URL=_url(app, database),
-        DOORSTEP_MIGRATE_DATABASE_URL=_url(owner, database),
-        DOORSTEP_AUDIT_KEY=key,
-        DOORSTEP_PHOTO_DIR=str(folder / "photos"),
-        DOORSTEP_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    made = Roles(owner, app, database, _url(owner, database), _url(app, database), env, key)
-    asyncio.run(
-        _admin(
-            f'CREATE ROLE "{owner}" LOGIN',
-            f'CREATE ROLE "{app}" LOGIN',
-            f'CREATE DATABASE "{database}" OWNER "{owner}"',
-        )
+    owner_url = with_user(POSTGRES_URL, owner, database)
+    app_url = with_user(POSTGRES_URL, app, database)
+    env = doorstep_env(app_url, owner_url, key)
+    env["DOORSTEP_PHOTO_DIR"] = str(folder / "photos")
+    made = Roles(owner, app, database, owner_url, app_url, env, key)
+    admin(
+        f'CREATE ROLE "{owner}" LOGIN',
+        f'CREATE ROLE "{app}" LOGIN',
+        f'CREATE DATABASE "{database}" OWNER "{owner}"',
     )
     try:
         migrated = doorstep(made, "migrate")
@@ -125,12 +96,10 @@ def roles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roles]:
         assert f"granted {app}" in migrated.stdout
         yield made
     finally:
-        asyncio.run(
-            _admin(
-                f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
-                f'DROP ROLE IF EXISTS "{app}"',
-                f'DROP ROLE IF EXISTS "{owner}"',
-            )
+        admin(
+            f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+            f'DROP ROLE IF EXISTS "{app}"',
+            f'DROP ROLE IF EXISTS "{owner}"',
         )
 
 

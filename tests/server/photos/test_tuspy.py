@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from tusclient.uploader import Uploader
 from server.clock import FixedClock
 from server.settings import Settings
 from tests.conftest import Person
+from tests.server.audit.pg_roles import restricted_role
 from tests.server.photos.conftest import PhotoPhone, free_port, jpeg_bytes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,12 +45,26 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def server_url(settings: Settings, db: str, tmp_path: Path) -> Iterator[str]:
+def server_database(settings: Settings, db: str) -> Iterator[dict[str, str]]:
+    """How the server connects: on PostgreSQL as a restricted role with an audit key (it
+    refuses to serve as a role that could rewrite the audit log)."""
+    if db != "postgres":
+        yield {"DOORSTEP_DATABASE_URL": settings.database_url}
+        return
+    key = secrets.token_hex(32)
+    with restricted_role(settings.database_url, key) as app_url:
+        yield {"DOORSTEP_DATABASE_URL": app_url, "DOORSTEP_AUDIT_KEY": key}
+
+
+@pytest.fixture
+def server_url(
+    settings: Settings, server_database: dict[str, str], tmp_path: Path
+) -> Iterator[str]:
     """``uvicorn server.asgi:app`` in a subprocess on a free port, stopped afterwards."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
     env.update(
-        DOORSTEP_DATABASE_URL=settings.database_url,
+        **server_database,
         DOORSTEP_PHOTO_DIR=str(settings.photo_dir),
         DOORSTEP_MAX_UPLOAD_BYTES=str(settings.max_upload_bytes),
         DOORSTEP_LOG_LEVEL="WARNING",
