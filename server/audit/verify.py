@@ -17,6 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
 from server.audit.chain import AuditEntry, keyed_row_hash, unkeyed_row_hash
 from server.audit.keys import AuditKeys, audit_keys
 from server.audit.models import AuditEvent
@@ -112,16 +116,37 @@ class _Walk:
 async def verify_chain(
     keys: AuditKeys | None = None, anchors: Sequence[Anchor] = (), batch: int = 5000
 ) -> ChainReport:
-    """Recompute every row's hash in order; name the first row that is wrong."""
+    """Recompute every row's hash in order; name the first row that is wrong.
+
+    On PostgreSQL the walk and the final look at the chain head share one snapshot, so rows
+    written meanwhile by a running server are not mistaken for a mismatch. (SQLite in a
+    long read transaction would hold writers back, so there it reads as it goes.)
+    """
     walk = _Walk(keys or audit_keys(), anchors)
     try:
-        while rows := await AuditEvent.filter(id__gt=walk.last_id).order_by("id").limit(batch):
-            for row in rows:
-                walk.check(row)
-        walk.finish(await _chain_head())
+        if connections.get("default").capabilities.dialect == "postgres":
+            async with in_transaction() as conn:
+                await conn.execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                await _walk_rows(walk, conn, batch)
+        else:
+            await _walk_rows(walk, connections.get("default"), batch)
     except _Broken as broken:
         return ChainReport(walk.checked, broken.row_id, broken.problem, len(anchors))
     return ChainReport(walk.checked, None, anchors_checked=len(anchors))
+
+
+async def _walk_rows(walk: _Walk, conn: BaseDBAsyncClient, batch: int) -> None:
+    while True:
+        newer = AuditEvent.filter(id__gt=walk.last_id).order_by("id").limit(batch)
+        rows = await newer.using_db(conn)
+        if not rows:
+            break
+        for row in rows:
+            walk.check(row)
+    head = await conn.execute_query_dict(
+        "SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1"
+    )
+    walk.finish(head[0] if head else None)
 
 
 async def verify_audit(keys: AuditKeys, store: AnchorStore) -> ChainReport:
@@ -134,12 +159,3 @@ async def verify_audit(keys: AuditKeys, store: AnchorStore) -> ChainReport:
     if report.intact and problems:
         return ChainReport(report.rows_checked, None, problems[0], len(anchors))
     return report
-
-
-async def _chain_head() -> dict[str, Any] | None:
-    from tortoise import connections
-
-    rows = await connections.get("default").execute_query_dict(
-        "SELECT last_id, last_hash FROM audit_chain_head WHERE id = 1"
-    )
-    return rows[0] if rows else None

@@ -232,3 +232,24 @@ async def test_anchors_in_s3(
         assert report.first_broken_id == 3
     finally:
         server.stop()
+
+
+async def test_verify_while_the_server_writes_is_not_a_false_alarm(
+    db: str, clock: FixedClock, audit_keys: AuditKeys
+) -> None:
+    if db != "postgres":
+        pytest.skip("SQLite is read as it goes: a long read transaction would block writers")
+    await _write(clock, 50)
+    stop = asyncio.Event()
+
+    async def server_writes() -> None:
+        while not stop.is_set():
+            await _write(clock, 1)
+
+    writer = asyncio.create_task(server_writes())
+    try:
+        reports = [await verify_chain(batch=7) for _ in range(10)]
+    finally:
+        stop.set()
+        await writer
+    assert [r.problem for r in reports if not r.intact] == []
