@@ -25,7 +25,12 @@ from server.settings import Settings, SettingsError
 async def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     from server.audit.keys import load_audit_keys, use_audit_keys
 
-    use_audit_keys(load_audit_keys(settings))  # audit rows written by commands are keyed too
+    try:
+        use_audit_keys(load_audit_keys(settings))  # audit rows written here are keyed too
+    except SettingsError:
+        # No key (PostgreSQL): fine for commands that write no audit row; write_audit raises
+        # the same configuration error in those that do.
+        use_audit_keys(None)
     ensure_sqlite_directory(settings.database_url)
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
