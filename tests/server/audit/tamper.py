@@ -7,13 +7,13 @@ and rewrite rows and the chain head consistently, so only the key and the anchor
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from server.audit.chain import AuditEntry, keyed_row_hash, unkeyed_row_hash
+from server.audit.keys import AuditKey
 from server.audit.models import AuditEvent
 from server.db import sql
 
@@ -21,22 +21,25 @@ from server.db import sql
 Rehash = Callable[[str, AuditEvent], tuple[str, str]]
 
 
-def unkeyed_sha256(prev_hash: str, row: AuditEvent) -> str:
-    """The app's original, unkeyed row hash, as anyone reading the source can compute it."""
-    content = {
-        "id": row.id,
-        "at": row.at.isoformat(),
-        "action": str(row.action.value if hasattr(row.action, "value") else row.action),
-        "actor_id": str(row.actor_id) if row.actor_id else "",
-        "device_id": str(row.device_id) if row.device_id else "",
-        "record_type": row.record_type,
-        "record_id": row.record_id,
-        "reason": row.reason,
-        "recipient": row.recipient,
-        "request_id": row.request_id,
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+def unkeyed(prev_hash: str, row: AuditEvent) -> tuple[str, str]:
+    """Rehash a row as unkeyed with the app's own plain SHA-256, as anyone reading the source
+    can (and label it as an unkeyed row)."""
+    return "", unkeyed_row_hash(prev_hash, row.id, row.at, AuditEntry.of_row(row))
+
+
+def unkeyed_keeping_label(prev_hash: str, row: AuditEvent) -> tuple[str, str]:
+    """Rehash a row with plain SHA-256 but keep its key id (as if nobody checked the scheme)."""
+    return row.key_id, unkeyed(prev_hash, row)[1]
+
+
+def keyed_with(key: AuditKey, label: str | None = None) -> Rehash:
+    """Rehash rows under ``key``, labelled with ``label`` (default: that key's own id)."""
+
+    def rehash(prev_hash: str, row: AuditEvent) -> tuple[str, str]:
+        digest = keyed_row_hash(key, prev_hash, row.id, row.at, AuditEntry.of_row(row))
+        return (key.key_id if label is None else label), digest
+
+    return rehash
 
 
 async def _open_up(backend: str, conn: BaseDBAsyncClient) -> None:

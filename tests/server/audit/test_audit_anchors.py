@@ -29,7 +29,13 @@ from server.audit.verify import verify_audit
 from server.clock import FixedClock
 from server.settings import Settings
 from tests.server.audit.conftest import new_key
-from tests.server.audit.tamper import rewrite_chain_from, run_bypassing_triggers, truncate_to
+from tests.server.audit.tamper import (
+    keyed_with,
+    rewrite_chain_from,
+    run_bypassing_triggers,
+    truncate_to,
+    unkeyed,
+)
 
 
 async def _write(clock: FixedClock, n: int) -> None:
@@ -75,17 +81,13 @@ async def test_truncation_then_new_rows_fails_verify_at_the_anchored_row(
 async def test_rows_rewritten_with_the_key_before_an_anchor_fail_verify(
     db: str, clock: FixedClock, audit_keys: AuditKeys, anchors: FileAnchorStore
 ) -> None:
-    from server.audit.chain import keyed_row_hash
-    from tests.server.audit.test_audit_keyed_chain import _entry
-
     await _write(clock, 5)
     await write_anchor(anchors, audit_keys, clock.now())
-    key = audit_keys.current
     await run_bypassing_triggers(db, "UPDATE audit_event SET reason = 'nothing' WHERE id = 2")
     await rewrite_chain_from(
         db,
         2,
-        lambda prev, row: (row.key_id, keyed_row_hash(key, prev, row.id, row.at, _entry(row))),
+        keyed_with(audit_keys.current),
     )
     assert (await verify_chain()).intact  # whoever holds the key can rehash...
     report = await verify_audit(audit_keys, anchors)  # ...but not the anchors
@@ -148,10 +150,8 @@ async def test_anchor_is_written_once_per_head_and_not_for_an_empty_log(
 async def test_anchoring_seals_an_unkeyed_tail_first(
     db: str, clock: FixedClock, audit_keys: AuditKeys, anchors: FileAnchorStore
 ) -> None:
-    from tests.server.audit.tamper import unkeyed_sha256
-
     await _write(clock, 2)
-    await rewrite_chain_from(db, 1, lambda prev, row: ("", unkeyed_sha256(prev, row)))
+    await rewrite_chain_from(db, 1, unkeyed)
     anchor = await write_anchor(anchors, audit_keys, clock.now())
     assert anchor is not None
     assert anchor.last_id == 3

@@ -18,7 +18,13 @@ from server.audit.models import AuditAction, AuditEvent
 from server.audit.service import AuditEntry, seal_chain, verify_chain, write_audit
 from server.clock import FixedClock
 from tests.server.audit.conftest import new_key
-from tests.server.audit.tamper import rewrite_chain_from, run_bypassing_triggers, unkeyed_sha256
+from tests.server.audit.tamper import (
+    keyed_with,
+    rewrite_chain_from,
+    run_bypassing_triggers,
+    unkeyed,
+    unkeyed_keeping_label,
+)
 
 
 async def _write(clock: FixedClock, n: int) -> None:
@@ -34,19 +40,6 @@ async def _write(clock: FixedClock, n: int) -> None:
         await write_audit([entry], clock.now())
 
 
-def _entry(row: AuditEvent) -> AuditEntry:
-    return AuditEntry(
-        action=AuditAction(row.action),
-        actor_id=row.actor_id,
-        device_id=row.device_id,
-        record_type=row.record_type,
-        record_id=row.record_id,
-        reason=row.reason,
-        recipient=row.recipient,
-        request_id=row.request_id,
-    )
-
-
 async def test_new_rows_are_keyed_with_the_configured_key(
     db: str, clock: FixedClock, audit_keys: AuditKeys
 ) -> None:
@@ -54,7 +47,8 @@ async def test_new_rows_are_keyed_with_the_configured_key(
     rows = await AuditEvent.all().order_by("id")
     assert {r.key_id for r in rows} == {audit_keys.current.key_id}
     assert all(
-        r.row_hash == keyed_row_hash(audit_keys.current, r.prev_hash, r.id, r.at, _entry(r))
+        r.row_hash
+        == keyed_row_hash(audit_keys.current, r.prev_hash, r.id, r.at, AuditEntry.of_row(r))
         for r in rows
     )
     assert (await verify_chain()).intact
@@ -65,7 +59,7 @@ async def test_row_edited_and_rehashed_with_unkeyed_hash_fails_verify(
 ) -> None:
     await _write(clock, 5)
     await run_bypassing_triggers(db, "UPDATE audit_event SET reason = 'nothing' WHERE id = 3")
-    await rewrite_chain_from(db, 3, lambda prev, row: (row.key_id, unkeyed_sha256(prev, row)))
+    await rewrite_chain_from(db, 3, unkeyed_keeping_label)
     report = await verify_chain()
     assert report.first_broken_id == 3
     assert "does not match its hash" in report.problem
@@ -77,7 +71,7 @@ async def test_rows_downgraded_to_the_unkeyed_scheme_fail_verify(
 ) -> None:
     await _write(clock, 5)
     await run_bypassing_triggers(db, "UPDATE audit_event SET reason = 'nothing' WHERE id = 3")
-    await rewrite_chain_from(db, 3, lambda prev, row: ("", unkeyed_sha256(prev, row)))
+    await rewrite_chain_from(db, 3, unkeyed)
     report = await verify_chain()
     assert report.first_broken_id == 3
     assert "unkeyed row after keyed rows" in report.problem
@@ -88,7 +82,7 @@ async def test_whole_chain_downgraded_to_unkeyed_fails_verify(
 ) -> None:
     await _write(clock, 4)
     await run_bypassing_triggers(db, "UPDATE audit_event SET reason = 'nothing' WHERE id = 2")
-    await rewrite_chain_from(db, 1, lambda prev, row: ("", unkeyed_sha256(prev, row)))
+    await rewrite_chain_from(db, 1, unkeyed)
     report = await verify_chain()
     assert not report.intact
     assert report.first_broken_id == 4
@@ -106,7 +100,7 @@ async def test_row_rehashed_with_another_key_fails_verify(
     await rewrite_chain_from(
         db,
         3,
-        lambda prev, row: (row.key_id, keyed_row_hash(wrong, prev, row.id, row.at, _entry(row))),
+        keyed_with(wrong, label=audit_keys.current.key_id),
     )
     report = await verify_chain()
     assert report.first_broken_id == 3
@@ -116,7 +110,7 @@ async def test_row_rehashed_with_another_key_fails_verify(
     await rewrite_chain_from(
         db,
         3,
-        lambda prev, row: (wrong.key_id, keyed_row_hash(wrong, prev, row.id, row.at, _entry(row))),
+        keyed_with(wrong),
     )
     report = await verify_chain()
     assert report.first_broken_id == 3
@@ -137,7 +131,7 @@ async def test_pre_upgrade_unkeyed_rows_verify_once_sealed_and_stay_protected(
 ) -> None:
     # A deployment from before keyed hashing: every row unkeyed.
     await _write(clock, 4)
-    await rewrite_chain_from(db, 1, lambda prev, row: ("", unkeyed_sha256(prev, row)))
+    await rewrite_chain_from(db, 1, unkeyed)
     unsealed = await verify_chain()
     assert unsealed.first_broken_id == 4
     assert "no keyed row follows" in unsealed.problem
@@ -160,9 +154,7 @@ async def test_pre_upgrade_unkeyed_rows_verify_once_sealed_and_stay_protected(
     await rewrite_chain_from(
         db,
         2,
-        lambda prev, row: (
-            ("", unkeyed_sha256(prev, row)) if row.key_id == "" else (row.key_id, row.row_hash)
-        ),
+        lambda prev, row: unkeyed(prev, row) if row.key_id == "" else (row.key_id, row.row_hash),
     )
     report = await verify_chain()
     assert report.first_broken_id == 5
@@ -190,7 +182,7 @@ async def test_rotated_key_verifies_old_rows_and_refuses_a_return_to_the_old_key
     await rewrite_chain_from(
         db,
         4,
-        lambda prev, row: (old.key_id, keyed_row_hash(old, prev, row.id, row.at, _entry(row))),
+        keyed_with(old),
     )
     report = await verify_chain(rotated)
     assert report.first_broken_id == 4
