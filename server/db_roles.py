@@ -74,18 +74,14 @@ async def grant_server_role(settings: Settings) -> list[str]:
                 await conn.execute_script(statement)
     finally:
         await close_orm()
-    return [
-        f"granted {app}: {ORDINARY_GRANTS} on {len(tables) - len(AUDIT_GRANTS)} tables, "
-        + "; ".join(f"{p} on {t}" for t, p in AUDIT_GRANTS.items())
-        + "; no DDL"
-    ]
+    ordinary = len(set(tables) - AUDIT_GRANTS.keys() - NO_GRANTS)
+    audit = "; ".join(f"{privileges} on {table}" for table, privileges in AUDIT_GRANTS.items())
+    return [f"granted {app}: {ORDINARY_GRANTS} on {ordinary} tables; {audit}; no DDL"]
 
 
 async def _names(conn: BaseDBAsyncClient) -> tuple[str, str]:
-    row = (await conn.execute_query_dict("SELECT current_schema() AS s, current_database() AS d"))[
-        0
-    ]
-    return str(row["s"]), str(row["d"])
+    rows = await conn.execute_query_dict("SELECT current_schema() AS s, current_database() AS d")
+    return str(rows[0]["s"]), str(rows[0]["d"])
 
 
 async def _check_roles(conn: BaseDBAsyncClient, app: str) -> list[str]:
