@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 from tortoise import Tortoise
 
@@ -32,7 +31,7 @@ from server.db import close_orm, tortoise_config
 from server.db_roles import UnsafeDatabaseRole, check_server_role
 from tests.conftest import POSTGRES_URL
 from tests.server.audit.pg_roles import ROOT, admin, asyncpg_dsn, doorstep_env, with_user
-from tests.server.test_cli import free_port
+from tests.server.test_cli import free_port, serving
 
 DOORSTEP = [sys.executable, "-m", "server.cli"]
 
@@ -275,34 +274,11 @@ def test_serve_as_app_role_answers_readyz_and_anchors_the_chain(roles: Roles) ->
     assert doorstep(roles, "enrol-code", "7001").returncode == 0
     anchors = Path(roles.env["DOORSTEP_PHOTO_DIR"]) / "audit-anchors"
     before = set(anchors.glob("*.json")) if anchors.exists() else set()
-    port = free_port()
-    process = subprocess.Popen(
-        [*DOORSTEP, "serve", "--port", str(port), "--workers", "2"],
-        env={**roles.env, "DOORSTEP_AUDIT_ANCHOR_SECONDS": "60"},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with serving({**roles.env, "DOORSTEP_AUDIT_ANCHOR_SECONDS": "60"}, workers=2):
         deadline = time.monotonic() + 30
-        status = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert status == 200
         while time.monotonic() < deadline and not set(anchors.glob("*.json")) - before:
             time.sleep(0.2)
         assert set(anchors.glob("*.json")) - before, "the server wrote no anchor"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            pytest.fail("doorstep serve did not stop on SIGTERM")
     verified = doorstep(roles, "audit-verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
