@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
@@ -89,3 +90,61 @@ def throwaway_database_sync(server_url: str, prefix: str) -> Iterator[str]:
         yield tortoise_url(with_database(server_url, name))
     finally:
         asyncio.run(admin(server_url, drop_sql(name)))
+
+
+def with_user(url: str, user: str) -> str:
+    """The same server URL connecting as ``user``."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A database as production runs it: tables owned by one role (``doorstep migrate``), the
+    server connected as another that owns nothing and may only INSERT and SELECT the audit
+    log, and the audit chain's key (the server refuses to serve on PostgreSQL otherwise)."""
+
+    owner_url: str
+    app_url: str
+    audit_key: str
+
+    def env(self) -> dict[str, str]:
+        """The settings every ``doorstep`` process of this deployment shares."""
+        return {
+            "DOORSTEP_DATABASE_URL": self.app_url,
+            "DOORSTEP_MIGRATE_DATABASE_URL": self.owner_url,
+            "DOORSTEP_AUDIT_KEY": self.audit_key,
+        }
+
+
+def _role_of(owner_url: str) -> str:
+    return f"{urlsplit(owner_url).path.lstrip('/')}_app"
+
+
+@contextlib.asynccontextmanager
+async def deployment(server_url: str, prefix: str) -> AsyncIterator[Deployment]:
+    """A throwaway database with a restricted server role (not yet migrated: run
+    ``doorstep migrate`` with ``Deployment.env()``, which grants the role its share)."""
+    async with throwaway_database(server_url, prefix) as owner_url:
+        role = _role_of(owner_url)
+        await admin(server_url, f'CREATE ROLE "{role}" LOGIN')
+        try:
+            yield Deployment(owner_url, with_user(owner_url, role), secrets.token_hex(32))
+        finally:
+            # Its privileges go first (a role holding any cannot be dropped).
+            await admin(owner_url, f'DROP OWNED BY "{role}"')
+            await admin(server_url, f'DROP ROLE IF EXISTS "{role}"')
+
+
+@contextlib.contextmanager
+def deployment_sync(server_url: str, prefix: str) -> Iterator[Deployment]:
+    """``deployment`` for code outside an event loop (pytest session fixtures)."""
+    with throwaway_database_sync(server_url, prefix) as owner_url:
+        role = _role_of(owner_url)
+        asyncio.run(admin(server_url, f'CREATE ROLE "{role}" LOGIN'))
+        try:
+            yield Deployment(owner_url, with_user(owner_url, role), secrets.token_hex(32))
+        finally:
+            asyncio.run(admin(owner_url, f'DROP OWNED BY "{role}"'))
+            asyncio.run(admin(server_url, f'DROP ROLE IF EXISTS "{role}"'))

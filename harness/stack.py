@@ -30,6 +30,7 @@ import httpx
 
 from harness import ROOT
 from harness.ports import HOST, free_port
+from harness.postgres import Deployment
 from harness.processes import Process, Service, clean_env, doorstep, serve_argv
 
 CADDYFILE = ROOT / "Caddyfile"
@@ -51,14 +52,14 @@ class Stack(Service):
 
     def __init__(
         self,
-        database_url: str,
+        database: Deployment,
         workdir: Path,
         *,
         caddyfile: Path = CADDYFILE,
         workers: int = 2,
         **settings: str,
     ) -> None:
-        self.database_url = database_url
+        self.database = database
         self.workdir = workdir
         self.caddyfile = caddyfile
         self.public_port = free_port()
@@ -79,12 +80,12 @@ class Stack(Service):
 
     def cli_env(self) -> dict[str, str]:
         """The environment of a ``doorstep`` command on this stack's database."""
-        return clean_env(DOORSTEP_DATABASE_URL=self.database_url)
+        return clean_env(**self.database.env())
 
     def worker_env(self) -> dict[str, str]:
         """What every worker shares: database, origin, photo folder (then ``settings``)."""
         env = clean_env(
-            DOORSTEP_DATABASE_URL=self.database_url,
+            **self.database.env(),
             DOORSTEP_ORIGIN=self.origin,
             DOORSTEP_RP_ID="localhost",
             DOORSTEP_PHOTO_DIR=str(self.photo_dir),

@@ -16,6 +16,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from server.advice.routes import endpoints as advice_endpoints
 from server.api import Endpoint, routes_for
+from server.audit.runtime import audit_guard
 from server.auth.routes import endpoints as auth_endpoints
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
@@ -85,7 +86,10 @@ def create_app(
             yield
             return
         ensure_sqlite_directory(settings.database_url)
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(settings.database_url)),
+            audit_guard(settings, app.state.clock),
+        ):
             yield
 
     app = Starlette(

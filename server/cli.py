@@ -1,4 +1,4 @@
-"""The ``doorstep`` command line: migrate, serve, create officers, seed a demo."""
+"""The ``doorstep`` command line: migrate, serve, manage officers, check the audit log."""
 
 from __future__ import annotations
 
@@ -23,6 +23,14 @@ from server.settings import Settings, SettingsError
 
 
 async def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from server.audit.keys import load_audit_keys, use_audit_keys
+
+    try:
+        use_audit_keys(load_audit_keys(settings))  # audit rows written here are keyed too
+    except SettingsError:
+        # No key (PostgreSQL): fine for commands that write no audit row; write_audit raises
+        # the same configuration error in those that do.
+        use_audit_keys(None)
     ensure_sqlite_directory(settings.database_url)
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
@@ -32,19 +40,28 @@ async def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> A
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    """Apply migrations not yet applied."""
-    applied = asyncio.run(apply_migrations(settings.database_url))
+    """Apply migrations not yet applied, as the owner; then grant the server's role its share."""
+    from server.db_roles import grant_server_role
+
+    applied = asyncio.run(apply_migrations(settings.owner_database_url))
     for name in applied:
         print(f"applied {name}")
     if not applied:
         print("no migrations to apply")
+    for line in asyncio.run(grant_server_role(settings)):
+        print(line, file=sys.stderr if line.startswith("warning") else sys.stdout)
     return 0
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """Run the API under uvicorn."""
     import uvicorn
+    from tortoise import connections
 
+    from server.db_roles import check_server_role
+
+    # Fail here, with a plain message, rather than in every worker's start-up.
+    asyncio.run(_with_orm(settings, lambda: check_server_role(connections.get("default"))))
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Several worker processes: /metrics on any of them must report all of them.
         metrics_dir = tempfile.mkdtemp(prefix="doorstep-metrics-")
@@ -130,18 +147,60 @@ def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    """Check the audit log's hash chain; exit 1 naming the first broken row."""
-    from server.audit.service import verify_chain
+    """Check the audit log's keyed chain and every anchor; exit 1 naming what is wrong."""
+    from server.audit.anchors import anchor_store
+    from server.audit.keys import load_audit_keys
+    from server.audit.verify import verify_audit
 
-    report = asyncio.run(_with_orm(settings, verify_chain))
-    if report.first_broken_id is None:
-        print(f"audit chain intact: {report.rows_checked} rows")
+    keys = load_audit_keys(settings)
+    report = asyncio.run(_with_orm(settings, lambda: verify_audit(keys, anchor_store(settings))))
+    if report.intact:
+        plural = "" if report.anchors_checked == 1 else "s"
+        print(
+            f"audit chain intact: {report.rows_checked} rows, checked against "
+            f"{report.anchors_checked} anchor{plural}"
+        )
+        if report.rows_checked and not report.anchors_checked:
+            print(
+                "doorstep: warning: no audit anchors found, so deleting the newest rows would "
+                "not be noticed; run `doorstep audit-anchor` (docs/deploy.md)",
+                file=sys.stderr,
+            )
         return 0
-    print(
-        f"audit chain broken at row {report.first_broken_id}: {report.problem} "
-        f"({report.rows_checked} rows before it are intact)"
-    )
+    if report.first_broken_id is None:
+        print(f"audit anchors tampered with: {report.problem}")
+    else:
+        print(
+            f"audit chain broken at row {report.first_broken_id}: {report.problem} "
+            f"({report.rows_checked} rows before it are intact)"
+        )
     return 1
+
+
+def cmd_audit_anchor(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a signed checkpoint of the audit chain head outside the database (also sealing
+    rows from before keyed hashing); the server does it by itself at intervals."""
+    from server.audit.anchors import write_anchor
+    from server.audit.keys import load_audit_keys
+
+    keys = load_audit_keys(settings)
+
+    async def work() -> tuple[Any, int]:
+        from server.audit.anchors import anchor_store
+        from server.audit.models import AuditEvent
+
+        anchor = await write_anchor(anchor_store(settings), keys, SystemClock().now())
+        last = await AuditEvent.all().order_by("-id").first()
+        return anchor, last.id if last else 0
+
+    anchor, last_id = asyncio.run(_with_orm(settings, work))
+    if anchor is not None:
+        print(f"anchored the audit log at row {anchor.last_id}")
+    elif last_id:
+        print(f"already anchored at row {last_id}")
+    else:
+        print("the audit log is empty: nothing to anchor")
+    return 0
 
 
 def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
@@ -214,9 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--reason", default="revoked from the command line")
     revoke.set_defaults(func=cmd_revoke_device)
 
-    sub.add_parser("audit-verify", help="check the audit log's hash chain").set_defaults(
-        func=cmd_audit_verify
-    )
+    sub.add_parser(
+        "audit-verify", help="check the audit log's keyed hash chain against its anchors"
+    ).set_defaults(func=cmd_audit_verify)
+    sub.add_parser(
+        "audit-anchor", help="write a signed checkpoint of the audit log outside the database"
+    ).set_defaults(func=cmd_audit_anchor)
 
     sub.add_parser(
         "restore-fence", help="after restoring a backup: make every device resynchronise"
@@ -238,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         result: int = args.func(settings, args)
+    except SettingsError as exc:
+        print(f"doorstep: configuration error: {exc}", file=sys.stderr)
+        return 2
     except DoorstepError as exc:
         print(f"doorstep: {exc.message}", file=sys.stderr)
         return 1

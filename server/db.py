@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -13,6 +12,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from server.settings import Settings
+from server.settings import backend_name as backend_name  # where it used to live
 
 APP_LABEL = "doorstep"
 MODEL_MODULES = [
@@ -57,12 +57,6 @@ def ensure_sqlite_directory(database_url: str) -> None:
         path = database_url.removeprefix("sqlite://").split("?")[0]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-
-def backend_name(database_url: str) -> str:
-    """``sqlite`` or ``postgres``, from a database URL."""
-    scheme = urlsplit(database_url).scheme
-    return "postgres" if scheme in {"postgres", "postgresql", "asyncpg", "psycopg"} else scheme
 
 
 async def apply_migrations(database_url: str, target: str | None = None) -> list[str]:

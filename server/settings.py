@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,11 +40,20 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def backend_name(database_url: str) -> str:
+    """``sqlite`` or ``postgres``, from a database URL."""
+    scheme = urlsplit(database_url).scheme
+    return "postgres" if scheme in {"postgres", "postgresql", "asyncpg", "psycopg"} else scheme
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server needs to know about its deployment."""
 
+    # The server's database role: on PostgreSQL one that owns nothing (docs/deploy.md).
     database_url: str = "sqlite://var/doorstep.sqlite3"
+    # The role that owns the tables, for ``doorstep migrate`` only ("" = database_url).
+    migrate_database_url: str = ""
     photo_dir: Path = Path("var/photos")
     origin: str = "http://localhost:8000"
     rp_id: str = "localhost"
@@ -76,8 +85,17 @@ class Settings:
     max_upload_bytes: int = 25 * 1024 * 1024
     upload_expiry_seconds: int = 24 * 3600
     max_image_pixels: int = 60_000_000
+    # The audit chain's HMAC key(s), never stored in the database: the value itself, or a file
+    # holding the current key first and retired ones after it (server/audit/keys.py).
+    audit_key: str = field(default="", repr=False)
+    audit_key_file: str = ""
+    # Signed checkpoints of the chain head go here ("" = the photo store, under audit-anchors/),
+    # every this many seconds from each server (0 = only by ``doorstep audit-anchor``).
+    audit_anchor_dir: str = ""
+    audit_anchor_seconds: int = 300
 
     def __post_init__(self) -> None:
+        self._check_audit_settings()
         if self.device_without_prf not in {"pin", "online_only"}:
             raise SettingsError("DOORSTEP_DEVICE_WITHOUT_PRF must be pin or online_only")
         if self.photo_store not in {"fs", "s3"}:
@@ -111,6 +129,28 @@ class Settings:
                 f"DOORSTEP_RP_ID {self.rp_id!r} must be the origin's host or a parent of it"
             )
 
+    def _check_audit_settings(self) -> None:
+        from server.audit.keys import check_key_text
+
+        if self.audit_key and self.audit_key_file:
+            raise SettingsError("set DOORSTEP_AUDIT_KEY or DOORSTEP_AUDIT_KEY_FILE, not both")
+        if self.audit_key:
+            check_key_text(self.audit_key, "DOORSTEP_AUDIT_KEY")
+        if self.migrate_database_url and backend_name(self.migrate_database_url) != backend_name(
+            self.database_url
+        ):
+            raise SettingsError(
+                "DOORSTEP_MIGRATE_DATABASE_URL must name the same kind of database as "
+                "DOORSTEP_DATABASE_URL (both sqlite:// or both postgres://)"
+            )
+        if self.audit_anchor_seconds < 0:
+            raise SettingsError("DOORSTEP_AUDIT_ANCHOR_SECONDS must be at least 0")
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL ``doorstep migrate`` connects with: the tables' owner."""
+        return self.migrate_database_url or self.database_url
+
     @property
     def secure_cookies(self) -> bool:
         """Whether the public origin is HTTPS, so cookies get Secure and the __Host- prefix."""
@@ -123,6 +163,7 @@ class Settings:
         defaults = cls()
         return cls(
             database_url=env.get("DOORSTEP_DATABASE_URL") or defaults.database_url,
+            migrate_database_url=env.get("DOORSTEP_MIGRATE_DATABASE_URL") or "",
             photo_dir=Path(env.get("DOORSTEP_PHOTO_DIR") or defaults.photo_dir),
             origin=(env.get("DOORSTEP_ORIGIN") or defaults.origin).rstrip("/"),
             rp_id=env.get("DOORSTEP_RP_ID") or defaults.rp_id,
@@ -170,5 +211,11 @@ class Settings:
             ),
             max_image_pixels=_int(
                 env, "DOORSTEP_MAX_IMAGE_PIXELS", defaults.max_image_pixels, 1_000_000
+            ),
+            audit_key=env.get("DOORSTEP_AUDIT_KEY") or "",
+            audit_key_file=env.get("DOORSTEP_AUDIT_KEY_FILE") or "",
+            audit_anchor_dir=env.get("DOORSTEP_AUDIT_ANCHOR_DIR") or "",
+            audit_anchor_seconds=_int(
+                env, "DOORSTEP_AUDIT_ANCHOR_SECONDS", defaults.audit_anchor_seconds, 0
             ),
         )

@@ -40,6 +40,9 @@ class AuditEvent(Model):
     # Each row's hash covers its content and the previous row's hash (tamper evidence).
     prev_hash = fields.CharField(max_length=64, default="")
     row_hash = fields.CharField(max_length=64, default="")
+    # The id of the HMAC key row_hash is made with; "" for rows from before keyed hashing
+    # (plain SHA-256), which are accepted only before the first keyed row (server/audit/chain.py).
+    key_id = fields.CharField(max_length=16, default="", db_default="")
 
     class Meta:
         table = "audit_event"

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from harness.passkeys import sign_in_new_device
-from harness.postgres import TEST_URL, throwaway_database_sync
+from harness.postgres import TEST_URL, Deployment, deployment_sync
 from harness.processes import clean_env, doorstep
 from harness.stack import CADDYFILE, SignIn, Stack
 
@@ -27,26 +27,29 @@ CADDYFILE_UNDER_TEST = Path(os.environ.get("DOORSTEP_TEST_CADDYFILE") or CADDYFI
 
 
 @pytest.fixture(scope="session")
-def deploy_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database, migrated by ``doorstep migrate``, dropped afterwards."""
+def deploy_database() -> Iterator[Deployment]:
+    """A throwaway PostgreSQL database with the server's restricted role, migrated by
+    ``doorstep migrate`` as the owner, dropped afterwards."""
     if not TEST_URL:
         pytest.skip("DOORSTEP_TEST_POSTGRES_URL is not set (CI sets it)")
     if shutil.which("caddy") is None:
         pytest.fail("caddy is not installed: `make system-deps` installs it")
-    with throwaway_database_sync(TEST_URL, "doorstep_deploy") as url:
-        doorstep("migrate", env=clean_env(DOORSTEP_DATABASE_URL=url))
-        yield url
+    with deployment_sync(TEST_URL, "doorstep_deploy") as database:
+        doorstep("migrate", env=clean_env(**database.env()))
+        yield database
 
 
 @pytest.fixture
-def stack(deploy_database: str, tmp_path: Path) -> Iterator[Stack]:
+def stack(deploy_database: Deployment, tmp_path: Path) -> Iterator[Stack]:
     """Two workers behind Caddy, fresh for this test (the database is shared by the run)."""
     with Stack(deploy_database, tmp_path, caddyfile=CADDYFILE_UNDER_TEST) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def shared_stack(deploy_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def shared_stack(
+    deploy_database: Deployment, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     """Two workers behind Caddy for tests that stop nothing."""
     workdir = tmp_path_factory.mktemp("stack")
     with Stack(deploy_database, workdir, caddyfile=CADDYFILE_UNDER_TEST) as running:
@@ -54,7 +57,7 @@ def shared_stack(deploy_database: str, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-def busy_stack(deploy_database: str, tmp_path: Path) -> Iterator[Stack]:
+def busy_stack(deploy_database: Deployment, tmp_path: Path) -> Iterator[Stack]:
     """Two workers that shed load beyond two requests in flight each."""
     with Stack(
         deploy_database, tmp_path, caddyfile=CADDYFILE_UNDER_TEST, DOORSTEP_MAX_IN_FLIGHT="2"

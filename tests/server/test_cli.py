@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,11 +17,18 @@ import pytest
 from tests.server.test_migrations import ALL_MIGRATIONS
 
 DOORSTEP = [sys.executable, "-m", "server.cli"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args: list[str], database_url: str) -> subprocess.CompletedProcess[str]:
-    """Run a doorstep subcommand against a database."""
-    env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_LEVEL": "WARNING"}
+    """Run a doorstep subcommand against an SQLite database (photos and anchors beside it)."""
+    folder = Path(database_url.removeprefix("sqlite://")).parent
+    env = {
+        **os.environ,
+        "DOORSTEP_DATABASE_URL": database_url,
+        "DOORSTEP_PHOTO_DIR": str(folder / "photos"),
+        "DOORSTEP_LOG_LEVEL": "WARNING",
+    }
     return subprocess.run(
         [*DOORSTEP, *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -30,6 +39,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(env: dict[str, str], *, workers: int = 1) -> Iterator[int]:
+    """``doorstep serve`` on a free port, once ``/readyz`` answers 200; stopped by SIGTERM."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*DOORSTEP, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert status == 200
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("doorstep serve did not stop on SIGTERM")
 
 
 def test_cli_migrate_seed_and_create_officer_on_fresh_sqlite(tmp_path: Path) -> None:
@@ -81,32 +121,26 @@ def test_cli_bad_setting_exits_2_with_message(tmp_path: Path) -> None:
     assert "DOORSTEP_SESSION_IDLE_SECONDS" in result.stderr
 
 
-def test_cli_serve_answers_readyz(database_url: str) -> None:
+def test_cli_serve_answers_readyz(database_url: str, backend: str) -> None:
     port = free_port()
     env = {**os.environ, "DOORSTEP_DATABASE_URL": database_url, "DOORSTEP_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [*DOORSTEP, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        status = None
-        while time.monotonic() < deadline:
-            try:
-                status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert status == 200
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            pytest.fail("doorstep serve did not stop on SIGTERM")
+    if backend == "postgres":
+        # The test server's role is a superuser, which could rewrite the audit log: refused.
+        # Serving as a restricted role: tests/server/audit/test_audit_roles_postgres.py.
+        env["DOORSTEP_AUDIT_KEY"] = "k" * 64
+        refused = subprocess.run(
+            [*DOORSTEP, "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert refused.returncode == 1
+        assert "is a superuser" in refused.stderr
+        return
+    with serving(env, workers=2):
+        pass
 
 
 def test_cli_enrol_code_revoke_device_and_audit_verify(tmp_path: Path) -> None:

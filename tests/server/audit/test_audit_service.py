@@ -11,6 +11,7 @@ from tortoise import connections
 from server.audit.models import AuditAction, AuditEvent
 from server.audit.service import AuditEntry, verify_chain, write_audit
 from server.clock import FixedClock
+from tests.server.audit.tamper import run_bypassing_triggers
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
@@ -61,23 +62,9 @@ async def test_audit_delete_is_refused_by_the_database(db: str, clock: FixedCloc
     assert await AuditEvent.all().count() == 1
 
 
-async def _bypass_triggers_and_edit(backend: str, statement: str) -> None:
-    """What an attacker with direct database access could do: the chain must still tell."""
-    conn = connections.get("default")
-    if backend == "postgres":
-        await conn.execute_script(
-            f"SET session_replication_role = replica; {statement}; "
-            "SET session_replication_role = origin;"
-        )
-    else:
-        await conn.execute_script("DROP TRIGGER IF EXISTS audit_event_no_update")
-        await conn.execute_script("DROP TRIGGER IF EXISTS audit_event_no_delete")
-        await conn.execute_script(statement)
-
-
 async def test_verify_chain_names_first_edited_row(db: str, clock: FixedClock) -> None:
     await _write(clock, 6)
-    await _bypass_triggers_and_edit(db, "UPDATE audit_event SET reason = 'nothing' WHERE id = 4")
+    await run_bypassing_triggers(db, "UPDATE audit_event SET reason = 'nothing' WHERE id = 4")
     report = await verify_chain()
     assert report.first_broken_id == 4
     assert "content" in report.problem
@@ -86,9 +73,9 @@ async def test_verify_chain_names_first_edited_row(db: str, clock: FixedClock) -
 
 async def test_verify_chain_finds_removed_rows(db: str, clock: FixedClock) -> None:
     await _write(clock, 6)
-    await _bypass_triggers_and_edit(db, "DELETE FROM audit_event WHERE id = 3")
+    await run_bypassing_triggers(db, "DELETE FROM audit_event WHERE id = 3")
     assert (await verify_chain()).first_broken_id == 4
-    await _bypass_triggers_and_edit(db, "DELETE FROM audit_event WHERE id >= 3")
+    await run_bypassing_triggers(db, "DELETE FROM audit_event WHERE id >= 3")
     report = await verify_chain()
     assert report.first_broken_id == 3
     assert "removed" in report.problem

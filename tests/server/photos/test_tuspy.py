@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from harness.phone import PhotoPhone
 from harness.ports import free_port
 from server.clock import FixedClock
 from server.settings import Settings
+from tests.server.audit.pg_roles import restricted_role
 from tests.support.people import Person
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,12 +47,26 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def server_url(settings: Settings, db: str, tmp_path: Path) -> Iterator[str]:
+def server_database(settings: Settings, db: str) -> Iterator[dict[str, str]]:
+    """How the server connects: on PostgreSQL as a restricted role with an audit key (it
+    refuses to serve as a role that could rewrite the audit log)."""
+    if db != "postgres":
+        yield {"DOORSTEP_DATABASE_URL": settings.database_url}
+        return
+    key = secrets.token_hex(32)
+    with restricted_role(settings.database_url, key) as app_url:
+        yield {"DOORSTEP_DATABASE_URL": app_url, "DOORSTEP_AUDIT_KEY": key}
+
+
+@pytest.fixture
+def server_url(
+    settings: Settings, server_database: dict[str, str], tmp_path: Path
+) -> Iterator[str]:
     """``uvicorn server.asgi:app`` in a subprocess on a free port, stopped afterwards."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
     env.update(
-        DOORSTEP_DATABASE_URL=settings.database_url,
+        **server_database,
         DOORSTEP_PHOTO_DIR=str(settings.photo_dir),
         DOORSTEP_MAX_UPLOAD_BYTES=str(settings.max_upload_bytes),
         DOORSTEP_LOG_LEVEL="WARNING",
@@ -153,7 +169,9 @@ async def test_tuspy_uploads_cuts_at_60_percent_and_resumes(
     stored = [p.relative_to(settings.photo_dir) for p in settings.photo_dir.rglob("*")]
     sha = metadata["sha256"]
     assert Path("originals", sha[:2], sha) in stored
-    assert all(p.parts[0] in {"originals", "derived", "uploads", "tmp"} for p in stored)
+    # (the server also anchors its audit chain beside the photos: audit-anchors/)
+    kept = {"originals", "derived", "uploads", "tmp", "audit-anchors"}
+    assert all(p.parts[0] in kept for p in stored)
     assert not any("passwd" in str(p) for p in stored)
 
     def stranger() -> None:

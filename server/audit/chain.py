@@ -1,0 +1,83 @@
+"""What an audit row says, and the hash that chains it to the row before.
+
+Rows are hashed over a canonical JSON of their content plus the previous row's hash, so
+changing, removing or reordering a row changes every hash after it.
+
+Two schemes, told apart by the row's ``key_id``:
+
+- ``""``: unkeyed SHA-256, as rows were written before keyed hashing. Only verified, never
+  written: such rows are accepted only as the oldest part of the chain, before the first keyed
+  row, whose HMAC covers the last of them (``server/audit/verify.py``).
+- a key id: HMAC-SHA256 under that key (``server/audit/keys.py``). The key id is part of the
+  hashed content, so a row cannot be relabelled to another key or scheme.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.audit.keys import CHAIN, AuditKey
+from server.audit.models import AuditAction, AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What to record: who did what to which record, and why."""
+
+    action: AuditAction
+    actor_id: uuid.UUID | None = None
+    device_id: uuid.UUID | None = None
+    record_type: str = ""
+    record_id: str = ""
+    reason: str = ""
+    recipient: str = ""
+    request_id: str = ""
+
+    @classmethod
+    def of_row(cls, row: AuditEvent) -> AuditEntry:
+        """The entry a stored row records."""
+        return cls(
+            action=AuditAction(row.action),
+            actor_id=row.actor_id,
+            device_id=row.device_id,
+            record_type=row.record_type,
+            record_id=row.record_id,
+            reason=row.reason,
+            recipient=row.recipient,
+            request_id=row.request_id,
+        )
+
+
+def _canonical(row_id: int, at: datetime, entry: AuditEntry, extra: dict[str, str]) -> str:
+    content = {
+        "id": row_id,
+        "at": at.isoformat(),
+        "action": entry.action.value,
+        "actor_id": str(entry.actor_id) if entry.actor_id else "",
+        "device_id": str(entry.device_id) if entry.device_id else "",
+        "record_type": entry.record_type,
+        "record_id": entry.record_id,
+        "reason": entry.reason,
+        "recipient": entry.recipient,
+        "request_id": entry.request_id,
+        **extra,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def unkeyed_row_hash(prev_hash: str, row_id: int, at: datetime, entry: AuditEntry) -> str:
+    """The hash of rows written before keyed hashing (verified, never written any more)."""
+    canonical = _canonical(row_id, at, entry, {})
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def keyed_row_hash(
+    key: AuditKey, prev_hash: str, row_id: int, at: datetime, entry: AuditEntry
+) -> str:
+    """The HMAC that chains a row to the previous one under ``key``."""
+    canonical = _canonical(row_id, at, entry, {"key_id": key.key_id})
+    return key.mac(CHAIN, (prev_hash + canonical).encode())
