@@ -76,6 +76,11 @@ class Settings:
     max_upload_bytes: int = 25 * 1024 * 1024
     upload_expiry_seconds: int = 24 * 3600
     max_image_pixels: int = 60_000_000
+    # Open (unfinished, unexpired) uploads one officer may hold at once; more is 429.
+    max_open_uploads: int = 50
+    # Memory image decoding may hold at once in one worker process: room for one image at the
+    # default pixel limit in the costliest format (WebP, 20 bytes a pixel); others wait.
+    image_decode_budget_bytes: int = 1_200_000_000
 
     def __post_init__(self) -> None:
         if self.device_without_prf not in {"pin", "online_only"}:
@@ -170,5 +175,12 @@ class Settings:
             ),
             max_image_pixels=_int(
                 env, "DOORSTEP_MAX_IMAGE_PIXELS", defaults.max_image_pixels, 1_000_000
+            ),
+            max_open_uploads=_int(env, "DOORSTEP_MAX_OPEN_UPLOADS", defaults.max_open_uploads, 1),
+            image_decode_budget_bytes=_int(
+                env,
+                "DOORSTEP_IMAGE_DECODE_BUDGET_BYTES",
+                defaults.image_decode_budget_bytes,
+                16 * 1024 * 1024,
             ),
         )
