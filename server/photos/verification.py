@@ -21,7 +21,7 @@ from server.photos import tus
 from server.photos.enums import PhotoStatus
 from server.photos.models import DerivativeStatus, Photo, Upload, UploadState
 from server.photos.status import change_photo_status
-from server.photos.store import PartMissing, PhotoStore, StoredPart
+from server.photos.store import PartMissing, PhotoStore, StoredPart, assemble
 
 log = logging.getLogger("doorstep.photos")
 
@@ -40,7 +40,7 @@ async def verify_upload(
     when the file does not match. The caller holds the upload's lock ``token``.
     """
     try:
-        assembled = await store.assemble(str(upload.id), parts, upload.sha256)
+        assembled = await assemble(store, str(upload.id), parts, upload.sha256)
         verified = assembled.key is not None
         message = None if verified else "The file received does not match its SHA-256."
     except PartMissing:

@@ -15,6 +15,7 @@ from server.photos.store.contract import (
     PhotoStore,
     StoredPart,
     StoreError,
+    assemble,
 )
 from server.photos.store.filesystem import FilesystemPhotoStore
 from server.photos.store.keys import checked_key, derivative_key, original_key, part_name
@@ -30,6 +31,7 @@ __all__ = [
     "S3PhotoStore",
     "StoreError",
     "StoredPart",
+    "assemble",
     "checked_key",
     "create_store",
     "derivative_key",
