@@ -6,8 +6,11 @@ the filesystem and S3.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,21 +27,12 @@ from server.visits.service import reassign_visit
 from tests.conftest import Person, SystemContext
 from tests.server.photos.conftest import PhotoPhone, TusClient, jpeg_bytes, sha256_hex
 from tests.server.syncing.conftest import new_id
+from tests.server.visits.test_supervision_routes import complete_fields
 
 Enrolled = Callable[..., Awaitable[Person]]
 # Each attack below succeeds until the fix lands (strict: an unexpected pass fails the run).
 NOT_FIXED_YET = pytest.mark.xfail(strict=True, reason="issue 14 item 1 is not fixed yet")
-
-COMPLETE = {
-    "reference.crime_reference": "22/41871/26",
-    "reference.reported_at": "2026-11-23T07:00:00Z",
-    "attendance.arrived_at": "2026-11-23T08:30:00Z",
-    "address.line1": "14 Lansdowne Crescent",
-    "address.postcode": "WR3 8JE",
-    "victim.name": "Margaret Ellis",
-    "victim.victims_code_given": True,
-    "offence.type": "dwelling",
-}
+MIGRATIONS = Path(__file__).resolve().parents[3] / "server" / "migrations"
 
 
 def two_pictures() -> tuple[bytes, bytes]:
@@ -52,7 +46,7 @@ def two_pictures() -> tuple[bytes, bytes]:
 async def draft_visit(phone: PhotoPhone) -> str:
     """A draft visit with everything completion needs."""
     visit_id = new_id()
-    pushed = await phone.phone.push(phone.phone.mutation("visits", visit_id, dict(COMPLETE)))
+    pushed = await phone.phone.push(phone.phone.mutation("visits", visit_id, complete_fields()))
     assert pushed.json()["results"][0]["status"] == "applied", pushed.text
     return visit_id
 
@@ -62,26 +56,28 @@ async def rev_of(model: type[Photo] | type[Visit], record_id: str) -> int:
     return (await model.get(id=record_id)).rev
 
 
-async def push_photo(phone: PhotoPhone, photo_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """Push a change to a photo record on top of its latest rev; returns the result."""
-    base = await rev_of(Photo, photo_id)
+async def push(
+    phone: PhotoPhone, model: type[Photo] | type[Visit], record_id: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Push a change to a photo or visit on top of its latest rev; returns the result."""
+    collection = "photos" if model is Photo else "visits"
+    base = await rev_of(model, record_id)
     response = await phone.phone.push(
-        phone.phone.mutation("photos", photo_id, fields, base_rev=base)
+        phone.phone.mutation(collection, record_id, fields, base_rev=base)
     )
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()["results"][0]
     return result
+
+
+async def push_photo(phone: PhotoPhone, photo_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Push a change to a photo record."""
+    return await push(phone, Photo, photo_id, fields)
 
 
 async def push_visit(phone: PhotoPhone, visit_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """Push a change to a visit on top of its latest rev; returns the result."""
-    base = await rev_of(Visit, visit_id)
-    response = await phone.phone.push(
-        phone.phone.mutation("visits", visit_id, fields, base_rev=base)
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()["results"][0]
-    return result
+    """Push a change to a visit."""
+    return await push(phone, Visit, visit_id, fields)
 
 
 def originals(app: Starlette) -> list[str]:
@@ -367,7 +363,6 @@ async def test_photo_sha256_cannot_change_by_sync_once_verified(
     assert originals(app) == [original_of(real)]
 
 
-@NOT_FIXED_YET
 async def test_verified_original_is_guarded_by_the_database(enrolled: Enrolled) -> None:
     officer = await enrolled()
     phone, tus = PhotoPhone(officer.client), TusClient(officer.client)
@@ -375,23 +370,23 @@ async def test_verified_original_is_guarded_by_the_database(enrolled: Enrolled) 
     visit_id, photo_id = await phone.record_photo(real)
     await tus.upload(photo_id, visit_id, real)
     connection = connections.get("default")
-    update = "UPDATE photo SET {} WHERE id = $1"
+    update = "UPDATE photo SET {} WHERE id = $2"
     for assignment, value in (
-        ("original_sha256 = $2", sha256_hex(other)),
-        ("original_key = $2", original_of(other)),
-        ("original_bytes = $2", 1),
-        ("original_content_type = $2", "image/png"),
-        ("status = $2", "pending"),
-        ("sha256 = $2", sha256_hex(other)),
-        ("original_key = $2", None),
+        ("original_sha256 = $1", sha256_hex(other)),
+        ("original_key = $1", original_of(other)),
+        ("original_bytes = $1", 1),
+        ("original_content_type = $1", "image/png"),
+        ("status = $1", "pending"),
+        ("sha256 = $1", sha256_hex(other)),
+        ("original_key = $1", None),
     ):
         with pytest.raises(Exception, match="evidence"):
             await connection.execute_query(
-                sql(connection, update.format(assignment)), [photo_id, value]
+                sql(connection, update.format(assignment)), [value, photo_id]
             )
     # Anything that does not touch the original still changes.
     await connection.execute_query(
-        sql(connection, update.format("caption = $2")), [photo_id, "rear door"]
+        sql(connection, update.format("caption = $1")), ["rear door", photo_id]
     )
     photo = await Photo.get(id=photo_id)
     assert (photo.caption, photo.original_sha256, photo.original_key, photo.status.value) == (
@@ -422,10 +417,10 @@ async def test_one_open_upload_per_photo_and_a_new_one_supersedes_the_old(
     first = (await tus.create(photo_id, visit_id, real)).headers["Location"]
     assert (await tus.patch(first, 0, real[:10])).status_code == 204
     second = (await tus.create(photo_id, visit_id, real)).headers["Location"]
-    gone = await tus.head(first)
+    assert (await tus.head(first)).status_code == 410
+    gone = await tus.patch(first, 10, real[10:20])
     assert gone.status_code == 410
     assert "newer upload" in gone.json()["error"]["message"]
-    assert (await tus.patch(first, 10, real[10:20])).status_code == 410
     assert await Upload.filter(photo_id=photo_id, state=UploadState.OPEN).count() == 1
     await tus.send(second, real)
     assert (await officer.client.get(f"/api/photos/{photo_id}/original")).content == real
@@ -514,3 +509,41 @@ async def test_visit_reassigned_mid_upload_refuses_both_officers(
     # The visit's new officer uploads the photo afresh.
     await TusClient(second.client).upload(photo_id, visit_id, real)
     assert (await second.client.get(f"/api/photos/{photo_id}/original")).content == real
+
+
+async def test_migration_ends_all_but_the_newest_open_upload_of_each_photo(
+    enrolled: Enrolled, clock: FixedClock
+) -> None:
+    """Before the one-open-upload index can be made, older duplicates already there end."""
+    path = next(MIGRATIONS.glob("*_evidence_immutable.py"))
+    migration = importlib.import_module(f"server.migrations.{path.stem}")
+    officer = await enrolled()
+    real, _ = two_pictures()
+    _, photo_id = await PhotoPhone(officer.client).record_photo(real)
+    connection = connections.get("default")
+    await connection.execute_script("DROP INDEX photo_upload_one_open")
+    try:
+        ids = []
+        for minute in range(3):
+            at = clock.now() + timedelta(minutes=minute)
+            upload = await Upload.create(
+                id=uuid.uuid4(),
+                photo_id=photo_id,
+                officer_id=officer.officer.id,
+                upload_length=len(real),
+                sha256=sha256_hex(real),
+                content_type="image/jpeg",
+                created_at=at,
+                updated_at=at,
+                expires_at=at + timedelta(days=1),
+            )
+            ids.append(upload.id)
+        await connection.execute_script(migration.END_EXTRA_OPEN_UPLOADS)
+    finally:
+        await connection.execute_script(migration.ONE_OPEN_UPLOAD)
+    still_open = await Upload.filter(state=UploadState.OPEN).values_list("id", flat=True)
+    assert [str(i) for i in still_open] == [str(ids[-1])]
+    ended = await Upload.filter(id__in=ids[:2])
+    assert {(u.state, u.message) for u in ended} == {
+        (UploadState.FAILED, "superseded by a newer upload of this photo")
+    }
