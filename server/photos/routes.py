@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 
 from server.api import Endpoint
 from server.context import RequestContext
-from server.photos import downloads, tus, uploads
+from server.photos import downloads, opening, tus, uploads
 from server.photos.access import upload_for
 from server.photos.derivatives import derive_in_background
 from server.photos.store import PhotoStore
@@ -34,7 +34,9 @@ async def tus_options(request: Request, ctx: RequestContext) -> Response:
 async def tus_create(request: Request, ctx: RequestContext) -> Response:
     """Create an upload for a photo the caller recorded by sync (201 + Location)."""
     creation = tus.read_creation(request.headers, ctx.settings.max_upload_bytes)
-    upload = await uploads.create_upload(creation.length, creation.metadata, ctx=ctx)
+    upload = await opening.create_upload(
+        creation.length, creation.metadata, ctx=ctx, store=_store(request)
+    )
     return Response(
         status_code=201,
         headers=tus.created_headers(f"/api/uploads/{upload.id}", upload.upload_offset),

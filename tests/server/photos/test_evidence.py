@@ -30,8 +30,6 @@ from tests.server.syncing.conftest import new_id
 from tests.server.visits.test_supervision_routes import complete_fields
 
 Enrolled = Callable[..., Awaitable[Person]]
-# Each attack below succeeds until the fix lands (strict: an unexpected pass fails the run).
-NOT_FIXED_YET = pytest.mark.xfail(strict=True, reason="issue 14 item 1 is not fixed yet")
 MIGRATIONS = Path(__file__).resolve().parents[3] / "server" / "migrations"
 
 
@@ -102,7 +100,6 @@ async def finish(tus: TusClient, url: str, photo_id: str, visit_id: str, data: b
     await tus.upload(photo_id, visit_id, data)
 
 
-@NOT_FIXED_YET
 @pytest.mark.parametrize("store_kind", ["fs", "s3"])
 async def test_upload_cannot_replace_verified_original_after_approval(
     enrolled: Enrolled, app: Starlette
@@ -151,7 +148,6 @@ async def test_upload_cannot_replace_verified_original_after_approval(
     assert originals(app) == [original_of(real)]
 
 
-@NOT_FIXED_YET
 @pytest.mark.parametrize("store_kind", ["fs", "s3"])
 async def test_upload_whose_photo_record_changed_is_refused_before_its_last_chunk(
     enrolled: Enrolled, app: Starlette
@@ -204,7 +200,6 @@ class HookedStore:
         return await self._inner.assemble(*args)
 
 
-@NOT_FIXED_YET
 @pytest.mark.parametrize("store_kind", ["fs", "s3"])
 @pytest.mark.parametrize(
     ("what", "status", "code"),
@@ -266,7 +261,6 @@ async def test_changes_while_the_last_chunk_assembles_are_refused_and_store_noth
     assert await Upload.filter(photo_id=photo_id, state=UploadState.OPEN).count() == 0
 
 
-@NOT_FIXED_YET
 async def test_upload_into_an_approved_visit_is_refused(enrolled: Enrolled, app: Starlette) -> None:
     officer = await enrolled(team="Team A", area="Area X")
     sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
@@ -327,7 +321,6 @@ async def test_upload_into_a_completed_or_returned_visit_delivers_the_declared_b
     assert (await officer.client.get(f"/api/photos/{second}/original")).content == other
 
 
-@NOT_FIXED_YET
 @pytest.mark.parametrize("store_kind", ["fs", "s3"])
 async def test_photo_sha256_cannot_change_by_sync_once_verified(
     enrolled: Enrolled, app: Starlette
@@ -406,7 +399,6 @@ async def test_verified_original_is_guarded_by_the_database(enrolled: Enrolled) 
         )
 
 
-@NOT_FIXED_YET
 async def test_one_open_upload_per_photo_and_a_new_one_supersedes_the_old(
     enrolled: Enrolled, clock: FixedClock
 ) -> None:
@@ -441,7 +433,6 @@ async def test_one_open_upload_per_photo_and_a_new_one_supersedes_the_old(
         await Upload.create(id=uuid.uuid4(), **row)
 
 
-@NOT_FIXED_YET
 @pytest.mark.parametrize("store_kind", ["fs", "s3"])
 async def test_two_uploads_for_one_photo_racing_verify_it_once(
     enrolled: Enrolled, app: Starlette
@@ -490,7 +481,6 @@ async def test_another_photo_declaring_a_verified_sha256_cannot_borrow_or_replac
     assert originals(app) == [original_of(real)]
 
 
-@NOT_FIXED_YET
 async def test_visit_reassigned_mid_upload_refuses_both_officers(
     enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
