@@ -1,22 +1,24 @@
-"""Opening a tus upload: checked against the photo record under lock, one per photo.
+"""Opening a tus upload: checked against the photo record under lock, one per photo, capped.
 
 The photo and its visit are locked (the feed's order: visit, then photo), so nothing changes
 them while the upload is checked (``guards``) and opened. A photo has at most one open upload:
 a new one ends the old (a phone that lost its upload URL simply starts again), which the
-database also enforces with a partial unique index.
+database also enforces with a partial unique index. An officer has at most
+``DOORSTEP_MAX_OPEN_UPLOADS`` open, unexpired uploads, counted under a per-officer lock so
+simultaneous requests cannot pass the cap together.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server.auth.scope import may_write_visit
 from server.context import RequestContext
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, NotFound, TooManyRequests
 from server.feed import lock_records
 from server.photos import tus
 from server.photos.access import writable_photo
@@ -36,6 +38,16 @@ from server.photos.store import PhotoStore
 from server.visits.models import Visit
 
 SUPERSEDED = "Superseded by a newer upload of this photo; continue that one."
+# Open uploads end by completing or expiring: a phone over the cap tries again after this.
+CAP_RETRY_AFTER_SECONDS = 60
+# pg_advisory_xact_lock(class, key): the class of "an officer's open uploads".
+_CAP_LOCK_CLASS = 0x7570
+
+
+class TooManyOpenUploads(TooManyRequests):
+    """The officer has as many open uploads as allowed: finish some first."""
+
+    code = "too_many_open_uploads"
 
 
 async def create_upload(
@@ -80,12 +92,36 @@ async def create_upload(
                     headers=tus.tus_headers(),
                 )
             superseded.append(old.id)
+        await check_cap(connection, principal.officer_id, now, settings.max_open_uploads)
         upload = await _new_upload(connection, locked, length, metadata, ctx, complete=False)
         if locked.status is not PhotoStatus.UPLOADING or locked.status_message:
             await change_photo_status(connection, locked.id, PhotoStatus.UPLOADING, None, now=now)
     for upload_id in superseded:
         await purge_upload(store, upload_id)
     return upload
+
+
+async def check_cap(
+    connection: BaseDBAsyncClient, officer_id: uuid.UUID, now: datetime, cap: int
+) -> None:
+    """429 when the officer already has ``cap`` open uploads (expired ones do not count)."""
+    if connection.capabilities.dialect == "postgres":
+        # One officer's openings queue here; others' do not. (SQLite has one writer anyway.)
+        key = int.from_bytes(officer_id.bytes[:4], "big", signed=True)
+        await connection.execute_query(
+            "SELECT pg_advisory_xact_lock($1, $2)", [_CAP_LOCK_CLASS, key]
+        )
+    open_now = (
+        await Upload.filter(officer_id=officer_id, state=UploadState.OPEN, expires_at__gt=now)
+        .using_db(connection)
+        .count()
+    )
+    if open_now >= cap:
+        raise TooManyOpenUploads(
+            CAP_RETRY_AFTER_SECONDS,
+            f"You have {open_now} unfinished photo uploads, the most allowed at once; "
+            "they will carry on first.",
+        )
 
 
 async def _new_upload(

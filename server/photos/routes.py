@@ -123,7 +123,7 @@ endpoints = [
         "tus creation: open a resumable upload for a photo recorded by sync",
         "photos",
         status=201,
-        errors=_UPLOAD_ERRORS,
+        errors=(*_UPLOAD_ERRORS, 429),
     ),
     Endpoint(
         "/api/uploads/{upload_id}",
