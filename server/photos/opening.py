@@ -37,7 +37,7 @@ from server.photos.status import change_photo_status
 from server.photos.store import PhotoStore
 from server.visits.models import Visit
 
-SUPERSEDED = "Superseded by a newer upload of this photo; continue that one."
+SUPERSEDED = "Replaced by a newer upload of this photo: this one takes no more bytes."
 # Open uploads end by completing or expiring: a phone over the cap tries again after this.
 CAP_RETRY_AFTER_SECONDS = 60
 # pg_advisory_xact_lock(class, key): the class of "an officer's open uploads".
