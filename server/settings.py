@@ -46,6 +46,30 @@ def backend_name(database_url: str) -> str:
     return "postgres" if scheme in {"postgres", "postgresql", "asyncpg", "psycopg"} else scheme
 
 
+MIN_AUDIT_KEY_CHARS = 32
+
+
+def audit_key_values(text: str, source: str) -> list[str]:
+    """The audit keys a setting or key file holds, current first (``server/audit/keys.py``).
+
+    Separated by whitespace or commas; ``#`` starts a comment line. Checked when settings are
+    read, so a key that could not be used stops the server at start-up.
+    """
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    values = [v for v in re.split(r"[\s,]+", "\n".join(lines)) if v]
+    if not values:
+        raise SettingsError(f"{source} holds no key")
+    for value in values:
+        if len(value) < MIN_AUDIT_KEY_CHARS:
+            raise SettingsError(
+                f"{source}: each audit key must be at least {MIN_AUDIT_KEY_CHARS} characters "
+                "(make one with `openssl rand -hex 32`)"
+            )
+    if len(set(values)) != len(values):
+        raise SettingsError(f"{source} lists the same key twice")
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server needs to know about its deployment."""
@@ -93,6 +117,11 @@ class Settings:
     # every this many seconds from each server (0 = only by ``doorstep audit-anchor``).
     audit_anchor_dir: str = ""
     audit_anchor_seconds: int = 300
+    # Open (unfinished, unexpired) uploads one officer may hold at once; more is 429.
+    max_open_uploads: int = 50
+    # Memory image decoding may hold at once in one worker process: room for one image at the
+    # default pixel limit in the costliest format (WebP, 20 bytes a pixel); others wait.
+    image_decode_budget_bytes: int = 1_200_000_000
 
     def __post_init__(self) -> None:
         self._check_audit_settings()
@@ -130,12 +159,10 @@ class Settings:
             )
 
     def _check_audit_settings(self) -> None:
-        from server.audit.keys import check_key_text
-
         if self.audit_key and self.audit_key_file:
             raise SettingsError("set DOORSTEP_AUDIT_KEY or DOORSTEP_AUDIT_KEY_FILE, not both")
         if self.audit_key:
-            check_key_text(self.audit_key, "DOORSTEP_AUDIT_KEY")
+            audit_key_values(self.audit_key, "DOORSTEP_AUDIT_KEY")
         if self.migrate_database_url and backend_name(self.migrate_database_url) != backend_name(
             self.database_url
         ):
@@ -217,5 +244,12 @@ class Settings:
             audit_anchor_dir=env.get("DOORSTEP_AUDIT_ANCHOR_DIR") or "",
             audit_anchor_seconds=_int(
                 env, "DOORSTEP_AUDIT_ANCHOR_SECONDS", defaults.audit_anchor_seconds, 0
+            ),
+            max_open_uploads=_int(env, "DOORSTEP_MAX_OPEN_UPLOADS", defaults.max_open_uploads, 1),
+            image_decode_budget_bytes=_int(
+                env,
+                "DOORSTEP_IMAGE_DECODE_BUDGET_BYTES",
+                defaults.image_decode_budget_bytes,
+                16 * 1024 * 1024,
             ),
         )

@@ -25,6 +25,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "server.validation",
             "server.logs",
             "server.db",
+            "server.db_roles",
+            "server.s3",
             "server.observability",
             "server.middleware",
         ),

@@ -41,6 +41,7 @@ from prometheus_client import Counter, Gauge
 from server.audit.keys import ANCHOR, AuditKey, AuditKeys, audit_keys
 from server.audit.models import AuditEvent
 from server.clock import Clock
+from server.s3 import s3_client
 from server.settings import Settings
 
 log = logging.getLogger("doorstep.audit.anchors")
@@ -165,8 +166,6 @@ def anchor_store(settings: Settings) -> AnchorStore:
     if settings.audit_anchor_dir:
         return FileAnchorStore(Path(settings.audit_anchor_dir))
     if settings.photo_store == "s3":
-        from server.photos.store import s3_client
-
         return S3AnchorStore(s3_client(settings), settings.s3_bucket, settings.s3_prefix)
     return FileAnchorStore(settings.photo_dir)
 

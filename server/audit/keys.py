@@ -26,17 +26,15 @@ import hashlib
 import hmac
 import logging
 import os
-import re
 import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from server.settings import Settings, SettingsError, backend_name
+from server.settings import Settings, SettingsError, audit_key_values, backend_name
 
 log = logging.getLogger("doorstep.audit.keys")
 
-MIN_KEY_CHARS = 32
 CHAIN = b"chain v1"
 ANCHOR = b"anchor v1"
 _KEY_ID = b"key id v1"
@@ -79,25 +77,8 @@ class AuditKeys:
 
 def parse_keys(text: str, source: str) -> AuditKeys:
     """Keys separated by whitespace or commas, current first; ``#`` starts a comment line."""
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    values = [v for v in re.split(r"[\s,]+", "\n".join(lines)) if v]
-    if not values:
-        raise SettingsError(f"{source} holds no key")
-    for value in values:
-        if len(value) < MIN_KEY_CHARS:
-            raise SettingsError(
-                f"{source}: each audit key must be at least {MIN_KEY_CHARS} characters "
-                "(make one with `openssl rand -hex 32`)"
-            )
-    if len(set(values)) != len(values):
-        raise SettingsError(f"{source} lists the same key twice")
-    keys = [AuditKey(v) for v in values]
+    keys = [AuditKey(v) for v in audit_key_values(text, source)]
     return AuditKeys(keys[0], tuple(keys[1:]))
-
-
-def check_key_text(text: str, source: str) -> None:
-    """Refuse a key setting that could not be used (checked when settings are read)."""
-    parse_keys(text, source)
 
 
 def default_key_path(database_url: str) -> Path | None:

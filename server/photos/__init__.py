@@ -6,10 +6,14 @@ One module per job:
   upload), its sync schema (``PhotoRecord``) and the tus ``Upload-Metadata``;
 - ``tus``: the tus 1.0.0 wire: every tus header, constant and error;
 - ``access``: who may touch which photo and upload (404 otherwise);
-- ``uploads``: opening an upload and taking its chunks; ``verification``: the whole-file
-  SHA-256 check that verifies or fails the photo; ``cleanup``: expiry and leftovers;
+- ``guards``: what may still go into a photo's original (evidence is immutable once
+  verified); ``ending``: how a refused or superseded upload ends;
+- ``opening``: opening an upload (under lock, one per photo, capped per officer);
+  ``uploads``: taking its chunks; ``verification``: the whole-file SHA-256 check that
+  verifies or fails the photo; ``cleanup``: expiry and leftovers;
 - ``status``: a photo's status changes, through the change feed;
-- ``derivatives`` and ``images``: display copies and thumbnails;
+- ``derivatives`` and ``images``: display copies and thumbnails, decoded within a memory
+  ``budget``;
 - ``downloads``: serving an original or derivative, audited;
 - ``store``: where bytes live (a protocol, a filesystem and an S3 backend);
 - ``routes``: HTTP in and out, nothing else.

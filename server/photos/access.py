@@ -1,8 +1,8 @@
 """Who may touch which photo and upload: anything else is 404, whether it exists or not.
 
 Officers write only photos of visits they may write (``may_write_visit``) and continue only
-uploads on such photos; anyone reads a photo whose visit is in their scope (``visit_scope``).
-A refusal never says whether the record exists.
+their own uploads on such photos; anyone reads a photo whose visit is in their scope
+(``visit_scope``). A refusal never says whether the record exists.
 """
 
 from __future__ import annotations
@@ -38,13 +38,16 @@ async def writable_photo(principal: Principal, photo_id: uuid.UUID, visit_id: uu
 
 
 async def upload_for(upload_id: str, *, ctx: RequestContext) -> Upload:
-    """An upload the caller may continue: theirs, on a photo of a visit they still own."""
+    """An upload the caller may continue: one they opened, not abandoned, on a photo of a
+    visit they still own (a visit reassigned mid-upload takes no more of its bytes)."""
     principal = ctx.caller
     uid = _uuid_or_404(upload_id, "upload")
     upload = await Upload.filter(id=uid).select_related("photo__visit").first()
     if (
         upload is None
         or upload.state is UploadState.EXPIRED
+        or (upload.state is UploadState.OPEN and upload.expires_at <= ctx.now)
+        or upload.officer_id != principal.officer_id
         or upload.photo.deleted
         or upload.photo.visit.deleted
         or not may_write_visit(principal, upload.photo.visit.officer_id)  # type: ignore[attr-defined]

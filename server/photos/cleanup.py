@@ -1,7 +1,7 @@
 """Cleaning up after uploads (``doorstep cleanup-uploads``): nothing here answers a request.
 
 An upload untouched past its expiry is abandoned: it is marked ``expired`` and its photo goes
-back to ``pending`` if no other upload is open for it. Ended uploads whose chunks are still in
+back to ``pending`` (a photo has at most one open upload). Ended uploads whose chunks are still in
 the store (completion could not remove them) are purged, and the store sweeps away leftovers of
 assemblies a worker never finished. Work goes in batches, so a large backlog stays cheap.
 """
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from server.feed import lock_records
 from server.photos.enums import PhotoStatus
 from server.photos.models import Photo, Upload, UploadState
 from server.photos.status import change_photo_status
@@ -69,7 +70,10 @@ async def cleanup_uploads(store: PhotoStore, settings: Settings, now: datetime) 
 
 async def _expire(upload: Upload, now: datetime) -> int:
     """Mark one abandoned upload expired; put its photo back to ``pending`` if nothing else runs."""
+    photo_id: uuid.UUID = upload.photo_id  # type: ignore[attr-defined]
     async with in_transaction() as connection:
+        # The photo row before its upload's: the order every photo writer keeps.
+        photo = (await lock_records(connection, {Photo: [photo_id]})).get((Photo, photo_id))
         taken = await (
             Upload.filter(
                 Q(id=upload.id, state=UploadState.OPEN, expires_at__lt=now)
@@ -80,13 +84,7 @@ async def _expire(upload: Upload, now: datetime) -> int:
         )
         if not taken:
             return 0
-        photo_id: uuid.UUID = upload.photo_id  # type: ignore[attr-defined]
-        others = (
-            await Upload.filter(photo_id=photo_id, state=UploadState.OPEN)
-            .using_db(connection)
-            .exists()
-        )
-        photo = await Photo.filter(id=photo_id).using_db(connection).first()
-        if not others and photo is not None and photo.status is PhotoStatus.UPLOADING:
+        # At most one upload of a photo is open, and this one just ended.
+        if isinstance(photo, Photo) and photo.status is PhotoStatus.UPLOADING:
             await change_photo_status(connection, photo_id, PhotoStatus.PENDING, None, now=now)
     return 1

@@ -12,6 +12,7 @@ import logging
 import uuid
 
 from server.photos import images
+from server.photos.budget import decode_budget
 from server.photos.enums import PhotoStatus
 from server.photos.models import DerivativeStatus, Photo
 from server.photos.store import PhotoStore, derivative_key
@@ -36,10 +37,11 @@ async def ensure_derivatives(photo_id: uuid.UUID, store: PhotoStore, settings: S
     # The same bytes (another photo of the same content) may have been derived already.
     if not (await store.exists(display_key) and await store.exists(thumb_key)):
         original = photo.original_key
+        budget = decode_budget(settings.image_decode_budget_bytes)
 
         def work() -> images.Derivatives:
             with store.open_sync(original) as fp:
-                return images.make_derivatives(fp, settings.max_image_pixels)
+                return images.make_derivatives(fp, settings.max_image_pixels, budget=budget)
 
         try:
             made = await images.run_in_image_pool(work)

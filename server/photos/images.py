@@ -3,8 +3,10 @@
 Only the formats phones produce are opened (JPEG, PNG, WebP), with a pixel limit checked on
 the header before any pixel is decoded. The output is a fresh JPEG saved without ``exif=``,
 ICC profile, XMP or comments, so GPS position and anything appended to the original never
-reach a derivative (SECURITY.md 18-19). These functions block: call them in a worker thread
-(``run_in_image_pool``); Pillow releases the GIL while it decodes and resizes.
+reach a derivative (SECURITY.md 18-19). Decoding is bounded by a memory budget
+(``budget``, SECURITY.md 37): its cost is read from the header and reserved before a pixel is
+decoded. These functions block: call them in a worker thread (``run_in_image_pool``); Pillow
+releases the GIL while it decodes and resizes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from typing import IO, TypeVar
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from server.photos.budget import BudgetExceeded, DecodeBudget
 
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP")
 DISPLAY_SIZE = 1600
@@ -79,6 +83,21 @@ def open_image(fp: IO[bytes], max_pixels: int) -> Image.Image:
     return image
 
 
+# Peak memory of ``make_derivatives`` per pixel it decodes (after any JPEG draft), measured
+# with Pillow 13 as the rise in peak RSS while deriving from 12-megapixel images, rounded up:
+# the decoded pixels (4 bytes each for RGB and RGBA), the reduction made from them (RGBA and
+# LA are premultiplied into a second full-size copy first: PNG 10.3 bytes), and the codec's
+# own buffers (WebP decodes to RGBA in a buffer of its own and copies it: 16.1 bytes).
+DECODE_BYTES_PER_PIXEL = {"JPEG": 8, "PNG": 12, "WEBP": 20}
+
+
+def decode_cost(image: Image.Image) -> int:
+    """The memory decoding this opened (not yet loaded) image will take, from its header."""
+    width, height = image.size
+    per_pixel = DECODE_BYTES_PER_PIXEL.get(image.format or "", max(DECODE_BYTES_PER_PIXEL.values()))
+    return width * height * per_pixel
+
+
 def _draft_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
     """The smallest size JPEG draft may shrink to while the longest side stays >= ``longest``."""
     width, height = size
@@ -109,29 +128,60 @@ def _jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def _shrink(image: Image.Image, longest: int) -> Image.Image:
+    """Bring the decoded image down to the display size at once, freeing its full-size pixels.
+
+    Everything after this works on at most ``longest`` x ``longest`` pixels, so the memory a
+    decode needs is the decoded image and its reduction (``decode_cost``), whatever follows.
+    Palette and 1-bit images are widened first (resizing them would pick nearest pixels), and
+    16-bit greyscale becomes 32-bit, which every resampling filter handles.
+    """
+    work = image
+    if image.mode == "P":
+        work = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode == "1":
+        work = image.convert("L")
+    elif image.mode.startswith("I;16"):
+        work = image.convert("I")
+    if work is not image:
+        image.close()
+    work.thumbnail((longest, longest), Image.Resampling.LANCZOS)  # in place: old pixels freed
+    return work
+
+
 def make_derivatives(
     fp: IO[bytes],
     max_pixels: int,
+    *,
+    budget: DecodeBudget,
     display_size: int = DISPLAY_SIZE,
     thumb_size: int = THUMB_SIZE,
 ) -> Derivatives:
-    """Decode once (JPEG in draft mode), orient upright, and encode both derivatives."""
+    """Decode once (JPEG in draft mode) within the memory budget, orient, encode both copies.
+
+    The decode waits until ``budget`` has room for its estimate (``decode_cost``, read from
+    the header); an image whose estimate exceeds the whole budget is refused undecoded.
+    """
     image = open_image(fp, max_pixels)
     try:
         if image.format == "JPEG" and max(image.size) > display_size:
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: far less work and memory.
             image.draft("RGB", _draft_size(image.size, display_size))
         try:
-            image.load()
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise ImageRefused("the image data is damaged or truncated") from exc
+            reservation = budget.reserve(decode_cost(image))
+        except BudgetExceeded as exc:
+            raise ImageRefused(f"too large to decode within the memory budget ({exc})") from exc
+        with reservation:
+            try:
+                image.load()
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                raise ImageRefused("the image data is damaged or truncated") from exc
+            small = _shrink(image, display_size)
         try:
-            upright = ImageOps.exif_transpose(image)
+            upright = ImageOps.exif_transpose(small)
         except Exception:  # A broken EXIF block must not lose the photo: keep it as stored.
-            upright = image.copy()
+            upright = small.copy()
         display = _rgb(upright)
-        if display is image:
-            display = image.copy()
         display.thumbnail((display_size, display_size), Image.Resampling.LANCZOS)
         thumb = display.copy()
         thumb.thumbnail((thumb_size, thumb_size), Image.Resampling.LANCZOS)
@@ -151,5 +201,5 @@ def _pool() -> ThreadPoolExecutor:
 
 
 async def run_in_image_pool(work: Callable[[], T]) -> T:
-    """Run blocking image work off the event loop, at most a few at a time (memory bound)."""
+    """Run blocking image work off the event loop, a few at a time (memory: ``budget``)."""
     return await asyncio.get_running_loop().run_in_executor(_pool(), work)

@@ -97,4 +97,12 @@ class Upload(Model):
 
     class Meta:
         table = "photo_upload"
-        indexes = (("state", "expires_at"), ("purged", "expires_at"))
+        # (officer_id, state, expires_at): counting an officer's open uploads (the cap). At
+        # most one open upload per photo is a partial unique index, made with the triggers
+        # that keep a verified original unchanged by the migration ``*_evidence_immutable``
+        # (the ORM can describe neither).
+        indexes = (
+            ("state", "expires_at"),
+            ("purged", "expires_at"),
+            ("officer_id", "state", "expires_at"),
+        )

@@ -16,7 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from server.api import Endpoint, Handler
 from server.context import RequestContext
 from server.errors import DoorstepError
-from server.photos import downloads, tus, uploads
+from server.photos import downloads, opening, tus, uploads
 from server.photos.access import upload_for
 from server.photos.derivatives import derive_in_background
 from server.photos.store import PhotoStore
@@ -51,7 +51,9 @@ async def tus_options(request: Request, ctx: RequestContext) -> Response:
 async def tus_create(request: Request, ctx: RequestContext) -> Response:
     """Create an upload for a photo the caller recorded by sync (201 + Location)."""
     creation = tus.read_creation(request.headers, ctx.settings.max_upload_bytes)
-    upload = await uploads.create_upload(creation.length, creation.metadata, ctx=ctx)
+    upload = await opening.create_upload(
+        creation.length, creation.metadata, ctx=ctx, store=_store(request)
+    )
     return Response(
         status_code=201,
         headers=tus.created_headers(f"/api/uploads/{upload.id}", upload.upload_offset),
@@ -138,7 +140,7 @@ endpoints = [
         "tus creation: open a resumable upload for a photo recorded by sync",
         "photos",
         status=201,
-        errors=_UPLOAD_ERRORS,
+        errors=(*_UPLOAD_ERRORS, 429),
     ),
     Endpoint(
         "/api/uploads/{upload_id}",

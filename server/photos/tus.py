@@ -149,10 +149,8 @@ def checksum_mismatch(offset: int) -> ChecksumMismatch:
 
 
 def upload_gone(message: str | None) -> Gone:
-    """410 for an upload whose whole file failed its SHA-256."""
-    return Gone(
-        message or Gone.message, details={"reason": "sha256_mismatch"}, headers=tus_headers()
-    )
+    """410 for an upload that ended without a verified file (the message says why)."""
+    return Gone(message or Gone.message, headers=tus_headers())
 
 
 def file_mismatch(message: str, photo_id: uuid.UUID) -> FileMismatch:

@@ -1,11 +1,14 @@
-"""tus uploads of photo originals: opening one, and taking its chunks one PATCH at a time.
+"""tus uploads of photo originals: taking their chunks one PATCH at a time (``opening``
+opens them).
 
 An upload's state (offset, accepted chunks, lock) is a database row, so any worker can take a
 PATCH. A PATCH first takes the row's lock with a conditional UPDATE (``upload_offset`` equal to
 the client's offset, no live lock): a second PATCH racing it matches no row and gets 409. Only
 the lock holder moves the offset, again by a conditional UPDATE on its lock token. The final
 chunk hands over to ``verification``, which checks the whole file; a PATCH that fails before it
-commits is undone (its parts dropped, its lock freed).
+commits is undone (its parts dropped, its lock freed). Before any byte is taken, the upload is
+held to ``guards`` (its photo record, visit and officer as they are now): one that may no
+longer complete is ended at once, so the phone stops sending and starts afresh.
 """
 
 from __future__ import annotations
@@ -21,17 +24,13 @@ from datetime import timedelta
 
 from starlette.requests import ClientDisconnect
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from server.clock import Clock
 from server.context import RequestContext
-from server.errors import Conflict
 from server.photos import tus
-from server.photos.access import writable_photo
-from server.photos.enums import PhotoStatus
+from server.photos.ending import end_refused
+from server.photos.guards import upload_refusal
 from server.photos.models import Upload, UploadState
-from server.photos.schemas import UploadMetadata
-from server.photos.status import change_photo_status
 from server.photos.store import PhotoStore, StoredPart
 from server.photos.verification import verify_upload
 
@@ -43,75 +42,9 @@ LOCK_SECONDS = 120
 LOCK_RENEW_SECONDS = 30
 
 
-# --- creation --------------------------------------------------------------------------------
-
-
-async def create_upload(length: int, metadata: UploadMetadata, *, ctx: RequestContext) -> Upload:
-    """Open an upload for a photo the caller owns; completed at once if already verified."""
-    principal, settings, now = ctx.caller, ctx.settings, ctx.now
-    if length > settings.max_upload_bytes:
-        raise tus.upload_too_large(settings.max_upload_bytes)
-    photo = await writable_photo(principal, metadata.photo_id, metadata.visit_id)
-    clashes = [
-        name
-        for name, declared, stored in (
-            ("sha256", metadata.sha256, photo.sha256),
-            ("byte_size", length, photo.byte_size),
-            ("content_type", metadata.content_type, photo.content_type),
-        )
-        if stored is not None and declared != stored
-    ]
-    if clashes:
-        raise Conflict(
-            "The upload does not match the photo the phone recorded: "
-            + ", ".join(clashes)
-            + " differ.",
-            code="photo_mismatch",
-            details={"fields": clashes},
-        )
-    if photo.status is PhotoStatus.VERIFIED:
-        if photo.original_sha256 != metadata.sha256:
-            raise Conflict(
-                "This photo is already verified with other bytes; evidence is never replaced.",
-                code="already_verified",
-            )
-        # The very same bytes are already verified: nothing to send.
-        return await Upload.create(
-            id=uuid.uuid4(),
-            photo_id=photo.id,
-            officer_id=principal.officer_id,
-            upload_length=length,
-            upload_offset=length,
-            sha256=metadata.sha256,
-            content_type=metadata.content_type,
-            state=UploadState.COMPLETE,
-            purged=True,
-            created_at=now,
-            updated_at=now,
-            expires_at=now,
-        )
-    async with in_transaction() as connection:
-        upload = await Upload.create(
-            id=uuid.uuid4(),
-            photo_id=photo.id,
-            officer_id=principal.officer_id,
-            upload_length=length,
-            upload_offset=0,
-            sha256=metadata.sha256,
-            content_type=metadata.content_type,
-            state=UploadState.OPEN,
-            created_at=now,
-            updated_at=now,
-            expires_at=now + timedelta(seconds=settings.upload_expiry_seconds),
-            using_db=connection,
-        )
-        if photo.status is not PhotoStatus.UPLOADING or photo.status_message:
-            await change_photo_status(connection, photo.id, PhotoStatus.UPLOADING, None, now=now)
-    return upload
-
-
 def refuse_if_failed(upload: Upload) -> None:
-    """410 for an upload whose whole file failed its SHA-256 (the phone must start again)."""
+    """410 for an upload that ended without a verified file: its whole file failed its
+    SHA-256, or it was superseded or refused (``guards``). The phone starts a new one."""
     if upload.state is UploadState.FAILED:
         raise tus.upload_gone(upload.message)
 
@@ -183,6 +116,10 @@ async def receive_chunk(
         if offset == upload.upload_length:
             return ChunkResult(offset)
         raise tus.offset_conflict(upload.upload_length, "This upload is already complete.")
+    refusal = upload_refusal(upload, upload.photo, upload.photo.visit)
+    if refusal is not None:
+        await end_refused(upload, refusal, store, now=clock.now(), token=None)
+        raise refusal
     if offset != upload.upload_offset:
         raise tus.offset_conflict(
             upload.upload_offset,
@@ -229,7 +166,9 @@ async def receive_chunk(
         accepted = [*upload.parts, *(p.to_json() for p in parts)]
         if new_offset < upload.upload_length or body.size == 0:
             later = clock.now()
-            moved = await Upload.filter(id=upload.id, lock_token=token).update(
+            moved = await Upload.filter(
+                id=upload.id, lock_token=token, state=UploadState.OPEN
+            ).update(
                 upload_offset=new_offset,
                 parts=accepted,
                 lock_token=None,

@@ -20,6 +20,8 @@ from server.auth.scope import may_read_visit, may_write_visit
 from server.context import RequestContext
 from server.feed import RevisionNote, SyncedRecord, lock_records
 from server.org.models import Role
+from server.photos.guards import verified_bytes_change
+from server.photos.models import Photo
 from server.settings import Settings
 from server.syncing import audit
 from server.syncing.collections import COLLECTIONS, Collection
@@ -215,6 +217,15 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
             )
         if pending.row is None:
             pending.owner = {"visit_id": visit.record_id}
+        elif isinstance(pending.row, Photo) and m.op == "put":
+            changed = verified_bytes_change(pending.row, normalised)
+            if changed is not None:
+                raise SyncError(
+                    "photo_verified",
+                    f"This photo's bytes are verified as evidence: its {changed} cannot "
+                    "change. A different picture is a new photo.",
+                    {"field": changed},
+                )
     elif pending.state is not None:
         if not _may_read(work, pending):
             raise SyncError("not_found", "No such visit.", {"id": m.id})

@@ -15,10 +15,12 @@ from server.photos.store.contract import (
     PhotoStore,
     StoredPart,
     StoreError,
+    assemble,
 )
 from server.photos.store.filesystem import FilesystemPhotoStore
 from server.photos.store.keys import checked_key, derivative_key, original_key, part_name
-from server.photos.store.s3 import S3PhotoStore, s3_client
+from server.photos.store.s3 import S3PhotoStore
+from server.s3 import s3_client
 from server.settings import Settings
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "S3PhotoStore",
     "StoreError",
     "StoredPart",
+    "assemble",
     "checked_key",
     "create_store",
     "derivative_key",

@@ -42,14 +42,18 @@ class StoredPart:
 
 @dataclass(frozen=True)
 class Assembled:
-    """The result of joining an upload's chunks: the whole file's hash, and where it went.
+    """The result of joining an upload's chunks: the whole file's hash, and where it goes.
 
     ``key`` is None when the hash did not match the declared one: nothing was stored.
+    ``staged`` is the backend's handle on assembled bytes not yet in place (a temporary file,
+    an open multipart upload): ``promote`` puts them at ``key``, ``discard`` drops them. It is
+    None when there is nothing to put: a mismatch, or these very bytes already stored.
     """
 
     sha256: str
     size: int
     key: str | None
+    staged: object = None
 
 
 class PhotoStore(Protocol):
@@ -67,10 +71,25 @@ class PhotoStore(Protocol):
         """Remove parts that were written but not accepted (bad checksum, lost race)."""
         ...
 
-    async def assemble(
+    async def stage(
         self, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
     ) -> Assembled:
-        """Join the parts in order while hashing; store the original only if the hash matches."""
+        """Join the parts in order while hashing, set aside: nothing appears under ``key`` yet.
+
+        The caller then promotes (the photo is verified) or discards (it is not, after all).
+        """
+        ...
+
+    async def promote(self, assembled: Assembled) -> None:
+        """Put staged bytes in place at ``assembled.key``, never replacing an object there.
+
+        An original is content-addressed: an object already at its key holds the same bytes
+        and may be another photo's evidence, so it is left exactly as it is.
+        """
+        ...
+
+    async def discard(self, assembled: Assembled) -> None:
+        """Drop staged bytes that will not be promoted (nothing is ever removed from ``key``)."""
         ...
 
     async def delete_upload(self, upload_id: str) -> int:
@@ -104,3 +123,12 @@ class PhotoStore(Protocol):
     def keys(self, prefix: str) -> list[str]:
         """Every key under a prefix (tests and tooling; blocking)."""
         ...
+
+
+async def assemble(
+    store: PhotoStore, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
+) -> Assembled:
+    """Stage and promote at once (tooling and tests; uploads promote inside their commit)."""
+    assembled = await store.stage(upload_id, parts, expected_sha256)
+    await store.promote(assembled)
+    return assembled

@@ -1,8 +1,9 @@
 """The filesystem photo store: bytes under one directory on a local (or shared) disk.
 
 For one machine (``DOORSTEP_PHOTO_STORE=fs``). Files are written off the event loop; an
-original is assembled in ``tmp/``, fsynced and renamed into place read-only, so a reader never
-sees half a file and evidence is never rewritten in place.
+original is assembled in ``tmp/``, fsynced, made read-only and hard-linked into place, which
+fails rather than replace a file already there: a reader never sees half a file and no
+original is ever rewritten or replaced.
 """
 
 from __future__ import annotations
@@ -73,13 +74,13 @@ class FilesystemPhotoStore:
         for part in parts:
             await asyncio.to_thread(_unlink, self._path(f"{prefix}/{part.name}"))
 
-    async def assemble(
+    async def stage(
         self, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
     ) -> Assembled:
-        """Copy the parts into a temporary file while hashing; rename it into place on a match."""
-        return await asyncio.to_thread(self._assemble, upload_id, list(parts), expected_sha256)
+        """Copy the parts into a temporary file while hashing, fsynced; kept there if it matches."""
+        return await asyncio.to_thread(self._stage, upload_id, list(parts), expected_sha256)
 
-    def _assemble(self, upload_id: str, parts: list[StoredPart], expected_sha256: str) -> Assembled:
+    def _stage(self, upload_id: str, parts: list[StoredPart], expected_sha256: str) -> Assembled:
         prefix = upload_prefix(upload_id)
         tmp = self._path(f"tmp/{upload_id.lower()}-{secrets.token_hex(4)}")
         tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -107,18 +108,36 @@ class FilesystemPhotoStore:
                 _unlink(tmp)
                 return Assembled(actual, size, None)
             key = original_key(actual)
-            final = self._path(key)
-            if final.exists():
+            if self._path(key).exists():
                 _unlink(tmp)  # the same bytes are already stored: one blob per content
-            else:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.chmod(tmp, 0o440)  # originals are evidence: never rewritten in place
-                os.replace(tmp, final)
-                _fsync_dir(final.parent)
-            return Assembled(actual, size, key)
+                return Assembled(actual, size, key)
+            os.chmod(tmp, 0o440)  # originals are evidence: never rewritten in place
+            return Assembled(actual, size, key, staged=tmp)
         except BaseException:
             _unlink(tmp)
             raise
+
+    async def promote(self, assembled: Assembled) -> None:
+        """Hard-link the staged file at its key (which fails if anything is there), then drop
+        the temporary name: an original is never replaced, even by a racing twin."""
+        if isinstance(assembled.staged, Path) and assembled.key is not None:
+            await asyncio.to_thread(self._promote, assembled.staged, assembled.key)
+
+    def _promote(self, staged: Path, key: str) -> None:
+        final = self._path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(staged, final)
+        except FileExistsError:
+            pass  # the same content arrived first by another upload: keep that file as it is
+        else:
+            _fsync_dir(final.parent)
+        _unlink(staged)
+
+    async def discard(self, assembled: Assembled) -> None:
+        """Remove the staged temporary file."""
+        if isinstance(assembled.staged, Path):
+            await asyncio.to_thread(_unlink, assembled.staged)
 
     async def delete_upload(self, upload_id: str) -> int:
         """Remove the upload's part directory."""

@@ -11,17 +11,31 @@ import contextlib
 import hashlib
 import tempfile
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from server.photos.store.contract import READ_BLOCK, Assembled, PartMissing, StoredPart
 from server.photos.store.keys import checked_key, original_key, part_name, upload_prefix
-from server.settings import Settings
 
 # The S3 backend stores a chunk as objects of at most this size (its memory bound per PATCH).
 S3_PIECE_BYTES = 4 * 1024 * 1024
 # Parts of the multipart upload that assembles an original (S3's minimum is 5 MiB).
 S3_PART_BYTES = 8 * 1024 * 1024
+
+
+# What S3 answers when a conditional write finds an object already at the key (412), or
+# races another conditional write to it (409).
+_ALREADY_THERE = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+
+
+@dataclass
+class _Multipart:
+    """A staged original: an open multipart upload, every part sent, ready to complete."""
+
+    key: str
+    upload_id: str
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class S3PhotoStore:
@@ -30,7 +44,8 @@ class S3PhotoStore:
     A PATCH body is stored as objects of at most ``piece_bytes`` each, so a worker holds at most
     one piece of a chunk in memory and nothing on disk; completion streams the pieces back in
     order, hashing them, into a multipart upload addressed by the declared SHA-256, which is
-    completed only if the hash matches (and aborted otherwise, so no object appears).
+    completed only if the hash matches and the photo is verified (aborted otherwise, so no
+    object appears), and then only if no object has that key yet.
     """
 
     kind = "s3"
@@ -109,30 +124,22 @@ class S3PhotoStore:
                 Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True},
             )
 
-    async def assemble(
+    async def stage(
         self, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
     ) -> Assembled:
-        """Stream the pieces into a multipart upload while hashing (bounded memory)."""
-        return await asyncio.to_thread(self._assemble, upload_id, list(parts), expected_sha256)
+        """Stream the pieces into a multipart upload while hashing (bounded memory), every
+        part sent but the upload left open: the original appears only when promoted."""
+        return await asyncio.to_thread(self._stage, upload_id, list(parts), expected_sha256)
 
-    def _assemble(self, upload_id: str, parts: list[StoredPart], expected_sha256: str) -> Assembled:
+    def _stage(self, upload_id: str, parts: list[StoredPart], expected_sha256: str) -> Assembled:
         prefix = upload_prefix(upload_id)
         key = original_key(expected_sha256)
         target = self._k(key)
         multipart = self.client.create_multipart_upload(Bucket=self.bucket, Key=target)
-        upload = multipart["UploadId"]
-        done: list[dict[str, Any]] = []
+        staged = _Multipart(target, multipart["UploadId"])
         digest = hashlib.sha256()
         size = 0
         buffer = bytearray()
-
-        def send(data: bytes) -> None:
-            number = len(done) + 1
-            answer = self.client.upload_part(
-                Bucket=self.bucket, Key=target, UploadId=upload, PartNumber=number, Body=data
-            )
-            done.append({"PartNumber": number, "ETag": answer["ETag"]})
-
         try:
             for part in parts:
                 try:
@@ -150,28 +157,66 @@ class S3PhotoStore:
                         size += len(block)
                         buffer += block
                         if len(buffer) >= self.part_bytes:
-                            send(bytes(buffer))
+                            self._send(staged, bytes(buffer))
                             buffer = bytearray()
                 finally:
                     stream.close()
             actual = digest.hexdigest()
             if actual != expected_sha256 or self._exists(target):
                 # A mismatch stores nothing; identical bytes already stored stay one blob.
-                self.client.abort_multipart_upload(Bucket=self.bucket, Key=target, UploadId=upload)
+                self._abort(staged)
                 return Assembled(actual, size, key if actual == expected_sha256 else None)
-            if buffer or not done:
-                send(bytes(buffer))
-            self.client.complete_multipart_upload(
-                Bucket=self.bucket,
-                Key=target,
-                UploadId=upload,
-                MultipartUpload={"Parts": done},
-            )
-            return Assembled(actual, size, key)
+            if buffer or not staged.parts:
+                self._send(staged, bytes(buffer))
+            return Assembled(actual, size, key, staged=staged)
         except BaseException:
             with contextlib.suppress(Exception):
-                self.client.abort_multipart_upload(Bucket=self.bucket, Key=target, UploadId=upload)
+                self._abort(staged)
             raise
+
+    def _send(self, staged: _Multipart, data: bytes) -> None:
+        number = len(staged.parts) + 1
+        answer = self.client.upload_part(
+            Bucket=self.bucket,
+            Key=staged.key,
+            UploadId=staged.upload_id,
+            PartNumber=number,
+            Body=data,
+        )
+        staged.parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+
+    def _abort(self, staged: _Multipart) -> None:
+        self.client.abort_multipart_upload(
+            Bucket=self.bucket, Key=staged.key, UploadId=staged.upload_id
+        )
+
+    async def promote(self, assembled: Assembled) -> None:
+        """Complete the multipart upload only if no object has the key (``If-None-Match: *``):
+        an original already there, however it got there, is never replaced."""
+        if isinstance(assembled.staged, _Multipart):
+            await asyncio.to_thread(self._promote, assembled.staged)
+
+    def _promote(self, staged: _Multipart) -> None:
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=staged.key,
+                UploadId=staged.upload_id,
+                MultipartUpload={"Parts": staged.parts},
+                IfNoneMatch="*",
+            )
+        except Exception as exc:
+            code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+            if code not in _ALREADY_THERE or not self._exists(staged.key):
+                raise
+            # The same content was stored first by another upload: keep that object.
+            with contextlib.suppress(Exception):
+                self._abort(staged)
+
+    async def discard(self, assembled: Assembled) -> None:
+        """Abort the multipart upload: its parts go, and no object ever appeared."""
+        if isinstance(assembled.staged, _Multipart):
+            await asyncio.to_thread(self._abort, assembled.staged)
 
     async def delete_upload(self, upload_id: str) -> int:
         """Delete every object under the upload's prefix."""
@@ -260,22 +305,3 @@ class S3PhotoStore:
     def keys(self, prefix: str) -> list[str]:
         """Every key under a prefix."""
         return sorted(self._list(prefix))
-
-
-def s3_client(settings: Settings) -> Any:
-    """A boto3 S3 client for the settings; credentials come from the AWS_* environment."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.config import Config  # type: ignore[import-untyped]
-
-    config = Config(
-        retries={"max_attempts": 5, "mode": "standard"},
-        max_pool_connections=32,
-        # Self-hosted S3 (MinIO, Ceph, moto) answers on one host: use path-style addressing.
-        s3={"addressing_style": "path" if settings.s3_endpoint_url else "auto"},
-    )
-    return boto3.client(
-        "s3",
-        endpoint_url=settings.s3_endpoint_url or None,
-        region_name=settings.s3_region or None,
-        config=config,
-    )

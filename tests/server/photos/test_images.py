@@ -13,9 +13,11 @@ from collections.abc import Callable
 import pytest
 from PIL import Image, ImageCms
 
+from server.photos.budget import DecodeBudget
 from server.photos.images import ImageRefused, make_derivatives, open_image
 
 LIMIT = 60_000_000
+BUDGET = DecodeBudget(1_200_000_000)
 RED, GREEN, BLUE, YELLOW = (230, 20, 20), (20, 200, 20), (20, 20, 230), (240, 230, 20)
 
 
@@ -63,7 +65,7 @@ def test_every_exif_orientation_comes_out_upright(orientation: int) -> None:
     exif = Image.Exif()
     exif[0x0112] = orientation
     data = jpeg_with(STORED[orientation](upright), exif=exif)
-    made = make_derivatives(io.BytesIO(data), LIMIT)
+    made = make_derivatives(io.BytesIO(data), LIMIT, budget=BUDGET)
     for payload, size in ((made.display, made.display_size), (made.thumb, made.thumb_size)):
         out = Image.open(io.BytesIO(payload))
         assert out.size == size == (96, 64)
@@ -86,7 +88,7 @@ def test_derivatives_carry_no_metadata_at_all() -> None:
         upright_image(2400, 1800), exif=exif, icc_profile=icc, comment=b"victim", xmp=xmp
     )
     data += b"APPENDED-AFTER-EOI"
-    made = make_derivatives(io.BytesIO(data), LIMIT)
+    made = make_derivatives(io.BytesIO(data), LIMIT, budget=BUDGET)
     for payload in (made.display, made.thumb):
         out = Image.open(io.BytesIO(payload))
         assert set(out.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
@@ -105,14 +107,17 @@ def test_png_with_alpha_and_text_and_webp_become_plain_jpegs() -> None:
     info.add_text("Comment", "address of the victim")
     png = io.BytesIO()
     rgba.save(png, "PNG", pnginfo=info)
-    made = make_derivatives(io.BytesIO(png.getvalue()), LIMIT)
+    made = make_derivatives(io.BytesIO(png.getvalue()), LIMIT, budget=BUDGET)
     out = Image.open(io.BytesIO(made.display))
     assert out.format == "JPEG"
     assert close_to(out.getpixel((5, 5)), (255, 255, 255))  # transparency on white
     assert b"address" not in made.display
     webp = io.BytesIO()
     upright_image().save(webp, "WEBP")
-    assert Image.open(io.BytesIO(make_derivatives(webp, LIMIT).display)).size == (96, 64)
+    assert Image.open(io.BytesIO(make_derivatives(webp, LIMIT, budget=BUDGET).display)).size == (
+        96,
+        64,
+    )
 
 
 def test_twelve_megapixel_jpeg_is_decoded_in_draft_mode_and_rotated() -> None:
@@ -120,7 +125,7 @@ def test_twelve_megapixel_jpeg_is_decoded_in_draft_mode_and_rotated() -> None:
     exif[0x0112] = 6
     data = jpeg_with(upright_image(4000, 3000), exif=exif)
     started = time.perf_counter()
-    made = make_derivatives(io.BytesIO(data), LIMIT)
+    made = make_derivatives(io.BytesIO(data), LIMIT, budget=BUDGET)
     assert time.perf_counter() - started < 5
     assert made.display_size == (1200, 1600)
     assert made.thumb_size == (240, 320)
@@ -163,7 +168,7 @@ def test_png_bomb_is_refused_at_open_quickly_and_without_memory(bomb: bytes) -> 
     try:
         started = time.perf_counter()
         with pytest.raises(ImageRefused, match="could not be decoded"):
-            make_derivatives(io.BytesIO(bomb), LIMIT)
+            make_derivatives(io.BytesIO(bomb), LIMIT, budget=BUDGET)
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -189,10 +194,10 @@ def test_formats_phones_do_not_produce_are_refused(fmt: str) -> None:
     out = io.BytesIO()
     upright_image().save(out, fmt)
     with pytest.raises(ImageRefused, match="not a JPEG, PNG or WebP image"):
-        make_derivatives(io.BytesIO(out.getvalue()), LIMIT)
+        make_derivatives(io.BytesIO(out.getvalue()), LIMIT, budget=BUDGET)
 
 
 def test_truncated_jpeg_is_refused_with_a_clear_reason() -> None:
     data = jpeg_with(upright_image(800, 600))
     with pytest.raises(ImageRefused, match="damaged or truncated"):
-        make_derivatives(io.BytesIO(data[: len(data) // 2]), LIMIT)
+        make_derivatives(io.BytesIO(data[: len(data) // 2]), LIMIT, budget=BUDGET)

@@ -16,6 +16,8 @@ def test_photo_defaults() -> None:
     assert settings.max_upload_bytes == 25 * 1024 * 1024
     assert settings.upload_expiry_seconds == 24 * 3600
     assert settings.max_image_pixels == 60_000_000
+    assert settings.max_open_uploads == 50
+    assert settings.image_decode_budget_bytes == 1_200_000_000
     assert isinstance(create_store(settings), FilesystemPhotoStore)
 
 
@@ -33,6 +35,8 @@ def test_photo_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
             "DOORSTEP_MAX_UPLOAD_BYTES": "10485760",
             "DOORSTEP_UPLOAD_EXPIRY_SECONDS": "3600",
             "DOORSTEP_MAX_IMAGE_PIXELS": "50000000",
+            "DOORSTEP_MAX_OPEN_UPLOADS": "20",
+            "DOORSTEP_IMAGE_DECODE_BUDGET_BYTES": "536870912",
         }
     )
     assert settings.photo_dir == Path("/srv/photos")
@@ -46,6 +50,8 @@ def test_photo_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.max_upload_bytes == 10 * 1024 * 1024
     assert settings.upload_expiry_seconds == 3600
     assert settings.max_image_pixels == 50_000_000
+    assert settings.max_open_uploads == 20
+    assert settings.image_decode_budget_bytes == 512 * 1024 * 1024
     store = create_store(settings)  # no network call is made to build it
     assert isinstance(store, S3PhotoStore)
     assert store.bucket == "evidence"
@@ -61,6 +67,8 @@ def test_photo_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"DOORSTEP_S3_PREFIX": "no-slash"}, "ending"),
         ({"DOORSTEP_MAX_UPLOAD_BYTES": "lots"}, "whole number"),
         ({"DOORSTEP_MAX_IMAGE_PIXELS": "10"}, "at least"),
+        ({"DOORSTEP_MAX_OPEN_UPLOADS": "0"}, "at least 1"),
+        ({"DOORSTEP_IMAGE_DECODE_BUDGET_BYTES": "1000000"}, "at least 16777216"),
     ],
 )
 def test_bad_photo_settings_are_refused(env: dict[str, str], message: str) -> None:

@@ -18,6 +18,7 @@ from server.photos.store import (
     PhotoStore,
     S3PhotoStore,
     StoredPart,
+    assemble,
     checked_key,
     derivative_key,
     original_key,
@@ -76,7 +77,7 @@ async def test_chunks_assemble_into_a_byte_exact_content_addressed_original(
     assert sum(p.size for p in parts) == len(data)
     if store.kind == "s3":
         assert len(parts) > 3  # 100 kB chunks cut into 64 kB pieces
-    assembled = await store.assemble(upload_id, parts, sha)
+    assembled = await assemble(store, upload_id, parts, sha)
     assert (assembled.sha256, assembled.size, assembled.key) == (sha, len(data), original_key(sha))
     assert await store.exists(original_key(sha))
     assert await read_all(store, original_key(sha)) == data
@@ -91,7 +92,7 @@ async def test_a_hash_mismatch_stores_nothing(store: PhotoStore) -> None:
     upload_id = str(uuid.uuid4())
     parts = await put_all(store, upload_id, data, 70_000)
     declared = hashlib.sha256(b"something else").hexdigest()
-    assembled = await store.assemble(upload_id, parts, declared)
+    assembled = await assemble(store, upload_id, parts, declared)
     assert assembled.key is None
     assert assembled.sha256 == hashlib.sha256(data).hexdigest()
     assert store.keys("originals/") == []
@@ -106,9 +107,37 @@ async def test_the_same_bytes_twice_are_one_blob(store: PhotoStore) -> None:
     for _ in range(2):
         upload_id = str(uuid.uuid4())
         parts = await put_all(store, upload_id, data, 20_000)
-        assert (await store.assemble(upload_id, parts, sha)).key == original_key(sha)
+        assert (await assemble(store, upload_id, parts, sha)).key == original_key(sha)
         await store.delete_upload(upload_id)
     assert store.keys("originals/") == [original_key(sha)]
+
+
+async def test_promote_never_replaces_an_original_already_there(store: PhotoStore) -> None:
+    """An object that appears at the key between staging and promotion (a racing upload of
+    the same content, or anything else) is kept exactly as it is: originals are evidence."""
+    data = os.urandom(120_000)
+    sha = hashlib.sha256(data).hexdigest()
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, 50_000)
+    staged = await store.stage(upload_id, parts, sha)
+    assert staged.key == original_key(sha)
+    assert staged.staged is not None
+    assert not await store.exists(original_key(sha))  # nothing in place before promotion
+    await store.put_bytes(original_key(sha), b"already there")
+    await store.promote(staged)
+    assert await read_all(store, original_key(sha)) == b"already there"
+    assert await store.sweep(datetime.now(UTC) + timedelta(days=1)) == 0  # nothing left staged
+
+
+async def test_a_discarded_stage_leaves_no_original(store: PhotoStore) -> None:
+    data = os.urandom(120_000)
+    sha = hashlib.sha256(data).hexdigest()
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, 50_000)
+    staged = await store.stage(upload_id, parts, sha)
+    await store.discard(staged)
+    assert listing(store, ("originals/",)) == []
+    assert await store.sweep(datetime.now(UTC) + timedelta(days=1)) == 0
 
 
 async def test_a_failed_chunk_leaves_no_parts(store: PhotoStore) -> None:
@@ -128,7 +157,7 @@ async def test_a_missing_part_is_reported(store: PhotoStore) -> None:
     parts = await put_all(store, upload_id, os.urandom(1000), 1000)
     await store.discard_parts(upload_id, parts)
     with pytest.raises(PartMissing):
-        await store.assemble(upload_id, parts, "0" * 64)
+        await assemble(store, upload_id, parts, "0" * 64)
     assert store.keys("originals/") == []
 
 
@@ -169,7 +198,7 @@ async def test_large_upload_is_assembled_with_bounded_memory(tmp_path: Path) -> 
     del data
     tracemalloc.start()
     try:
-        assembled = await store.assemble(upload_id, parts, sha)
+        assembled = await assemble(store, upload_id, parts, sha)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -185,7 +214,7 @@ async def test_s3_assembles_several_multipart_parts(moto_endpoint: str) -> None:
     upload_id = str(uuid.uuid4())
     parts = await put_all(store, upload_id, data, 5 * 1024 * 1024)
     assert max(p.size for p in parts) <= 4 * 1024 * 1024  # pieces bound memory per PATCH
-    assert (await store.assemble(upload_id, parts, sha)).key == original_key(sha)
+    assert (await assemble(store, upload_id, parts, sha)).key == original_key(sha)
     assert await read_all(store, original_key(sha)) == data
     head = store.client.head_object(Bucket=store.bucket, Key=store.prefix + original_key(sha))
     assert head["ContentLength"] == len(data)
