@@ -2,8 +2,8 @@
  * Doorstep's service worker: precaches the app shell (versioned by Workbox's manifest), serves
  * navigations from it so the app opens with no signal, and never touches /api/ (network only,
  * nothing in CacheStorage). A new version waits until the app asks it to take over, which the
- * app does only when nothing is being edited. Background Sync drains the outbox when the
- * browser wakes us with signal and no window is open.
+ * app does only when nothing is being edited. Background Sync nudges an open window to sync;
+ * with no window open it opens storage locked and skips the sync (no key here, by design).
  */
 
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";

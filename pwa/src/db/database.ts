@@ -47,11 +47,12 @@ export class Database {
   ) {}
 
   /**
-   * Open (creating if need be) the database. A database that holds a data key (`vault` in
-   * meta) is never written through the identity vault: a caller without the key (the service
-   * worker) gets a vault that refuses, so nothing personal can land in clear.
+   * Open (creating if need be) the database. Fail closed: without a vault (the service worker,
+   * which never has the key) it opens locked, so nothing personal can land in clear, whether or
+   * not the phone has a key yet; and a database that holds a data key (`vault` in meta) is never
+   * written through the identity vault even when a test asks for it.
    */
-  static async open(name = DB_NAME, vault: Vault = identityVault): Promise<Database> {
+  static async open(name = DB_NAME, vault: Vault = lockedVault): Promise<Database> {
     const idb = await openDB(name, DB_VERSION, {
       upgrade,
       blocking() {

@@ -1,7 +1,9 @@
 /**
  * What the service worker does when the browser wakes it for Background Sync and no window of
- * the app is open: open the phone's storage, as the service worker can (it never holds the data
- * key), and run one sync.
+ * the app is open. The service worker never holds the data key, so the storage it opens is
+ * locked (fail closed: never a vault that writes in clear, whether or not the phone has a key
+ * yet), and the sync client skips what needs the key, which is everything: the app syncs when it
+ * is open and unlocked.
  */
 
 import type { FetchLike } from "../api";

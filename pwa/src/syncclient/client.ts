@@ -132,7 +132,7 @@ export class SyncClient {
   private schedule(result: SyncResult): void {
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
-    if (result.outcome === "revoked" || result.outcome === "signin" || result.outcome === "broken") {
+    if (result.outcome === "revoked" || result.outcome === "signin" || result.outcome === "broken" || result.outcome === "locked") {
       this.update({ nextAttemptAt: null });
       return;
     }
@@ -150,8 +150,13 @@ export class SyncClient {
     this.timer = null;
   }
 
-  /** One full cycle: profile check, push everything, pull everything, send photo bytes. */
+  /**
+   * One full cycle: profile check, push everything, pull everything, send photo bytes. Every
+   * step needs the data key (the profile and pulled records are sealed, queued changes and
+   * photos are opened to be sent): without it nothing is asked for and nothing is written.
+   */
   async syncOnce(): Promise<SyncResult> {
+    if (this.store.locked) return { outcome: "locked", delayMs: null };
     if (await this.store.meta.get<boolean>(META.seqBroken)) {
       this.update({ seqBroken: true, lastOutcome: "broken" });
       return { outcome: "broken", delayMs: null };
