@@ -12,7 +12,7 @@
 import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
 
 import { META } from "./meta";
-import { DB_NAME, DB_VERSION, upgrade, type StoreName } from "./schema";
+import { DB_NAME, DB_VERSION, isOfficerDb, upgrade, type StoreName } from "./schema";
 import { identityVault, lockedVault, type Vault } from "./vault";
 
 const WRITE_LOCK = "doorstep-write";
@@ -94,11 +94,33 @@ export class Database {
     await tx.done;
   }
 
-  /** Remove every database of this app from the device (revoked device, sign-out). */
+  /** Remove every database of this app from the device, every officer's (a revoked device). */
   async wipe(): Promise<void> {
     this.idb.close();
     await deleteAllDatabases(this.name);
   }
+
+  /** Remove this database only (its officer's own "Sign out and wipe"); others stay. */
+  async drop(): Promise<void> {
+    this.idb.close();
+    await deleteDatabase(this.name);
+  }
+}
+
+/**
+ * The officers' databases on this phone (`indexedDB.databases()`); where the browser cannot
+ * list them, the first officer's, which is all a phone from before had.
+ */
+export async function listOfficerDbs(): Promise<string[]> {
+  try {
+    if (typeof indexedDB.databases === "function") {
+      const names = (await indexedDB.databases()).map((d) => d.name ?? "").filter(isOfficerDb);
+      return [...new Set(names)].sort();
+    }
+  } catch {
+    // not supported
+  }
+  return [DB_NAME];
 }
 
 /**

@@ -71,9 +71,14 @@ export class Store {
     this.db.close();
   }
 
-  /** Remove every database of this app from the device (revoked device, sign-out). */
+  /** Remove every database of this app from the device, every officer's (a revoked device). */
   async wipe(): Promise<void> {
     await this.db.wipe();
+  }
+
+  /** Remove this officer's database only (their own sign-out and wipe); others' stay. */
+  async drop(): Promise<void> {
+    await this.db.drop();
   }
 
   /** What is still to go, for the sync bar and the lock screen (so only clear bookkeeping is read). */
