@@ -311,3 +311,20 @@ describe("sync client", () => {
     expect((await store.records.ofVisit(VISIT)).map((r) => r.collection)).toEqual(["visits"]);
   });
 });
+
+describe("sync client on a shared phone", () => {
+  it("test_another_officers_session_never_sends_or_overwrites_this_officers_work", async () => {
+    const store = await freshStore();
+    const server = new FakeServer();
+    await store.meta.set("owner", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"); // officer A's data
+    await newVisit(store);
+    // The session is officer B's (server.profile), who signed in on A's phone.
+    const { c } = client(store, server);
+    expect((await c.sync()).outcome).toBe("signin");
+    expect(server.requests.map((r) => r.path)).toEqual(["/api/me"]);
+    expect(server.record("visits", VISIT)).toBeUndefined();
+    expect((await store.counts()).waiting).toBe(1);
+    expect(await store.meta.getSealed("profile")).toBeUndefined();
+    expect(c.status.signinNeeded).toBe(true);
+  });
+});
