@@ -19,7 +19,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
-from harness.browser import new_phone
+from harness.browser import axe_violations, new_phone
 from harness.server import LiveServer
 from tests.browser.test_device_security import VICTIM, go_offline, go_online, start_visit
 from tests.browser.test_officer_app import enrol, open_section
@@ -107,9 +107,7 @@ async def wipe_phone(page: Page, server: LiveServer) -> None:
     await page.goto(server.url + "/#/sign-out")
     await page.get_by_role("button", name="Wipe this phone…").click()
     await page.get_by_role("button", name="Yes, wipe this phone now").click()
-    await expect(page.get_by_text("Doorstep's data has been removed")).to_be_visible(
-        timeout=20_000
-    )
+    await expect(page.get_by_text("Doorstep's data has been removed")).to_be_visible(timeout=20_000)
 
 
 async def test_another_officer_signing_in_keeps_unsent_work(
@@ -137,9 +135,11 @@ async def test_another_officer_signing_in_keeps_unsent_work(
 
     # B picks the phone up and signs in with their own passkey.
     await passkey_chosen(context, live_server, OFFICER_B)
-    await page.get_by_role("region", name="Sign in needed").get_by_role(
-        "button", name="Sign in"
-    ).click()
+    await (
+        page.get_by_role("region", name="Sign in needed")
+        .get_by_role("button", name="Sign in")
+        .click()
+    )
     notice = page.get_by_test_id("other-officers-unsent")
     await expect(notice.or_(page.get_by_role("alert"))).to_be_visible(timeout=30_000)
     await page.wait_for_timeout(2_000)  # whatever the sign-in set off has happened
@@ -152,17 +152,84 @@ async def test_another_officer_signing_in_keeps_unsent_work(
     assert VICTIM not in await page.content()
     assert sum((await queued(page)).values()) == unsent
     assert victim_on_server(live_server, "22/71001/26") == []
+    violations = await axe_violations(page)
+    assert violations == [], violations
 
     # B hands the phone back: A signs in, and A's work syncs.
     await page.goto(live_server.url + "/#/about")
     await page.get_by_role("button", name="Switch officer").click()
+    await expect(page.get_by_role("heading", name="Another officer")).to_be_visible()
+    violations = await axe_violations(page)
+    assert violations == [], violations
     await passkey_chosen(context, live_server, OFFICER_A)
     await page.get_by_role("button", name="Sign in with passkey").click()
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=30_000)
     await expect(page.get_by_role("link").filter(has_text="22/71001/26")).to_have_count(
         1, timeout=10_000
     )
-    await expect(page.get_by_test_id("changes-waiting")).to_have_text("0", timeout=60_000)
+    for _ in range(60):
+        if victim_on_server(live_server, "22/71001/26"):
+            break
+        await page.wait_for_timeout(1_000)
     assert victim_on_server(live_server, "22/71001/26") == [(VICTIM, OFFICER_A)]
+    await expect(page.get_by_test_id("changes-waiting")).to_have_text("0", timeout=30_000)
+    assert sum((await queued(page)).values()) == 0
     await expect(page.get_by_test_id("other-officers-unsent")).to_have_count(0)
+    await context.close()
+
+
+async def officer_a_work_waits_and_b_signs_in(
+    context: BrowserContext, page: Page, server: LiveServer, crime_reference: str
+) -> int:
+    """A shared phone: A's visit waits unsent (no signal, then A's session ends) and B signs in
+    with their own passkey. Returns how many of A's changes wait."""
+    await enrol(page, server, collar=OFFICER_B)
+    await wipe_phone(page, server)
+    await enrol(page, server, collar=OFFICER_A)
+    await go_offline(context, server)
+    await start_visit(page, crime_reference)
+    await open_section(page, "Victim")
+    await page.get_by_label("Victim name").fill(VICTIM)
+    await page.get_by_label("Victim name").blur()
+    await expect(page.get_by_test_id("changes-waiting")).not_to_have_text("0", timeout=10_000)
+    unsent = int(await page.get_by_test_id("changes-waiting").inner_text())
+    assert expire_sessions_of(server, OFFICER_A) >= 1
+    await go_online(context, server, page)
+    await expect(page.get_by_text("Your session has ended")).to_be_visible(timeout=30_000)
+    await passkey_chosen(context, server, OFFICER_B)
+    await page.get_by_role("region", name="Sign in needed").get_by_role("button").click()
+    await expect(page.get_by_test_id("other-officers-unsent")).to_be_visible(timeout=30_000)
+    return unsent
+
+
+async def test_own_sign_out_and_wipe_keeps_another_officers_unsent_work(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context, page = await new_phone(browser)
+    unsent = await officer_a_work_waits_and_b_signs_in(context, page, live_server, "22/71002/26")
+
+    # B signs out and wipes their own data: the app deletes B's database only, and the
+    # server's logout answer (Clear-Site-Data) no longer makes the browser delete the rest.
+    await page.goto(live_server.url + "/#/sign-out")
+    await expect(page.get_by_text("theirs is not touched")).to_be_visible()
+    await page.get_by_role("button", name="Wipe this phone…").click()
+    await page.get_by_role("button", name="Yes, wipe this phone now").click()
+    await expect(page.get_by_text("Your Doorstep data has been removed")).to_be_visible(
+        timeout=20_000
+    )
+    await page.wait_for_timeout(2_000)  # the logout's answer has reached the browser
+    assert await queued(page) == {"doorstep": unsent}, "A's unsent work was deleted"
+    assert await page.evaluate("caches.keys().then((k) => k.length)") > 0, "app shell deleted"
+
+    # A comes back: unlocks with the passkey, signs in, and the work syncs.
+    await page.get_by_role("button", name="Continue").click()
+    await page.get_by_role("button", name="Unlock with passkey").click()
+    await expect(page.get_by_text("Your session has ended")).to_be_visible(timeout=30_000)
+    await passkey_chosen(context, live_server, OFFICER_A)
+    await page.get_by_role("region", name="Sign in needed").get_by_role("button").click()
+    for _ in range(60):
+        if victim_on_server(live_server, "22/71002/26"):
+            break
+        await page.wait_for_timeout(1_000)
+    assert victim_on_server(live_server, "22/71002/26") == [(VICTIM, OFFICER_A)]
     await context.close()

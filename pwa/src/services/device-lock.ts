@@ -6,7 +6,7 @@
 
 import { IdleLock, lockIdleMs, purgeGraceMs } from "../crypto/lock";
 import type { Profile } from "../model/types";
-import { META } from "../storage";
+import { claim, META } from "../storage";
 import type { AppServices } from "./app-services";
 
 const PURGE_EVERY_MS = 30_000;
@@ -113,6 +113,8 @@ export class DeviceLock {
   private async unlocked(): Promise<void> {
     this.idle?.reset();
     await this.app.load();
+    // Marks a database from before officers had one each as this officer's, and as the last used.
+    if (this.app.session.profile) await claim(this.app.store, this.app.session.profile.officer.id);
     this.app.changed(false, false);
     void this.app.triggers.syncNow(true);
   }

@@ -100,6 +100,11 @@ export function LockScreen() {
           {message}
         </p>
       )}
+      <h2>Another officer?</h2>
+      <p>
+        <a href="#/another-officer">Sign in as another officer</a>. What is locked here stays encrypted and untouched, and syncs when its officer
+        signs in again.
+      </p>
       <h2>Lost your passkey or PIN?</h2>
       <p>
         <a href="#/sign-out">Sign out and wipe this phone</a>. Anything not yet synced is lost; ask your administrator for a new enrolment code.
