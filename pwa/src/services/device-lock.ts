@@ -110,6 +110,12 @@ export class DeviceLock {
     await this.unlocked();
   }
 
+  /** Unlocked with a PIN too short for today's policy: wrap the data key under a new passphrase. */
+  async changePin(pin: string): Promise<void> {
+    await this.app.keys.changePin(pin);
+    this.app.changed(false, false);
+  }
+
   private async unlocked(): Promise<void> {
     this.idle?.reset();
     await this.app.load();

@@ -9,6 +9,7 @@ import { LockScreen } from "./LockScreen";
 import { NeedsAttention } from "./NeedsAttention";
 import { OtherOfficersWork } from "./OtherOfficersWork";
 import { RevokedScreen } from "./RevokedScreen";
+import { PinChange } from "./PinChange";
 import { PinSetup } from "./PinSetup";
 import { PurgedVisits } from "./PurgedVisits";
 import { parseRoute } from "./router";
@@ -36,6 +37,7 @@ function Frame({ app }: { app: AppServices }) {
     if (wipeRoute) return <main id="main" class="enrol" tabIndex={-1}><SignOutWipe /></main>;
     return anotherRoute ? <EnrolScreen another /> : <LockScreen />;
   }
+  if (app.keys.pinChangeRequired) return <PinChange />;
   // Supervisors get the online workspace; administrators use the command line or admin API.
   if (app.session.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
   if (app.session.profile?.officer.role === "admin") return <AdminNotice />;
