@@ -27,12 +27,10 @@ from harness.browser import axe_violations
 from harness.server import LiveServer
 from tests.browser.test_device_security import (
     VICTIM,
-    allow_wasm,
-    enrol_code,
-    phone_without_prf,
-    start_visit,
+    choose_passphrase,
+    enrolled_without_prf,
+    start_visit_with_victim,
 )
-from tests.browser.test_officer_app import open_section
 
 PASSPHRASE = "amber otter 58"
 OLD_PIN = "482916"
@@ -127,17 +125,10 @@ async def unlock(page: Page, secret: str) -> None:
 async def test_existing_six_digit_pin_must_be_changed_at_next_unlock(
     live_server: LiveServer, browser: Browser
 ) -> None:
-    context, page = await phone_without_prf(browser, service_workers="block")
-    await context.route("**/*", allow_wasm)
-    await enrol_code(page, live_server)
-    await page.get_by_label("New device passphrase").fill(PASSPHRASE)
-    await page.get_by_label("The same passphrase again").fill(PASSPHRASE)
-    await page.get_by_role("button", name="Set passphrase").click()
+    context, page = await enrolled_without_prf(browser, live_server)
+    await choose_passphrase(page, PASSPHRASE)
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=30_000)
-    await start_visit(page, "22/72001/26")
-    await open_section(page, "Victim")
-    await page.get_by_label("Victim name").fill(VICTIM)
-    await page.get_by_label("Victim name").blur()
+    await start_visit_with_victim(page, "22/72001/26")
     await expect(page.get_by_label("Victim name")).to_have_value(VICTIM)
     await page.wait_for_timeout(1_000)  # the edit is saved
 
@@ -153,13 +144,9 @@ async def test_existing_six_digit_pin_must_be_changed_at_next_unlock(
     assert VICTIM not in await page.content()
     violations = await axe_violations(page)
     assert violations == [], violations
-    await page.get_by_label("New device passphrase").fill("4829163307")
-    await page.get_by_label("The same passphrase again").fill("4829163307")
-    await page.get_by_role("button", name="Change passphrase").click()
+    await choose_passphrase(page, "4829163307", "Change passphrase")
     await expect(page.get_by_role("alert")).to_contain_text("letters as well as digits")
-    await page.get_by_label("New device passphrase").fill(NEW_PASSPHRASE)
-    await page.get_by_label("The same passphrase again").fill(NEW_PASSPHRASE)
-    await page.get_by_role("button", name="Change passphrase").click()
+    await choose_passphrase(page, NEW_PASSPHRASE, "Change passphrase")
     await expect(heading).to_be_hidden(timeout=30_000)
     await expect(page.get_by_label("Victim name")).to_have_value(VICTIM, timeout=10_000)
 

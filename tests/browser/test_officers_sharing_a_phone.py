@@ -21,8 +21,13 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from harness.browser import axe_violations, new_phone
 from harness.server import LiveServer
-from tests.browser.test_device_security import VICTIM, go_offline, go_online, start_visit
-from tests.browser.test_officer_app import enrol, open_section
+from tests.browser.test_device_security import (
+    VICTIM,
+    go_offline,
+    go_online,
+    start_visit_with_victim,
+)
+from tests.browser.test_officer_app import enrol
 
 OFFICER_A = "1234"
 OFFICER_B = "5678"
@@ -110,36 +115,32 @@ async def wipe_phone(page: Page, server: LiveServer) -> None:
     await expect(page.get_by_text("Doorstep's data has been removed")).to_be_visible(timeout=20_000)
 
 
+async def officer_a_work_waits_and_b_signs_in(
+    context: BrowserContext, page: Page, server: LiveServer, crime_reference: str
+) -> int:
+    """A shared phone: B used it before and signed out and wiped it (their passkey stays); A
+    works with no signal, A's shift ends while the app is open, signal returns, and B taps
+    *Sign in* with their own passkey. Returns how many of A's changes wait."""
+    await enrol(page, server, collar=OFFICER_B)
+    await wipe_phone(page, server)
+    await enrol(page, server, collar=OFFICER_A)
+    await go_offline(context, server)
+    await start_visit_with_victim(page, crime_reference)
+    await expect(page.get_by_test_id("changes-waiting")).not_to_have_text("0", timeout=10_000)
+    unsent = int(await page.get_by_test_id("changes-waiting").inner_text())
+    assert expire_sessions_of(server, OFFICER_A) >= 1
+    await go_online(context, server, page)
+    await expect(page.get_by_text("Your session has ended")).to_be_visible(timeout=30_000)
+    await passkey_chosen(context, server, OFFICER_B)
+    await page.get_by_role("region", name="Sign in needed").get_by_role("button").click()
+    return unsent
+
+
 async def test_another_officer_signing_in_keeps_unsent_work(
     live_server: LiveServer, browser: Browser
 ) -> None:
     context, page = await new_phone(browser)
-    # A shared phone: officer B used it before and signed out and wiped it (their passkey stays).
-    await enrol(page, live_server, collar=OFFICER_B)
-    await wipe_phone(page, live_server)
-    await enrol(page, live_server, collar=OFFICER_A)
-
-    # A works with no signal: the visit waits in the outbox.
-    await go_offline(context, live_server)
-    await start_visit(page, "22/71001/26")
-    await open_section(page, "Victim")
-    await page.get_by_label("Victim name").fill(VICTIM)
-    await page.get_by_label("Victim name").blur()
-    await expect(page.get_by_test_id("changes-waiting")).not_to_have_text("0", timeout=10_000)
-    unsent = int(await page.get_by_test_id("changes-waiting").inner_text())
-
-    # A's shift ends while the app is open; signal returns; the app asks for a sign-in.
-    assert expire_sessions_of(live_server, OFFICER_A) >= 1
-    await go_online(context, live_server, page)
-    await expect(page.get_by_text("Your session has ended")).to_be_visible(timeout=30_000)
-
-    # B picks the phone up and signs in with their own passkey.
-    await passkey_chosen(context, live_server, OFFICER_B)
-    await (
-        page.get_by_role("region", name="Sign in needed")
-        .get_by_role("button", name="Sign in")
-        .click()
-    )
+    unsent = await officer_a_work_waits_and_b_signs_in(context, page, live_server, "22/71001/26")
     notice = page.get_by_test_id("other-officers-unsent")
     await expect(notice.or_(page.get_by_role("alert"))).to_be_visible(timeout=30_000)
     await page.wait_for_timeout(2_000)  # whatever the sign-in set off has happened
@@ -178,35 +179,12 @@ async def test_another_officer_signing_in_keeps_unsent_work(
     await context.close()
 
 
-async def officer_a_work_waits_and_b_signs_in(
-    context: BrowserContext, page: Page, server: LiveServer, crime_reference: str
-) -> int:
-    """A shared phone: A's visit waits unsent (no signal, then A's session ends) and B signs in
-    with their own passkey. Returns how many of A's changes wait."""
-    await enrol(page, server, collar=OFFICER_B)
-    await wipe_phone(page, server)
-    await enrol(page, server, collar=OFFICER_A)
-    await go_offline(context, server)
-    await start_visit(page, crime_reference)
-    await open_section(page, "Victim")
-    await page.get_by_label("Victim name").fill(VICTIM)
-    await page.get_by_label("Victim name").blur()
-    await expect(page.get_by_test_id("changes-waiting")).not_to_have_text("0", timeout=10_000)
-    unsent = int(await page.get_by_test_id("changes-waiting").inner_text())
-    assert expire_sessions_of(server, OFFICER_A) >= 1
-    await go_online(context, server, page)
-    await expect(page.get_by_text("Your session has ended")).to_be_visible(timeout=30_000)
-    await passkey_chosen(context, server, OFFICER_B)
-    await page.get_by_role("region", name="Sign in needed").get_by_role("button").click()
-    await expect(page.get_by_test_id("other-officers-unsent")).to_be_visible(timeout=30_000)
-    return unsent
-
-
 async def test_own_sign_out_and_wipe_keeps_another_officers_unsent_work(
     live_server: LiveServer, browser: Browser
 ) -> None:
     context, page = await new_phone(browser)
     unsent = await officer_a_work_waits_and_b_signs_in(context, page, live_server, "22/71002/26")
+    await expect(page.get_by_test_id("other-officers-unsent")).to_be_visible(timeout=30_000)
 
     # B signs out and wipes their own data: the app deletes B's database only, and the
     # server's logout answer (Clear-Site-Data) no longer makes the browser delete the rest.
