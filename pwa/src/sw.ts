@@ -2,15 +2,14 @@
  * Doorstep's service worker: precaches the app shell (versioned by Workbox's manifest), serves
  * navigations from it so the app opens with no signal, and never touches /api/ (network only,
  * nothing in CacheStorage). A new version waits until the app asks it to take over, which the
- * app does only when nothing is being edited. Background Sync drains the outbox when the
- * browser wakes us with signal and no window is open.
+ * app does only when nothing is being edited. Background Sync nudges an open window to sync;
+ * with no window open it opens storage locked and skips the sync (no key here, by design).
  */
 
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 
-import { SyncClient } from "./syncclient/client";
-import { Store } from "./storage";
+import { syncWithoutWindow } from "./syncclient/background";
 
 const sw = self as unknown as ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 declare global {
@@ -42,16 +41,9 @@ async function backgroundSync(): Promise<void> {
     for (const w of windows) w.postMessage({ type: "SYNC_NOW" });
     return;
   }
-  const store = await Store.open();
-  try {
-    const client = new SyncClient(store, { fetch: (input, init) => fetch(input, init), photos: null });
-    const result = await client.syncOnce();
-    client.stop();
-    // Let the browser retry later if we could not get through.
-    if (result.outcome === "offline" || result.outcome === "retry") throw new Error(result.outcome);
-  } finally {
-    store.close();
-  }
+  const result = await syncWithoutWindow((input, init) => fetch(input, init));
+  // Let the browser retry later if we could not get through.
+  if (result.outcome === "offline" || result.outcome === "retry") throw new Error(result.outcome);
 }
 
 sw.addEventListener("sync", ((event: SyncEvent) => {

@@ -69,12 +69,18 @@ async def login_verify(request: Request, ctx: RequestContext) -> Response:
 
 
 async def logout(request: Request, ctx: RequestContext) -> Response:
-    """End the session on the server and tell the browser to forget this origin's data."""
+    """End the session on the server and tell the browser to forget its cookies and HTTP cache.
+
+    Not "storage": that deletes IndexedDB, where a shared phone keeps other officers' unsent
+    work (sealed under their keys). The app deletes its own officer's data itself, after showing
+    what is unsent ("Sign out and wipe"); a revoked device still gets the full wipe (guard.py).
+    """
     token = request.cookies.get(cookie_name(ctx.settings))
     if token:
         await end_session(token_key(token), ctx.now)
     response = json_response(LoggedOut(logged_out=True))
     clear_session_cookie(response, ctx.settings)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies"'
     return response
 
 

@@ -57,7 +57,7 @@ def set_session_cookie(response: Response, token: str, settings: Settings) -> No
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
-    """Remove the session cookie and ask the browser to wipe what it holds for this origin."""
+    """Remove the session cookie."""
     response.delete_cookie(
         cookie_name(settings),
         path="/",
@@ -65,7 +65,6 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
         httponly=True,
         samesite="strict",
     )
-    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,15 @@ async def start_visit(page: Page, crime_reference: str) -> str:
     return match.group(1)
 
 
+async def start_visit_with_victim(page: Page, crime_reference: str) -> str:
+    """Start a visit and type the victim's name (saved on blur); return the visit's id."""
+    visit_id = await start_visit(page, crime_reference)
+    await open_section(page, "Victim")
+    await page.get_by_label("Victim name").fill(VICTIM)
+    await page.get_by_label("Victim name").blur()
+    return visit_id
+
+
 async def fill_visit(page: Page, photo: Path | None) -> None:
     """Everything completion needs, the victim's name and postcode, and optionally a photo."""
     await page.get_by_label("Reported at").fill("2026-11-23T07:00")
@@ -255,10 +264,7 @@ async def test_revoked_device_wipes_databases_caches_and_keys_at_next_contact(
 ) -> None:
     context, page = await new_phone(browser)
     await enrol(page, live_server)
-    await start_visit(page, "22/70002/26")
-    await open_section(page, "Victim")
-    await page.get_by_label("Victim name").fill(VICTIM)
-    await page.get_by_label("Victim name").blur()
+    await start_visit_with_victim(page, "22/70002/26")
     await expect(page.get_by_test_id("changes-waiting")).to_have_text("0", timeout=30_000)
     before = await page.evaluate(STORAGE_LEFT)
     assert "doorstep" in before["databases"], before
@@ -350,31 +356,40 @@ async def allow_wasm(route: Any) -> None:
     await route.fulfill(response=response, headers=headers)
 
 
-async def test_without_prf_a_device_pin_protects_the_data(
-    live_server: LiveServer, browser: Browser
-) -> None:
-    # No service worker, so every page comes from the network with the CSP patched above.
+async def enrolled_without_prf(browser: Browser, server: LiveServer) -> tuple[BrowserContext, Page]:
+    """A phone whose passkey has no PRF, enrolled and at the passphrase screen. No service
+    worker, so every page comes from the network with the CSP the passphrase needs."""
     context, page = await phone_without_prf(browser, service_workers="block")
     await context.route("**/*", allow_wasm)
-    await enrol_code(page, live_server)
-    await expect(page.get_by_role("heading", name="Choose a device PIN")).to_be_visible(
+    await enrol_code(page, server)
+    return context, page
+
+
+async def choose_passphrase(page: Page, passphrase: str, button: str = "Set passphrase") -> None:
+    """Type a new device passphrase twice and submit it."""
+    await page.get_by_label("New device passphrase").fill(passphrase)
+    await page.get_by_label("The same passphrase again").fill(passphrase)
+    await page.get_by_role("button", name=button).click()
+
+
+async def test_without_prf_a_device_passphrase_protects_the_data(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context, page = await enrolled_without_prf(browser, live_server)
+    await expect(page.get_by_role("heading", name="Choose a device passphrase")).to_be_visible(
         timeout=20_000
     )
     violations = await axe_violations(page)
     assert violations == [], violations
-    await page.get_by_label("New device PIN").fill("123456")
-    await page.get_by_label("The same PIN again").fill("123456")
-    await page.get_by_role("button", name="Set PIN").click()
-    await expect(page.get_by_role("alert")).to_contain_text("run of digits")
-    await page.get_by_label("New device PIN").fill("482916")
-    await page.get_by_label("The same PIN again").fill("482916")
-    await page.get_by_role("button", name="Set PIN").click()
+    # Six digits fall to an offline guesser with a copy of the profile in days: refused.
+    await choose_passphrase(page, "482916")
+    await expect(page.get_by_role("alert")).to_contain_text("at least 10 characters")
+    await choose_passphrase(page, "4829163307")
+    await expect(page.get_by_role("alert")).to_contain_text("letters as well as digits")
+    await choose_passphrase(page, "amber otter 58")
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=30_000)
 
-    await start_visit(page, "22/70005/26")
-    await open_section(page, "Victim")
-    await page.get_by_label("Victim name").fill(VICTIM)
-    await page.get_by_label("Victim name").blur()
+    await start_visit_with_victim(page, "22/70005/26")
     await expect(page.get_by_test_id("changes-waiting")).not_to_have_text("0", timeout=10_000)
     text = haystack(await raw_dump(page))
     assert VICTIM not in text
@@ -385,10 +400,10 @@ async def test_without_prf_a_device_pin_protects_the_data(
         timeout=15_000
     )
     await page.evaluate("localStorage.removeItem('doorstep-lock-idle-seconds')")
-    await page.get_by_label("Device PIN").fill("482917")
+    await page.get_by_label("Device passphrase").fill("amber otter 59")
     await page.get_by_role("button", name="Unlock").click()
-    await expect(page.get_by_role("alert")).to_have_text("Wrong PIN.", timeout=30_000)
-    await page.get_by_label("Device PIN").fill("482916")
+    await expect(page.get_by_role("alert")).to_have_text("Wrong passphrase.", timeout=30_000)
+    await page.get_by_label("Device passphrase").fill("amber otter 58")
     await page.get_by_role("button", name="Unlock").click()
     # Back where the officer was, with everything readable.
     await expect(page.get_by_label("Victim name")).to_have_value(VICTIM, timeout=30_000)
@@ -414,15 +429,12 @@ async def test_without_prf_and_webassembly_blocked_the_phone_works_online_only(
     context, page = await phone_without_prf(browser)
     await context.route("**/*", block_wasm)
     await enrol_code(page, live_server)
-    await expect(page.get_by_text("This browser cannot set a device PIN")).to_be_visible(
+    await expect(page.get_by_text("This browser cannot set a device passphrase")).to_be_visible(
         timeout=20_000
     )
     await page.get_by_role("button", name="Use online only").click()
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
-    await start_visit(page, "22/70006/26")
-    await open_section(page, "Victim")
-    await page.get_by_label("Victim name").fill(VICTIM)
-    await page.get_by_label("Victim name").blur()
+    await start_visit_with_victim(page, "22/70006/26")
     await expect(page.get_by_test_id("changes-waiting")).to_have_text("0", timeout=30_000)
     assert VICTIM not in haystack(await raw_dump(page))
 

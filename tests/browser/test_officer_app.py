@@ -3,6 +3,7 @@ sync by itself, resume a cut photo upload; no serious accessibility violation an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import random
@@ -57,9 +58,9 @@ async def enrol(
     """Enrol this browser's passkey with a one-time code, as an officer would."""
     await type_enrolment_code(page, server.url, collar, server.enrolment_code(collar))
     if pin is not None:
-        await page.get_by_label("New device PIN").fill(pin)
-        await page.get_by_label("The same PIN again").fill(pin)
-        await page.get_by_role("button", name="Set PIN").click()
+        await page.get_by_label("New device passphrase").fill(pin)
+        await page.get_by_label("The same passphrase again").fill(pin)
+        await page.get_by_role("button", name="Set passphrase").click()
     await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
     # The app shell is precached by the service worker, and the worker controls the page,
     # before we go offline.
@@ -71,22 +72,24 @@ async def enrol(
     await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
 
 
-PIN = "482913"
+PIN = "blue kettle 42"
 
 
 async def unlock_with_pin_if_locked(page: Page) -> None:
-    """The app locks itself when closed: it unlocks offline with the PIN or the passkey."""
+    """The app locks itself when closed: it unlocks offline with the passphrase or the passkey."""
     locked = page.get_by_role("heading", name="Doorstep is locked")
     try:
         await locked.wait_for(timeout=5_000)
     except PlaywrightTimeoutError:
         return
-    pin = page.get_by_label("Device PIN")
+    pin = page.get_by_label("Device passphrase")
     if await pin.count():
         await pin.fill(PIN)
         await page.get_by_role("button", name="Unlock").click()
     else:  # a passkey with PRF: the authenticator unlocks it
-        await page.get_by_role("button", name="Unlock with passkey").click()
+        # After a reload the app asks for the passkey by itself, and may be done already.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            await page.get_by_role("button", name="Unlock with passkey").click(timeout=5_000)
     await expect(locked).to_be_hidden(timeout=30_000)
 
 
@@ -189,7 +192,7 @@ async def test_offline_visit_survives_reload_and_restart_then_syncs_by_itself(
             viewport={"width": 360, "height": 780},
         )
         page = context.pages[0] if context.pages else await context.new_page()
-        # A passkey without PRF: the app protects offline data with a device PIN, which (unlike
+        # A passkey without PRF: the app protects offline data with a passphrase, which (unlike
         # a test authenticator) survives closing the browser.
         await add_virtual_authenticator(context, page, prf=False)
         await enrol(page, live_server, pin=PIN)

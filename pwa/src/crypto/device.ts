@@ -9,7 +9,7 @@ import { META, type Meta } from "../db/meta";
 import type { AesGcmVault } from "../db/vault";
 import { randomBytes } from "./bytes";
 import { ARGON2_PARAMS, kekFromPin, kekFromPrf, pinProblem, type Argon2Params } from "./kdf";
-import { ephemeralDataKey, newDataKey, unwrapDataKey, WrongKeyError, type VaultConfig, type VaultMethod } from "./keys";
+import { ephemeralDataKey, newDataKey, rewrapDataKey, unwrapDataKey, WrongKeyError, type VaultConfig, type VaultMethod } from "./keys";
 
 /** PIN attempts allowed before each further attempt has to wait (doubling from 30 s). */
 export const FREE_PIN_ATTEMPTS = 5;
@@ -27,13 +27,19 @@ export function pinDelayMs(count: number): number {
 
 export class PinWaitError extends Error {
   constructor(readonly waitMs: number) {
-    super(`Too many wrong PINs. Try again in ${Math.ceil(waitMs / 1000)} seconds.`);
+    super(`Too many wrong attempts. Try again in ${Math.ceil(waitMs / 1000)} seconds.`);
     this.name = "PinWaitError";
   }
 }
 
 export class DeviceKey {
   config: VaultConfig | null = null;
+  /**
+   * Unlocked with a PIN the policy no longer accepts (a phone set up when 6 digits were enough):
+   * the KEK it gave, kept in memory only until the data key is re-wrapped under a new passphrase
+   * or the app locks.
+   */
+  private weakPinKek: CryptoKey | null = null;
 
   constructor(
     private readonly meta: Meta,
@@ -58,6 +64,11 @@ export class DeviceKey {
     return this.config !== null && !this.vault.unlocked;
   }
 
+  /** Unlocked with a PIN too short for today's policy: a new passphrase must be chosen now. */
+  get pinChangeRequired(): boolean {
+    return this.weakPinKek !== null && this.vault.unlocked;
+  }
+
   private async save(config: VaultConfig, key: CryptoKey): Promise<void> {
     await this.meta.set(META.vault, config);
     this.config = config;
@@ -80,7 +91,7 @@ export class DeviceKey {
     );
   }
 
-  /** First key of a phone without PRF, where the force allows a PIN: DK under Argon2id(PIN). */
+  /** First key of a phone without PRF, where the force allows it: DK under Argon2id(passphrase). */
   async setupPin(pin: string): Promise<void> {
     const problem = pinProblem(pin);
     if (problem) throw new Error(problem);
@@ -147,20 +158,41 @@ export class DeviceKey {
       if (exc instanceof WrongKeyError) {
         const f = (await this.meta.get<PinFailures>(META.pinFailures)) ?? { count: 0, last_at: 0 };
         await this.meta.set(META.pinFailures, { count: f.count + 1, last_at: this.now() });
-        throw new WrongKeyError("Wrong PIN.");
+        throw new WrongKeyError("Wrong passphrase.");
       }
       throw exc;
     }
+    this.weakPinKek = pinProblem(pin) === null ? null : kek;
     await this.meta.set(META.pinFailures, { count: 0, last_at: 0 });
+  }
+
+  /**
+   * Re-wrap the data key under a new passphrase, after an unlock with a PIN the policy no longer
+   * accepts (new salt, today's Argon2 parameters). The data is not re-encrypted: same data key.
+   */
+  async changePin(pin: string): Promise<void> {
+    const c = this.config;
+    const oldKek = this.weakPinKek;
+    if (!c || c.method !== "pin" || !c.wrapped || !oldKek || !this.vault.unlocked) throw new Error("Unlock with the current PIN first.");
+    const problem = pinProblem(pin);
+    if (problem) throw new Error(problem);
+    const salt = randomBytes(16);
+    const wrapped = await rewrapDataKey(c.wrapped, oldKek, await kekFromPin(pin, salt, this.argon2));
+    const config: VaultConfig = { ...c, salt, wrapped, argon2: { ...this.argon2 } };
+    await this.meta.set(META.vault, config);
+    this.config = config;
+    this.weakPinKek = null;
   }
 
   /** Forget the key (memory only: the wrapped key stays for the next unlock). */
   lock(): void {
+    this.weakPinKek = null;
     this.vault.lock();
   }
 
   /** Forget the key and delete the wrapped key: nothing on the phone can be opened again. */
   async destroy(): Promise<void> {
+    this.weakPinKek = null;
     this.vault.lock();
     this.config = null;
     await this.meta.delete(META.vault);

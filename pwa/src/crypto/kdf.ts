@@ -3,8 +3,9 @@
  *
  * - PRF (the normal way): the passkey's WebAuthn PRF output (32 bytes from the authenticator's
  *   hmac-secret, never sent anywhere) -> HKDF-SHA256 with a per-device random salt -> AES-GCM.
- * - PIN (only where the passkey has no PRF and the force allows it): the device PIN ->
- *   Argon2id (memory-hard, WebAssembly from hash-wasm) -> HKDF-SHA256 -> AES-GCM.
+ * - PIN (only where the passkey has no PRF and the force allows it): the device passphrase
+ *   (called the PIN in code and storage, as it once was one) -> Argon2id (memory-hard,
+ *   WebAssembly from hash-wasm) -> HKDF-SHA256 -> AES-GCM.
  *
  * Every derived key is a non-extractable CryptoKey: script can use it, never read it.
  * See docs/device-security.md for the parameters and the threat model.
@@ -31,18 +32,35 @@ export interface Argon2Params {
  */
 export const ARGON2_PARAMS: Readonly<Argon2Params> = { memoryKiB: 64 * 1024, iterations: 3, parallelism: 1, hashLength: 32 };
 
-/** Device PINs: digits only, at least 6, and not one of the first guesses anybody tries. */
-export const PIN_MIN_LENGTH = 6;
-export const PIN_MAX_LENGTH = 32;
+/**
+ * The device passphrase. Someone with a copy of the browser profile guesses it offline, where no
+ * wait after wrong guesses applies, at the cost of one Argon2id per guess (about 0.5 s of a core
+ * natively, docs/device-security.md): 6 digits fall in under 6 core-days and 10 digits (dates,
+ * phone and collar numbers) are what people pick. So: at least 10 characters, letters as well as
+ * digits (several words are easiest to type at the door), and not one of the first guesses.
+ */
+export const PIN_MIN_LENGTH = 10;
+export const PIN_MAX_LENGTH = 128;
+const RUNS = ["abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "01234567890123456789"];
+const COMMON = ["password", "passw0rd", "qwerty", "letmein", "doorstep"];
+
+/** The passphrase as it is stretched: the same text typed on any keyboard gives the same key. */
+export function normalisePin(pin: string): string {
+  return pin.normalize("NFKC");
+}
 
 export function pinProblem(pin: string): string | null {
-  if (!/^[0-9]+$/.test(pin)) return "Use digits only.";
-  if (pin.length < PIN_MIN_LENGTH) return `Use at least ${PIN_MIN_LENGTH} digits.`;
-  if (pin.length > PIN_MAX_LENGTH) return `Use at most ${PIN_MAX_LENGTH} digits.`;
-  if (/^(\d)\1+$/.test(pin)) return "Do not repeat one digit.";
-  const ascending = "01234567890123456789";
-  const descending = "98765432109876543210";
-  if (ascending.includes(pin) || descending.includes(pin)) return "Do not use a run of digits like 123456.";
+  const text = normalisePin(pin);
+  const length = [...text].length;
+  if (length < PIN_MIN_LENGTH) return `Use at least ${PIN_MIN_LENGTH} characters (a few words are easiest).`;
+  if (length > PIN_MAX_LENGTH) return `Use at most ${PIN_MAX_LENGTH} characters.`;
+  if (/^[\d\s]+$/u.test(text)) return "Use letters as well as digits: a number alone is quick to guess for someone with a copy of this phone's data.";
+  const lower = text.toLowerCase();
+  if (new Set(lower).size < 5) return "Use at least 5 different characters.";
+  const compact = lower.replace(/[\s._-]/gu, "");
+  const reversed = [...compact].reverse().join("");
+  if (RUNS.some((run) => run.includes(compact) || run.includes(reversed))) return "Do not use a run of letters or keys like abcdefghij or qwertyuiop.";
+  if (COMMON.some((word) => compact.includes(word))) return "Do not use a common password such as password or qwerty.";
   return null;
 }
 
@@ -89,7 +107,7 @@ export async function argon2idBytes(pin: string, salt: Uint8Array<ArrayBuffer>, 
 
 /** The KEK from a device PIN (Argon2id, then HKDF-SHA256 for domain separation). */
 export async function kekFromPin(pin: string, salt: Uint8Array<ArrayBuffer>, params: Argon2Params = ARGON2_PARAMS): Promise<CryptoKey> {
-  const stretched = await argon2idBytes(pin, salt, params);
+  const stretched = await argon2idBytes(normalisePin(pin), salt, params);
   try {
     return await hkdfAesKey(stretched, salt, HKDF_INFO_PIN, KEK_USAGES);
   } finally {

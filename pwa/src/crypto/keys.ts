@@ -71,6 +71,22 @@ export async function unwrapDataKey(wrapped: WrappedKey, kek: CryptoKey): Promis
   }
 }
 
+/**
+ * The same DK wrapped under another KEK (a new device passphrase): unwrapped extractable only
+ * inside this call, so the data itself is not re-encrypted. WrongKeyError when `oldKek` is wrong.
+ */
+export async function rewrapDataKey(wrapped: WrappedKey, oldKek: CryptoKey, newKek: CryptoKey): Promise<WrappedKey> {
+  let exportable: CryptoKey;
+  try {
+    exportable = await crypto.subtle.unwrapKey("raw", wrapped.ct, oldKek, { name: "AES-GCM", iv: wrapped.iv, additionalData: WRAP_AAD }, DK_ALGORITHM, true, DK_USAGES);
+  } catch {
+    throw new WrongKeyError();
+  }
+  const iv = randomBytes(12);
+  const ct = await crypto.subtle.wrapKey("raw", exportable, newKek, { name: "AES-GCM", iv, additionalData: WRAP_AAD });
+  return { iv, ct };
+}
+
 /** A DK that is never stored anywhere ("online only" devices): gone when the page closes. */
 export function ephemeralDataKey(): Promise<CryptoKey> {
   return crypto.subtle.generateKey(DK_ALGORITHM, false, DK_USAGES) as Promise<CryptoKey>;

@@ -12,7 +12,7 @@
 import { openDB, type IDBPDatabase, type IDBPTransaction } from "idb";
 
 import { META } from "./meta";
-import { DB_NAME, DB_VERSION, upgrade, type StoreName } from "./schema";
+import { DB_NAME, DB_VERSION, isOfficerDb, upgrade, type StoreName } from "./schema";
 import { identityVault, lockedVault, type Vault } from "./vault";
 
 const WRITE_LOCK = "doorstep-write";
@@ -47,11 +47,12 @@ export class Database {
   ) {}
 
   /**
-   * Open (creating if need be) the database. A database that holds a data key (`vault` in
-   * meta) is never written through the identity vault: a caller without the key (the service
-   * worker) gets a vault that refuses, so nothing personal can land in clear.
+   * Open (creating if need be) the database. Fail closed: without a vault (the service worker,
+   * which never has the key) it opens locked, so nothing personal can land in clear, whether or
+   * not the phone has a key yet; and a database that holds a data key (`vault` in meta) is never
+   * written through the identity vault even when a test asks for it.
    */
-  static async open(name = DB_NAME, vault: Vault = identityVault): Promise<Database> {
+  static async open(name = DB_NAME, vault: Vault = lockedVault): Promise<Database> {
     const idb = await openDB(name, DB_VERSION, {
       upgrade,
       blocking() {
@@ -93,11 +94,33 @@ export class Database {
     await tx.done;
   }
 
-  /** Remove every database of this app from the device (revoked device, sign-out). */
+  /** Remove every database of this app from the device, every officer's (a revoked device). */
   async wipe(): Promise<void> {
     this.idb.close();
     await deleteAllDatabases(this.name);
   }
+
+  /** Remove this database only (its officer's own "Sign out and wipe"); others stay. */
+  async drop(): Promise<void> {
+    this.idb.close();
+    await deleteDatabase(this.name);
+  }
+}
+
+/**
+ * The officers' databases on this phone (`indexedDB.databases()`); where the browser cannot
+ * list them, the first officer's, which is all a phone from before had.
+ */
+export async function listOfficerDbs(): Promise<string[]> {
+  try {
+    if (typeof indexedDB.databases === "function") {
+      const names = (await indexedDB.databases()).map((d) => d.name ?? "").filter(isOfficerDb);
+      return [...new Set(names)].sort();
+    }
+  } catch {
+    // not supported
+  }
+  return [DB_NAME];
 }
 
 /**

@@ -29,6 +29,12 @@ export const META = {
   /** The session expired: nothing is sent until the officer signs in again. */
   signinNeeded: "signin_needed",
 
+  // Whose data this database holds (one database per officer on a shared phone).
+  /** Clear: the id of the officer whose data this is (a UUID; nothing about a victim). */
+  owner: "owner",
+  /** Clear: when its officer last signed in or unlocked here (ms); the app opens the latest. */
+  lastActiveAt: "last_active_at",
+
   // Device encryption and locking.
   /** The vault configuration (clear: wrapped data key and public KDF parameters). */
   vault: "vault",

@@ -5,6 +5,11 @@
  * Phones in the field hold officers' unsent work in this database. Its name, store names, key
  * paths and index names are what those phones have: changing any of them needs a version bump
  * and an upgrade that carries every row across (test/db/schema.test.ts pins them).
+ *
+ * One database per officer who has used the phone, all with this schema: the phone's first
+ * officer has `doorstep` (what every phone had before), each other officer
+ * `doorstep-officer-<officer id>`. Another officer's data is never moved or merged: it stays
+ * sealed under their key until they sign in here again (storage/officers.ts).
  */
 
 import type { IDBPDatabase } from "idb";
@@ -14,6 +19,18 @@ import type { Sealed } from "./vault";
 
 export const DB_NAME = "doorstep";
 export const DB_VERSION = 1;
+/** The databases of officers other than the one who has `doorstep`. */
+export const OFFICER_DB_PREFIX = "doorstep-officer-";
+
+/** The database a further officer's data lives in on this phone. */
+export function officerDbName(officerId: string): string {
+  return `${OFFICER_DB_PREFIX}${officerId}`;
+}
+
+/** Is this one of the app's databases (an officer's), not something else of the origin? */
+export function isOfficerDb(name: string): boolean {
+  return name === DB_NAME || name.startsWith(OFFICER_DB_PREFIX);
+}
 
 export type StoreName = "meta" | "records" | "server" | "outbox" | "drafts" | "photos" | "tus";
 

@@ -13,8 +13,9 @@
  * - any change to the IV, the ciphertext or the tag fails to open (VaultError).
  *
  * Sealed values are `{v: 1, iv, ct}` (ct an ArrayBuffer; for photos a Blob of ciphertext, so
- * the browser keeps large values out of line). `identityVault` (values as they are) remains for
- * tests of the storage logic; `lockedVault` refuses everything.
+ * the browser keeps large values out of line). `lockedVault` refuses everything: storage opened
+ * without a vault gets it (fail closed). `identityVault` (values as they are) remains for tests of
+ * the storage logic, which must ask for it by name.
  */
 
 import { fromUtf8, randomBytes, utf8 } from "../crypto/bytes";
@@ -23,6 +24,8 @@ import { fromUtf8, randomBytes, utf8 } from "../crypto/bytes";
 export type Sealed = unknown;
 
 export interface Vault {
+  /** Whether values can be sealed and opened now (a key is in memory, or no encryption at all). */
+  readonly unlocked: boolean;
   /** Seal a JSON value for storage at `where` (store name and record id: the AAD). */
   seal(value: unknown, where: string): Promise<Sealed>;
   /** Open a value sealed by this vault at the same `where`. */
@@ -48,8 +51,9 @@ export class VaultError extends Error {
   }
 }
 
-/** No encryption (tests of the storage logic only; the app never uses it). */
+/** No encryption (tests of the storage logic only; the app never uses it, and nothing defaults to it). */
 export const identityVault: Vault = {
+  unlocked: true,
   seal: (value) => Promise.resolve(value),
   open: <T>(sealed: Sealed) => Promise.resolve(sealed as T),
   sealBlob: (blob) => Promise.resolve(blob),
@@ -58,6 +62,7 @@ export const identityVault: Vault = {
 
 /** A vault without a key (the service worker, a locked app): every call fails. */
 export const lockedVault: Vault = {
+  unlocked: false,
   seal: () => Promise.reject(new LockedError()),
   open: () => Promise.reject(new LockedError()),
   sealBlob: () => Promise.reject(new LockedError()),

@@ -6,7 +6,7 @@
 
 import { IdleLock, lockIdleMs, purgeGraceMs } from "../crypto/lock";
 import type { Profile } from "../model/types";
-import { META } from "../storage";
+import { claim, META } from "../storage";
 import type { AppServices } from "./app-services";
 
 const PURGE_EVERY_MS = 30_000;
@@ -110,9 +110,17 @@ export class DeviceLock {
     await this.unlocked();
   }
 
+  /** Unlocked with a PIN too short for today's policy: wrap the data key under a new passphrase. */
+  async changePin(pin: string): Promise<void> {
+    await this.app.keys.changePin(pin);
+    this.app.changed(false, false);
+  }
+
   private async unlocked(): Promise<void> {
     this.idle?.reset();
     await this.app.load();
+    // Marks a database from before officers had one each as this officer's, and as the last used.
+    if (this.app.session.profile) await claim(this.app.store, this.app.session.profile.officer.id);
     this.app.changed(false, false);
     void this.app.triggers.syncNow(true);
   }

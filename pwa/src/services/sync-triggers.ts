@@ -11,9 +11,9 @@ const SYNC_SOON_MS = 3_000;
 const CHANNEL = "doorstep";
 const BACKGROUND_SYNC_TAG = "doorstep-sync";
 
-/** What tabs tell each other. */
+/** What tabs tell each other ("officer": another officer's data is open now). */
 export interface TabMessage {
-  type: "changed" | "wiped";
+  type: "changed" | "wiped" | "officer";
 }
 
 export class SyncTriggers {
@@ -28,8 +28,15 @@ export class SyncTriggers {
     if (typeof BroadcastChannel !== "undefined") {
       this.channel = new BroadcastChannel(CHANNEL);
       this.channel.onmessage = async (event: MessageEvent) => {
-        if ((event.data as { type?: string } | null)?.type === "wiped") {
+        const type = (event.data as { type?: string } | null)?.type;
+        if (type === "wiped") {
           app.session.wipedElsewhere();
+          return;
+        }
+        if (type === "officer") {
+          // This tab holds the previous officer's key: drop it and start again, locked.
+          app.keys.lock();
+          location.reload();
           return;
         }
         await app.load();

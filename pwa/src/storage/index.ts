@@ -8,5 +8,16 @@ export { photoFingerprint } from "./photos";
 export { META, type MetaKey } from "../db/meta";
 export { DB_NAME } from "../db/schema";
 export { deleteAllDatabases, deleteDatabase } from "../db/database";
+export {
+  claim,
+  databaseForNewOfficer,
+  databaseOf,
+  latestDatabase,
+  officerDatabases,
+  othersHoldingData,
+  othersWaiting,
+  type OfficerDatabase,
+  type OthersWaiting,
+} from "./officers";
 export { identityVault, lockedVault, AesGcmVault, LockedError, VaultError, type Vault, type Sealed } from "../db/vault";
 export { DEFAULT_PURGE_GRACE_MS, type VisitStub } from "../purge/rules";

@@ -1,13 +1,13 @@
 /**
  * Everything the app keeps on the phone, behind one handle: the database (db/) and the parts
  * built on it, each with one job. `Store.open` is the only way in; the service worker opens it
- * without a key and so can read clear bookkeeping but never write anything personal.
+ * without a key (locked) and so can read clear bookkeeping but never write anything personal.
  */
 
 import { Database } from "../db/database";
 import { META, Meta, putSyncIdentity } from "../db/meta";
 import { DB_NAME, PERSONAL_STORES, type OutboxRow } from "../db/schema";
-import { identityVault, type Vault } from "../db/vault";
+import { lockedVault, type Vault } from "../db/vault";
 import { Feed } from "../feed/feed";
 import { Outbox } from "../outbox/outbox";
 import { Purge } from "../purge/purge";
@@ -47,8 +47,8 @@ export class Store {
     this.purge = new Purge(db, this.meta);
   }
 
-  /** Open (creating if need be) the database; see Database.open for which vault is used. */
-  static async open(name = DB_NAME, vault: Vault = identityVault): Promise<Store> {
+  /** Open (creating if need be) the database; without a vault it opens locked (Database.open). */
+  static async open(name = DB_NAME, vault: Vault = lockedVault): Promise<Store> {
     const store = new Store(await Database.open(name, vault));
     await store.meta.ensureSyncIdentity();
     return store;
@@ -56,6 +56,11 @@ export class Store {
 
   get vault(): Vault {
     return this.db.vault;
+  }
+
+  /** No key in memory: sealed values can be neither read nor written. */
+  get locked(): boolean {
+    return !this.db.vault.unlocked;
   }
 
   get name(): string {
@@ -66,9 +71,14 @@ export class Store {
     this.db.close();
   }
 
-  /** Remove every database of this app from the device (revoked device, sign-out). */
+  /** Remove every database of this app from the device, every officer's (a revoked device). */
   async wipe(): Promise<void> {
     await this.db.wipe();
+  }
+
+  /** Remove this officer's database only (their own sign-out and wipe); others' stay. */
+  async drop(): Promise<void> {
+    await this.db.drop();
   }
 
   /** What is still to go, for the sync bar and the lock screen (so only clear bookkeeping is read). */

@@ -59,6 +59,7 @@ export class SyncClient {
   private failures = 0;
   private timer: unknown = null;
   private inFlight: Promise<SyncResult> | null = null;
+  private closed = false;
   private listeners = new Set<(s: SyncStatus) => void>();
   private readonly random: () => number;
   private readonly now: () => number;
@@ -108,6 +109,7 @@ export class SyncClient {
 
   /** Run one sync now (or join the run in progress) and schedule the next one. */
   sync(manual = false): Promise<SyncResult> {
+    if (this.closed) return Promise.resolve({ outcome: "locked", delayMs: null });
     if (this.inFlight) return this.inFlight;
     if (manual) this.failures = 0;
     const run = this.withLock().finally(() => {
@@ -132,7 +134,8 @@ export class SyncClient {
   private schedule(result: SyncResult): void {
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
-    if (result.outcome === "revoked" || result.outcome === "signin" || result.outcome === "broken") {
+    if (this.closed) return;
+    if (result.outcome === "revoked" || result.outcome === "signin" || result.outcome === "broken" || result.outcome === "locked") {
       this.update({ nextAttemptAt: null });
       return;
     }
@@ -150,8 +153,19 @@ export class SyncClient {
     this.timer = null;
   }
 
-  /** One full cycle: profile check, push everything, pull everything, send photo bytes. */
+  /** Its store is being closed (another officer's data opens, a wipe): no run starts again. */
+  close(): void {
+    this.closed = true;
+    this.stop();
+  }
+
+  /**
+   * One full cycle: profile check, push everything, pull everything, send photo bytes. Every
+   * step needs the data key (the profile and pulled records are sealed, queued changes and
+   * photos are opened to be sent): without it nothing is asked for and nothing is written.
+   */
   async syncOnce(): Promise<SyncResult> {
+    if (this.store.locked) return { outcome: "locked", delayMs: null };
     if (await this.store.meta.get<boolean>(META.seqBroken)) {
       this.update({ seqBroken: true, lastOutcome: "broken" });
       return { outcome: "broken", delayMs: null };
@@ -214,9 +228,17 @@ export class SyncClient {
     this.update({ signinNeeded: false });
   }
 
-  /** GET /api/me (also the session probe) and the advice catalogue, kept for offline use. */
+  /**
+   * GET /api/me (also the session probe) and the advice catalogue, kept for offline use. The
+   * session must be the officer's whose data this is: another officer signed in on this phone
+   * never sends (nor overwrites) it; it waits, as for an expired session, for its own officer.
+   */
   private async refreshProfile(): Promise<void> {
     const me = await this.api.get<Profile>("/api/me");
+    const owner = await this.store.meta.get<string>(META.owner);
+    if (owner !== undefined && owner !== me.officer.id) {
+      throw new ApiError(401, "other_officer", "Another officer is signed in on this phone: this work waits for its own officer.");
+    }
     await this.store.meta.setSealed(META.profile, me);
     if (this.status.signinNeeded) await this.signedIn();
     try {

@@ -3,6 +3,7 @@
 export type Outcome =
   | "ok" // pushed and pulled everything
   | "busy" // another tab (or the service worker) is syncing
+  | "locked" // no data key in memory (the service worker, a locked app): nothing can be sent or kept
   | "offline" // no answer: will retry with backoff
   | "retry" // the server asked us to wait (429/503/5xx)
   | "signin" // session expired: nothing lost, waiting for the officer to sign in

@@ -7,7 +7,9 @@ import { AppContext, useRoute, useVersion } from "./hooks";
 import { LeaveBehind } from "./LeaveBehind";
 import { LockScreen } from "./LockScreen";
 import { NeedsAttention } from "./NeedsAttention";
+import { OtherOfficersWork } from "./OtherOfficersWork";
 import { RevokedScreen } from "./RevokedScreen";
+import { PinChange } from "./PinChange";
 import { PinSetup } from "./PinSetup";
 import { PurgedVisits } from "./PurgedVisits";
 import { parseRoute } from "./router";
@@ -26,10 +28,16 @@ function Frame({ app }: { app: AppServices }) {
   const route = parseRoute(hash);
   // Device security (docs/device-security.md): "#/sign-out" is the sign-out-and-wipe screen.
   const wipeRoute = hash.startsWith("#/sign-out");
+  // A shared phone: another officer signs in while this officer's data stays locked.
+  const anotherRoute = hash.startsWith("#/another-officer");
   if (app.session.revoked) return <RevokedScreen />;
   if (app.session.pinSetup) return <PinSetup />;
   if (!app.session.enrolled) return <EnrolScreen />;
-  if (app.deviceLock.locked) return wipeRoute ? <main id="main" class="enrol" tabIndex={-1}><SignOutWipe /></main> : <LockScreen />;
+  if (app.deviceLock.locked) {
+    if (wipeRoute) return <main id="main" class="enrol" tabIndex={-1}><SignOutWipe /></main>;
+    return anotherRoute ? <EnrolScreen another /> : <LockScreen />;
+  }
+  if (app.keys.pinChangeRequired) return <PinChange />;
   // Supervisors get the online workspace; administrators use the command line or admin API.
   if (app.session.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
   if (app.session.profile?.officer.role === "admin") return <AdminNotice />;
@@ -51,7 +59,7 @@ function Frame({ app }: { app: AppServices }) {
       page = <VisitList />;
   }
   if (wipeRoute) page = <SignOutWipe />;
-  else if (route.name === "list") page = <>{page}<PurgedVisits /></>;
+  else if (route.name === "list") page = <><OtherOfficersWork />{page}<PurgedVisits /></>;
   return (
     <>
       <a class="skip-link" href="#main">Skip to content</a>

@@ -1,7 +1,9 @@
 /**
  * The app is locked: the data key is not in memory. Unlock with the passkey (PRF: no signal
- * needed), with the device PIN, or, on an "online only" phone, by signing in again. What is
- * waiting to sync is counted from clear bookkeeping, so it shows without unlocking.
+ * needed), with the device passphrase (or the 6-digit PIN of a phone set up before), or, on an
+ * "online only" phone, by signing in again. What is waiting to sync is counted from clear
+ * bookkeeping, so it shows without unlocking. Another officer can sign in instead: this data
+ * stays locked and untouched.
  */
 
 import { useState } from "preact/hooks";
@@ -63,14 +65,13 @@ export function LockScreen() {
       {method === "pin" && (
         <form onSubmit={onPin}>
           <div class="field">
-            <label for="device-pin">Device PIN</label>
+            <label for="device-pin">Device passphrase</label>
             <input
               id="device-pin"
               type="password"
-              inputMode="numeric"
               autocomplete="off"
+              autocapitalize="none"
               required
-              minLength={6}
               value={pin}
               onInput={(e) => setPin(e.currentTarget.value)}
             />
@@ -100,7 +101,12 @@ export function LockScreen() {
           {message}
         </p>
       )}
-      <h2>Lost your passkey or PIN?</h2>
+      <h2>Another officer?</h2>
+      <p>
+        <a href="#/another-officer">Sign in as another officer</a>. What is locked here stays encrypted and untouched, and syncs when its officer
+        signs in again.
+      </p>
+      <h2>Lost your passkey or passphrase?</h2>
       <p>
         <a href="#/sign-out">Sign out and wipe this phone</a>. Anything not yet synced is lost; ask your administrator for a new enrolment code.
       </p>

@@ -1,7 +1,8 @@
 /**
  * "Sign out and wipe": first shows exactly what has not reached the server (per visit when the
  * app is unlocked; counts only when it is locked), then asks again, then ends the session and
- * deletes every database, cache and key of Doorstep on this phone.
+ * deletes this officer's database and key (and, when no other officer's data is on the phone,
+ * every cache and the service worker too). Other officers' databases are not touched.
  */
 
 import { useState } from "preact/hooks";
@@ -84,7 +85,11 @@ export function SignOutWipe() {
   return (
     <section aria-labelledby="wipe-title" class="sign-out-wipe">
       <h1 id="wipe-title">Sign out and wipe this phone</h1>
-      <p>This deletes everything Doorstep keeps on this phone: visits, photos, the encryption key and the app's offline copy. Your passkey stays; to use Doorstep here again you will need a new enrolment code.</p>
+      <p>
+        This deletes your Doorstep data on this phone: visits, photos and the encryption key (and the app's offline copy, unless another
+        officer's data is on the phone too: theirs is not touched). Your passkey stays; to use Doorstep here again you will need a new
+        enrolment code.
+      </p>
       {!data && <p class="muted">Checking what has not been synced…</p>}
       {data && total === 0 && <p class="note">Everything on this phone has reached the server. Nothing will be lost.</p>}
       {data && total > 0 && (

@@ -85,14 +85,21 @@ describe("key derivation from a device PIN (Argon2id)", () => {
     await expect(unwrapDataKey(wrapped, await kekFromPin("482916", salt, SMALL))).resolves.toBeDefined();
   });
 
-  it("PINs: digits only, at least 6, no repeats or runs", () => {
-    expect(pinProblem("48291")).toMatch(/at least 6/);
-    expect(pinProblem("48a916")).toMatch(/digits only/);
-    expect(pinProblem("111111")).toMatch(/repeat/);
-    expect(pinProblem("123456")).toMatch(/run/);
-    expect(pinProblem("987654")).toMatch(/run/);
-    expect(pinProblem("482916")).toBeNull();
-    expect(pinProblem("4829163307")).toBeNull();
+  it("passphrases: at least 10 characters, not digits only, no repeats, runs or common passwords", () => {
+    expect(pinProblem("48291")).toMatch(/at least 10/);
+    expect(pinProblem("1234567890")).toMatch(/letters/);
+    expect(pinProblem("zzzzzzzzzzzz")).toMatch(/different/);
+    expect(pinProblem("0123456789a")).toBeNull(); // a run with a letter: 11 characters, allowed
+    expect(pinProblem("jihgfedcba")).toMatch(/run/);
+    expect(pinProblem("my qwerty pad")).toMatch(/common/);
+    expect(pinProblem("x".repeat(129))).toMatch(/at most 128/);
+    expect(pinProblem("blue kettle 42")).toBeNull();
+  });
+
+  it("the same passphrase typed with composed or decomposed accents gives the same key", async () => {
+    const salt = bytes(16, 5);
+    const { wrapped } = await newDataKey(await kekFromPin("caf\u00e9 au lait 9", salt, SMALL));
+    await expect(unwrapDataKey(wrapped, await kekFromPin("cafe\u0301 au lait 9", salt, SMALL))).resolves.toBeDefined();
   });
 });
 
@@ -107,8 +114,8 @@ async function deviceKey(now: () => number = Date.now): Promise<{ store: Store; 
 describe("DeviceKey: the PIN path", () => {
   it("sets up, locks, refuses a wrong PIN, unlocks with the right one, after a restart too", async () => {
     const { store, keys, vault } = await deviceKey();
-    await expect(keys.setupPin("123456")).rejects.toThrow(/run/);
-    await keys.setupPin("482916");
+    await expect(keys.setupPin("123456")).rejects.toThrow(/at least 10/);
+    await keys.setupPin("blue kettle 42");
     await store.meta.setSealed("profile", { name: "PC Sam Patel" });
     const config = (await store.meta.get<VaultConfig>(META.vault)) as VaultConfig;
     expect(config.method).toBe("pin");
@@ -117,8 +124,8 @@ describe("DeviceKey: the PIN path", () => {
     keys.lock();
     expect(keys.locked).toBe(true);
     await expect(store.meta.getSealed("profile")).rejects.toBeInstanceOf(LockedError);
-    await expect(keys.unlockWithPin("482917")).rejects.toThrow("Wrong PIN.");
-    await keys.unlockWithPin("482916");
+    await expect(keys.unlockWithPin("blue kettle 43")).rejects.toThrow("Wrong passphrase.");
+    await keys.unlockWithPin("blue kettle 42");
     expect(await store.meta.getSealed("profile")).toEqual({ name: "PC Sam Patel" });
     // A new page: the same database, a new (empty) vault.
     const vault2 = new AesGcmVault();
@@ -126,7 +133,7 @@ describe("DeviceKey: the PIN path", () => {
     const keys2 = new DeviceKey(reopened.meta, vault2, SMALL);
     await keys2.load();
     expect(keys2.locked).toBe(true);
-    await keys2.unlockWithPin("482916");
+    await keys2.unlockWithPin("blue kettle 42");
     expect(await reopened.meta.getSealed("profile")).toEqual({ name: "PC Sam Patel" });
     expect(vault.unlocked).toBe(true);
     await store.wipe();
@@ -135,12 +142,12 @@ describe("DeviceKey: the PIN path", () => {
   it("makes the officer wait, longer each time, after 5 wrong PINs", async () => {
     let t = 1_000_000;
     const { store, keys } = await deviceKey(() => t);
-    await keys.setupPin("482916");
+    await keys.setupPin("blue kettle 42");
     keys.lock();
     for (let i = 0; i < FREE_PIN_ATTEMPTS; i += 1) await expect(keys.unlockWithPin("000001")).rejects.toBeInstanceOf(WrongKeyError);
-    await expect(keys.unlockWithPin("482916")).rejects.toBeInstanceOf(PinWaitError);
+    await expect(keys.unlockWithPin("blue kettle 42")).rejects.toBeInstanceOf(PinWaitError);
     t += pinDelayMs(FREE_PIN_ATTEMPTS);
-    await keys.unlockWithPin("482916");
+    await keys.unlockWithPin("blue kettle 42");
     expect(keys.locked).toBe(false);
     expect(pinDelayMs(4)).toBe(0);
     expect(pinDelayMs(6)).toBe(2 * pinDelayMs(5));

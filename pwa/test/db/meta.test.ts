@@ -6,9 +6,9 @@ import { sealedAt } from "../../src/db/sealing";
 describe("meta keys and seal places", () => {
   it("are the strings phones in the field were written with", () => {
     expect(Object.values(META).sort()).toEqual([
-      "acked_seq", "catalogue", "client_id", "cursor", "epoch", "last_sync_at", "lock_idle_ms", "next_seq", "persisted",
-      "pin_failures", "prf_enabled", "profile", "purge_seen", "purged_visits", "reflected_seq", "repull", "seq_broken",
-      "signin_needed", "vault",
+      "acked_seq", "catalogue", "client_id", "cursor", "epoch", "last_active_at", "last_sync_at", "lock_idle_ms", "next_seq",
+      "owner", "persisted", "pin_failures", "prf_enabled", "profile", "purge_seen", "purged_visits", "reflected_seq", "repull",
+      "seq_broken", "signin_needed", "vault",
     ]);
     expect(new Set(Object.values(META)).size).toBe(Object.values(META).length);
   });

@@ -2,7 +2,7 @@ import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
 
 import { Database } from "../../src/db/database";
-import { DB_NAME, DB_VERSION } from "../../src/db/schema";
+import { DB_NAME, DB_VERSION, isOfficerDb, officerDbName } from "../../src/db/schema";
 
 /** What phones in the field have: a change here loses nothing only with an upgrade that carries every row. */
 const FIELD_SCHEMA = {
@@ -33,5 +33,13 @@ describe("the IndexedDB schema", () => {
     expect(db.version).toBe(1);
     expect(found).toEqual(FIELD_SCHEMA);
     db.close();
+  });
+
+  it("names each further officer's database after them (the first officer keeps `doorstep`)", () => {
+    const id = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+    expect(officerDbName(id)).toBe(`doorstep-officer-${id}`);
+    expect(isOfficerDb("doorstep")).toBe(true);
+    expect(isOfficerDb(officerDbName(id))).toBe(true);
+    expect(isOfficerDb("workbox-expiration")).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
-import { Store } from "../../src/storage";
+import { identityVault, Store } from "../../src/storage";
 
 let n = 0;
-/** A fresh database per test (fake-indexeddb keeps them in memory). */
+/** A fresh database per test (fake-indexeddb keeps them in memory), without encryption: tests
+ *  of the storage logic ask for the identity vault by name (nothing defaults to it). */
 export async function freshStore(): Promise<Store> {
   n += 1;
-  return Store.open(`test-${Date.now()}-${n}-${Math.random()}`);
+  return Store.open(`test-${Date.now()}-${n}-${Math.random()}`, identityVault);
 }
 
 export const VISIT = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { AesGcmVault, Store } from "../../src/storage";
+import { AesGcmVault, identityVault, Store } from "../../src/storage";
 import { VISIT, dataKey } from "../helpers/store";
 
 describe("Store", () => {
   it("keeps records, the outbox and photo blobs across a reopen", async () => {
     const name = `reopen-${Math.random()}`;
-    let store = await Store.open(name);
+    let store = await Store.open(name, identityVault);
     const clientId = await store.meta.clientId();
     await store.outbox.enqueue({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { status: "draft", "victim.name": "Ann Smith" } });
     const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
@@ -18,7 +18,7 @@ describe("Store", () => {
     await store.drafts.set("visits", VISIT, "address.postcode", "SW1A");
     store.close();
 
-    store = await Store.open(name);
+    store = await Store.open(name, identityVault);
     expect(await store.meta.clientId()).toBe(clientId);
     const rec = await store.records.get("visits", VISIT);
     expect(rec?.fields).toEqual({ status: "draft", "victim.name": "Ann Smith" });
@@ -35,10 +35,10 @@ describe("Store", () => {
 
   it("wipes everything", async () => {
     const name = `wipe-${Math.random()}`;
-    const store = await Store.open(name);
+    const store = await Store.open(name, identityVault);
     await store.outbox.enqueue({ collection: "visits", id: VISIT, visit_id: VISIT, fields: { "victim.name": "Ann" } });
     await store.wipe();
-    const again = await Store.open(name);
+    const again = await Store.open(name, identityVault);
     expect(await again.outbox.list()).toHaveLength(0);
     expect(await again.records.get("visits", VISIT)).toBeUndefined();
   });

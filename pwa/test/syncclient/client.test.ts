@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { SyncClient } from "../../src/syncclient/client";
-import { Store } from "../../src/storage";
+import { identityVault, Store } from "../../src/storage";
 import { FakeServer } from "../helpers/fake-server";
 import { ITEM, VISIT, freshStore } from "../helpers/store";
 
@@ -192,7 +192,7 @@ describe("sync client", () => {
 
   it("401 device_revoked wipes the device and reports it", async () => {
     const name = `revoked-${Math.random()}`;
-    const store = await Store.open(name);
+    const store = await Store.open(name, identityVault);
     const server = new FakeServer();
     await newVisit(store);
     server.faults.push({ kind: "status", status: 401, code: "device_revoked", headers: { "Clear-Site-Data": '"cache", "cookies", "storage"' } });
@@ -200,7 +200,7 @@ describe("sync client", () => {
     const { c } = client(store, server, { onRevoked: () => { revoked = true; } });
     expect((await c.sync()).outcome).toBe("revoked");
     expect(revoked).toBe(true);
-    const reopened = await Store.open(name);
+    const reopened = await Store.open(name, identityVault);
     expect(await reopened.outbox.list()).toHaveLength(0);
     expect(await reopened.records.get("visits", VISIT)).toBeUndefined();
     expect(await reopened.meta.getSealed("profile")).toBeUndefined();
@@ -309,5 +309,22 @@ describe("sync client", () => {
     await c.sync();
     expect(server.record("property_items", ITEM)?.state.deleted).toBe(true);
     expect((await store.records.ofVisit(VISIT)).map((r) => r.collection)).toEqual(["visits"]);
+  });
+});
+
+describe("sync client on a shared phone", () => {
+  it("test_another_officers_session_never_sends_or_overwrites_this_officers_work", async () => {
+    const store = await freshStore();
+    const server = new FakeServer();
+    await store.meta.set("owner", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"); // officer A's data
+    await newVisit(store);
+    // The session is officer B's (server.profile), who signed in on A's phone.
+    const { c } = client(store, server);
+    expect((await c.sync()).outcome).toBe("signin");
+    expect(server.requests.map((r) => r.path)).toEqual(["/api/me"]);
+    expect(server.record("visits", VISIT)).toBeUndefined();
+    expect((await store.counts()).waiting).toBe(1);
+    expect(await store.meta.getSealed("profile")).toBeUndefined();
+    expect(c.status.signinNeeded).toBe(true);
   });
 });

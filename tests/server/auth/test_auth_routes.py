@@ -263,10 +263,21 @@ async def test_logout_ends_server_session_and_old_cookie_is_401(enrolled: Enroll
     cookie = person.client.cookies.get("doorstep_session")
     response = await person.client.post("/api/auth/logout", json={})
     assert response.status_code == 200
-    assert response.headers["clear-site-data"] == '"cache", "cookies", "storage"'
+    assert response.headers["clear-site-data"] == '"cache", "cookies"'
     person.client.cookies.set("doorstep_session", cookie or "")
     reuse = await person.client.get("/api/me")
     assert reuse.status_code == 401
+
+
+async def test_logout_does_not_make_the_browser_delete_unsent_work(enrolled: Enrolled) -> None:
+    # "storage" would delete IndexedDB, and with it any officer's unsent work on a shared phone
+    # (SECURITY.md 33): only a revoked device gets it; the app wipes its own officer's data.
+    person = await enrolled()
+    response = await person.client.post("/api/auth/logout", json={})
+    directives = {d.strip() for d in response.headers["clear-site-data"].split(",")}
+    assert '"storage"' not in directives
+    assert '"*"' not in directives
+    assert '"cookies"' in directives
 
 
 async def test_session_idle_timeout_is_enforced(
