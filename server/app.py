@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server.advice.routes import endpoints as advice_endpoints
+from server.aftercare.routes import endpoints as aftercare_endpoints
 from server.api import Endpoint, routes_for
 from server.auth.routes import endpoints as auth_endpoints
 from server.clock import Clock, SystemClock
@@ -51,6 +52,7 @@ def api_endpoints() -> list[Endpoint]:
         *supervision_endpoints,
         *sync_endpoints,
         *photo_endpoints,
+        *aftercare_endpoints,
     ]
 
 
