@@ -85,7 +85,7 @@ class SurveyResponse(SyncedRecord):
     feed_collection = "survey_responses"
 
     visit: fields.ForeignKeyRelation[Visit] = fields.ForeignKeyField(
-        "doorstep.Visit", related_name="survey_responses", on_delete=fields.RESTRICT, unique=True
+        "doorstep.Visit", related_name="survey_responses", on_delete=fields.RESTRICT
     )
     author: fields.ForeignKeyNullableRelation[Officer] = fields.ForeignKeyField(
         "doorstep.Officer", related_name=False, null=True, on_delete=fields.RESTRICT
@@ -101,6 +101,8 @@ class SurveyResponse(SyncedRecord):
 
     class Meta:
         table = "survey_response"
+        # One answer per visit, whoever gives it (a race between two links fails here).
+        unique_together = (("visit",),)
 
 
 class LeaveBehind(SyncedRecord):
@@ -157,7 +159,7 @@ class MailJob(Model):
 
     id = fields.BigIntField(primary_key=True)
     leave_behind: fields.ForeignKeyRelation[LeaveBehind] = fields.ForeignKeyField(
-        "doorstep.LeaveBehind", related_name="mail_jobs", on_delete=fields.RESTRICT, unique=True
+        "doorstep.LeaveBehind", related_name="mail_jobs", on_delete=fields.RESTRICT
     )
     status = fields.CharEnumField(MailStatus, max_length=8, default=MailStatus.QUEUED)
     attempts = fields.IntField(default=0)
@@ -171,6 +173,8 @@ class MailJob(Model):
 
     class Meta:
         table = "mail_job"
+        # One job per leave-behind: two senders enqueueing at once cannot both add one.
+        unique_together = (("leave_behind",),)
 
 
 class SurveyLink(Model):

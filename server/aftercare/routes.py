@@ -130,15 +130,15 @@ async def _survey(request: Request, ctx: RequestContext, form: dict[str, str] | 
         return _html(page.message_page(language, offered, "answered"), 409)
     if form is None:
         return _html(page.form_page(language, offered), 200)
-    record, problems = surveys.read_answers(form, language)
-    if record is None:
-        return _html(page.form_page(language, offered, form, problems), 422)
     try:
-        recorded = await surveys.answer(link, record, ctx=ctx)
+        await surveys.count_post(link, ctx=ctx)
     except TooManyRequests as exc:
         body = page.message_page(language, offered, "too_many")
         return _html(body, 429, exc.headers.get("Retry-After"))
-    if not recorded:
+    record, problems = surveys.read_answers(form, language)
+    if record is None:
+        return _html(page.form_page(language, offered, form, problems), 422)
+    if not await surveys.answer(link, record, ctx=ctx):
         return _html(page.message_page(language, offered, "answered"), 409)
     return _html(page.message_page(language, offered, "thanks"), 200)
 

@@ -103,6 +103,12 @@ async def open_link(token: str, *, ctx: RequestContext) -> Link | None:
     return Link(token_sha256(token), visit_id, language, state)
 
 
+async def count_post(link: Link, *, ctx: RequestContext) -> None:
+    """Count one form post to a link, good or bad (429 past ``ANSWERS_PER_TOKEN``)."""
+    limit, window = ANSWERS_PER_TOKEN
+    await count_attempt(f"survey-token:{link.digest[:40]}", limit, window, ctx.now)
+
+
 def read_answers(
     form: Mapping[str, str], language: Language
 ) -> tuple[SurveyResponseRecord | None, list[tuple[str, str]]]:
@@ -135,8 +141,6 @@ def read_answers(
 async def answer(link: Link, record: SurveyResponseRecord, *, ctx: RequestContext) -> bool:
     """Record the victim's answers once: False when the visit's survey was already answered
     (by any of its links, or by the officer). Every answer is audited as collected."""
-    limit, window = ANSWERS_PER_TOKEN
-    await count_attempt(f"survey-token:{link.digest[:40]}", limit, window, ctx.now)
     try:
         return await _record(link, record, ctx=ctx)
     except IntegrityError:  # answered at the same moment through another link

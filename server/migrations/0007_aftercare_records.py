@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             name='MailJob',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('leave_behind', fields.ForeignKeyField('doorstep.LeaveBehind', source_field='leave_behind_id', unique=True, db_constraint=True, to_field='id', related_name='mail_jobs', on_delete=OnDelete.RESTRICT)),
+                ('leave_behind', fields.ForeignKeyField('doorstep.LeaveBehind', source_field='leave_behind_id', db_constraint=True, to_field='id', related_name='mail_jobs', on_delete=OnDelete.RESTRICT)),
                 ('status', fields.CharEnumField(default=MailStatus.QUEUED, description='NONE: none\nQUEUED: queued\nSENT: sent\nFAILED: failed', enum_type=MailStatus, max_length=8)),
                 ('attempts', fields.IntField(default=0)),
                 ('next_attempt_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'mail_job', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': 'Sending one leave-behind by email: claimed by one sender at a time, retried, kept.'},
+            options={'table': 'mail_job', 'app': 'doorstep', 'unique_together': (('leave_behind',),), 'pk_attr': 'id', 'table_description': 'Sending one leave-behind by email: claimed by one sender at a time, retried, kept.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                 ('deleted', fields.BooleanField(default=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-                ('visit', fields.ForeignKeyField('doorstep.Visit', source_field='visit_id', unique=True, db_constraint=True, to_field='id', related_name='survey_responses', on_delete=OnDelete.RESTRICT)),
+                ('visit', fields.ForeignKeyField('doorstep.Visit', source_field='visit_id', db_constraint=True, to_field='id', related_name='survey_responses', on_delete=OnDelete.RESTRICT)),
                 ('author', fields.ForeignKeyField('doorstep.Officer', source_field='author_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
                 ('channel', fields.CharEnumField(default=SurveyChannel.OFFICER, description='OFFICER: officer\nSELF: self', enum_type=SurveyChannel, max_length=8)),
                 ('overall', fields.SmallIntField()),
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
                 ('comment', fields.TextField(null=True, unique=False)),
                 ('language', fields.CharEnumField(null=True, description='EN: en\nCY: cy', enum_type=Language, max_length=2)),
             ],
-            options={'table': 'survey_response', 'app': 'doorstep', 'pk_attr': 'id', 'table_description': "A victim's satisfaction answers: one per visit, by the officer or the victim online."},
+            options={'table': 'survey_response', 'app': 'doorstep', 'unique_together': (('visit',),), 'pk_attr': 'id', 'table_description': "A victim's satisfaction answers: one per visit, by the officer or the victim online."},
             bases=['SyncedRecord'],
         ),
         ops.CreateModel(

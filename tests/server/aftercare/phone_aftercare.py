@@ -47,3 +47,19 @@ def leave_behind_fields(
         fields["survey.token_sha256"] = token_hash(token)
     fields.update(overrides)
     return fields
+
+
+async def given_leave_behind(
+    phone: Phone, visit_id: str, language: str = "en", **overrides: Any
+) -> tuple[str, str]:
+    """The phone gives the victim a leave-behind with a survey link; returns (token, its id)."""
+    texts = await phone.client.get("/api/leave-behind")  # the phone's cached content
+    assert texts.status_code == 200, texts.text
+    token = survey_token()
+    result = await push_one(
+        phone,
+        "leave_behinds",
+        leave_behind_fields(visit_id, token, language=language, **overrides),
+    )
+    assert result["status"] == "applied", result
+    return token, result["id"]
