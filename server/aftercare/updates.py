@@ -45,9 +45,9 @@ def _statement(scope: str, extra: str) -> str:
             ORDER BY u2.contacted_at DESC, u2.created_at DESC LIMIT 1
         )
         WHERE v.deleted = FALSE AND v.status IN ('completed', 'returned', 'approved')
-          AND {scope} {extra}
           AND ((u.id IS NULL AND v.completed_at < $1) OR u.next_update_due < $2)
-    """  # noqa: S608
+          AND {scope} {extra}
+    """  # noqa: S608 (placeholders in the order SQLite's "?" takes them)
 
 
 def _date(value: Any) -> date:
