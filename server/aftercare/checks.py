@@ -9,6 +9,8 @@ version that exists, with a survey token no other leave-behind has. Each refusal
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -21,6 +23,8 @@ from server.settings import Settings
 from server.visits.models import KitIssue, PropertyItem
 from sync import SyncError
 
+# A survey link written out in full: its token must not be stored with the text.
+_LINK = re.compile(r"/s/([a-z2-7]{26})")
 Check = Callable[
     [BaseDBAsyncClient, uuid.UUID, BaseModel, Sequence[BaseModel], Settings], Awaitable[None]
 ]
@@ -104,6 +108,14 @@ async def check_leave_behind(
             {"field": "content_version"},
         )
     token = record.survey.token_sha256
+    if token is not None and any(
+        hashlib.sha256(word.encode()).hexdigest() == token for word in _LINK.findall(record.text)
+    ):
+        raise SyncError(
+            "validation_failed",
+            "text: keep {survey_link} where the link goes; the token itself is never stored",
+            {"field": "text"},
+        )
     if token is not None:
         reused = any(
             isinstance(s, LeaveBehindRecord) and s.survey.token_sha256 == token for s in siblings

@@ -83,6 +83,8 @@ async def content_in_force(*, ctx: RequestContext) -> LeaveBehindContentOut:
 async def content_at(version: int, *, ctx: RequestContext) -> LeaveBehindContentOut:
     """An older version, as a leave-behind that names it was rendered from."""
     await ensure_default_content(ctx.settings)
+    if not 1 <= version <= 2_147_483_647:  # beyond the column's range: no such version
+        raise NotFound("No such leave-behind content version.")
     row = await LeaveBehindContent.filter(version=version).first()
     if row is None:
         raise NotFound("No such leave-behind content version.")

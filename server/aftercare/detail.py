@@ -28,9 +28,8 @@ from server.org.models import Officer
 from server.visits.models import Visit
 
 
-def _person(officer: Officer | None) -> PersonRef | None:
-    if officer is None:
-        return None
+def person_ref(officer: Officer) -> PersonRef:
+    """An officer as aftercare answers name them."""
     return PersonRef(
         id=str(officer.id), display_name=officer.display_name, collar_number=officer.collar_number
     )
@@ -46,7 +45,7 @@ def _record(row: SyncedRecord) -> AftercareRecord:
         id=str(row.id),
         rev=row.rev,
         fields=written_fields(row),
-        author=_person(getattr(row, "author", None)),
+        author=person_ref(author) if (author := getattr(row, "author", None)) else None,
         recorded_at=row.created_at,
     )
 

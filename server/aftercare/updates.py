@@ -17,8 +17,9 @@ from typing import Any
 from pydantic import TypeAdapter
 from tortoise import connections
 
+from server.aftercare.detail import person_ref
 from server.aftercare.enums import ContactMethod
-from server.aftercare.schemas import OverduePage, OverdueQuery, OverdueVisit, PersonRef
+from server.aftercare.schemas import OverduePage, OverdueQuery, OverdueVisit
 from server.audit.models import AuditAction
 from server.auth.scope import scope_rule
 from server.context import RequestContext
@@ -105,7 +106,7 @@ async def overdue_updates(query: OverdueQuery, *, ctx: RequestContext) -> Overdu
             visit_id=visit_id,
             crime_reference=row["crime_reference"],
             status=str(row["status"]),
-            officer=_person(officers[str(row["officer_id"])]),
+            officer=person_ref(officers[str(row["officer_id"])]),
             team_id=int(row["team_id"]),
             area_id=int(row["area_id"]),
             last_contact_at=_when(row["contacted_at"]),
@@ -127,10 +128,4 @@ async def overdue_updates(query: OverdueQuery, *, ctx: RequestContext) -> Overdu
     last = page[-1] if page and more else None
     return OverduePage(
         visits=visits, next_cursor=f"{last[0].isoformat()}_{last[1]}" if last else None
-    )
-
-
-def _person(officer: Officer) -> PersonRef:
-    return PersonRef(
-        id=str(officer.id), display_name=officer.display_name, collar_number=officer.collar_number
     )

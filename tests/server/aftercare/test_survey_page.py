@@ -206,3 +206,9 @@ async def test_a_force_that_gives_english_only_refuses_a_welsh_leave_behind(
     assert first["status"] == "applied"
     again = await push_one(phone, "leave_behinds", leave_behind_fields(visit_id, reused))
     assert again["error"]["details"]["field"] == "survey.token_sha256"
+    leaked = survey_token()
+    written_out = leave_behind_fields(
+        visit_id, leaked, text=f"Tell us how we did: http://localhost:8000/s/{leaked}"
+    )
+    refused = await push_one(phone, "leave_behinds", written_out)
+    assert refused["error"]["details"]["field"] == "text"
