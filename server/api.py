@@ -52,6 +52,8 @@ class Endpoint:
     # Roles allowed to call it (None: any signed-in role). Checked after authentication.
     roles: frozenset[Role] | None = None
     response_media_type: str = "application/json"
+    # How ``body`` arrives: JSON, or a plain HTML form (the public survey page).
+    body_media_type: str = "application/json"
 
 
 def request_context(request: Request, principal: Principal | None) -> RequestContext:

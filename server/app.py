@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -15,6 +16,8 @@ from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server.advice.routes import endpoints as advice_endpoints
+from server.aftercare.mail import mail_loop
+from server.aftercare.routes import endpoints as aftercare_endpoints
 from server.api import Endpoint, routes_for
 from server.audit.runtime import audit_guard
 from server.auth.routes import endpoints as auth_endpoints
@@ -52,6 +55,7 @@ def api_endpoints() -> list[Endpoint]:
         *supervision_endpoints,
         *sync_endpoints,
         *photo_endpoints,
+        *aftercare_endpoints,
     ]
 
 
@@ -90,7 +94,15 @@ def create_app(
             RegisterTortoise(app, config=tortoise_config(settings.database_url)),
             audit_guard(settings, app.state.clock),
         ):
-            yield
+            # Emailed leave-behinds: every worker may send; a job is claimed by one only.
+            sender = None
+            if settings.smtp_host:
+                sender = asyncio.create_task(mail_loop(settings, app.state.clock))
+            try:
+                yield
+            finally:
+                if sender is not None:
+                    sender.cancel()
 
     app = Starlette(
         routes=routes,

@@ -50,6 +50,27 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
         print("no migrations to apply")
     for line in asyncio.run(grant_server_role(settings)):
         print(line, file=sys.stderr if line.startswith("warning") else sys.stdout)
+    _install_leave_behind_texts(settings)
+    return 0
+
+
+def _install_leave_behind_texts(settings: Settings) -> None:
+    """After migrating: the leave-behind's default texts, once (version 1; admins edit it)."""
+    from server.aftercare.content import ensure_default_content
+
+    if asyncio.run(_with_orm(settings, lambda: ensure_default_content(settings))):
+        print("installed the default leave-behind texts (version 1)")
+
+
+def cmd_send_mail(settings: Settings, args: argparse.Namespace) -> int:
+    """Send the leave-behinds waiting to be emailed (one pass; the server also does this)."""
+    from server.aftercare.mail import send_pass
+
+    report = asyncio.run(_with_orm(settings, lambda: send_pass(settings, SystemClock().now())))
+    print(
+        f"queued {report.queued}, sent {report.sent}, retrying {report.retrying}, "
+        f"failed {report.failed}"
+    )
     return 0
 
 
@@ -286,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "cleanup-uploads", help="expire abandoned photo uploads and remove their chunks"
     ).set_defaults(func=cmd_cleanup_uploads)
+    sub.add_parser(
+        "send-mail", help="email the leave-behinds victims asked for (one pass)"
+    ).set_defaults(func=cmd_send_mail)
     return parser
 
 

@@ -33,6 +33,7 @@ _STATUS_TEXT = {
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
+    410: "Gone",
     413: "Body too large",
     415: "Wrong content type",
     422: "Validation failed",
@@ -89,7 +90,7 @@ def build_openapi(endpoints: Sequence[Endpoint], title: str, version: str) -> di
             operation["requestBody"] = {
                 "required": True,
                 "content": {
-                    "application/json": {
+                    e.body_media_type: {
                         "schema": {"$ref": f"#/components/schemas/{e.body.__name__}"}
                     }
                 },
@@ -111,10 +112,16 @@ def build_openapi(endpoints: Sequence[Endpoint], title: str, version: str) -> di
             statuses |= {400, 413, 415, 422}
         if e.query is not None:
             statuses.add(422)
+        # An HTML page answers its errors as pages too; the API answers the JSON error.
+        error_content: dict[str, Any] = (
+            {"text/html": {"schema": {"type": "string"}}}
+            if e.response_media_type == "text/html"
+            else {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        )
         for status in sorted(statuses):
             responses[str(status)] = {
                 "description": _STATUS_TEXT.get(status, "Error"),
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                "content": error_content,
             }
         operation["responses"] = responses
         if not e.public:

@@ -122,9 +122,36 @@ class Settings:
     # Memory image decoding may hold at once in one worker process: room for one image at the
     # default pixel limit in the costliest format (WebP, 20 bytes a pixel); others wait.
     image_decode_budget_bytes: int = 1_200_000_000
+    # Aftercare (docs/aftercare.md): the leave-behind's languages in the order shown ("en" or
+    # "en,cy" / "cy,en" for forces under the Welsh Language Standards); how long a survey
+    # link lasts; when a visit with no victim update becomes overdue.
+    leave_behind_languages: tuple[str, ...] = ("en",)
+    survey_link_seconds: int = 60 * 24 * 3600
+    first_update_days: int = 7
+    # Emailed leave-behinds: an SMTP relay (none: mail waits, queued, until one is set).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password_file: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    mail_poll_seconds: int = 30
+    mail_max_attempts: int = 12
 
     def __post_init__(self) -> None:
         self._check_audit_settings()
+        languages = self.leave_behind_languages
+        if (
+            "en" not in languages
+            or not set(languages) <= {"en", "cy"}
+            or len(set(languages)) != len(languages)
+        ):
+            raise SettingsError(
+                "DOORSTEP_LEAVE_BEHIND_LANGUAGES must be en, en,cy or cy,en, "
+                f"got {','.join(languages)!r}"
+            )
+        if self.smtp_host and not self.smtp_from:
+            raise SettingsError("DOORSTEP_SMTP_FROM is required when DOORSTEP_SMTP_HOST is set")
         if self.device_without_prf not in {"pin", "online_only"}:
             raise SettingsError("DOORSTEP_DEVICE_WITHOUT_PRF must be pin or online_only")
         if self.photo_store not in {"fs", "s3"}:
@@ -251,5 +278,29 @@ class Settings:
                 "DOORSTEP_IMAGE_DECODE_BUDGET_BYTES",
                 defaults.image_decode_budget_bytes,
                 16 * 1024 * 1024,
+            ),
+            leave_behind_languages=tuple(
+                part.strip().lower()
+                for part in (env.get("DOORSTEP_LEAVE_BEHIND_LANGUAGES") or "en").split(",")
+                if part.strip()
+            ),
+            survey_link_seconds=_int(
+                env, "DOORSTEP_SURVEY_LINK_SECONDS", defaults.survey_link_seconds, 3600
+            ),
+            first_update_days=_int(
+                env, "DOORSTEP_FIRST_UPDATE_DAYS", defaults.first_update_days, 1
+            ),
+            smtp_host=env.get("DOORSTEP_SMTP_HOST") or defaults.smtp_host,
+            smtp_port=_int(env, "DOORSTEP_SMTP_PORT", defaults.smtp_port, 1),
+            smtp_user=env.get("DOORSTEP_SMTP_USER") or defaults.smtp_user,
+            smtp_password_file=env.get("DOORSTEP_SMTP_PASSWORD_FILE")
+            or defaults.smtp_password_file,
+            smtp_starttls=_bool(env, "DOORSTEP_SMTP_STARTTLS", defaults.smtp_starttls),
+            smtp_from=env.get("DOORSTEP_SMTP_FROM") or defaults.smtp_from,
+            mail_poll_seconds=_int(
+                env, "DOORSTEP_MAIL_POLL_SECONDS", defaults.mail_poll_seconds, 1
+            ),
+            mail_max_attempts=_int(
+                env, "DOORSTEP_MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts, 1
             ),
         )

@@ -27,7 +27,19 @@ from .errors import SyncError
 from .limits import MAX_FIELDS_PER_MUTATION, check_pull_limit, check_push_limits
 from .paths import check_no_collision, validate_path
 
-COLLECTIONS = frozenset({"visits", "property_items", "kit_issues", "photos"})
+COLLECTIONS = frozenset(
+    {
+        "visits",
+        "property_items",
+        "kit_issues",
+        "photos",
+        # Aftercare: children of a completed visit (PROTOCOL.md sections 2.1 and 14).
+        "addenda",
+        "victim_updates",
+        "survey_responses",
+        "leave_behinds",
+    }
+)
 OPS = frozenset({"put", "delete"})
 # Keys starting with "_" can never be valid paths, so they are free to carry
 # directives. "_resolve": ["victim.name"] says "I have seen the conflicts on

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("catalogue", ("server.advice",)),
     ("visits", ("server.visits",)),
     ("photos", ("server.photos",)),
+    ("aftercare", ("server.aftercare",)),
     ("syncing", ("server.syncing",)),
     ("supervision", ("server.supervision",)),
     ("edge", ("server.api", "server.openapi", "server.health", "server.static", "*.routes")),

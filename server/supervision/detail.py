@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from server.advice.models import AdviceItem
+from server.aftercare.detail import aftercare_section
 from server.audit.models import AuditAction
 from server.context import RequestContext
 from server.feed import history
@@ -94,4 +95,5 @@ async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDeta
             for r in revisions
         ],
         conflicts=list(visit.conflicts),
+        aftercare=await aftercare_section(visit.id, ctx=ctx),
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from server.aftercare.schemas import AftercareSection
 from server.validation import Strict
 from server.visits.enums import ReviewDecision, VisitStatus
 
@@ -91,6 +92,7 @@ class VisitDetail(BaseModel):
     reviews: list[dict[str, Any]]
     revisions: list[dict[str, Any]]
     conflicts: list[dict[str, Any]]
+    aftercare: AftercareSection
 
 
 class ReviewRequest(Strict):

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.aftercare.checks import NEW_RECORD_CHECKS
 from server.audit.service import AuditEntry
 from server.auth.principal import Principal
 from server.auth.scope import may_read_visit, may_write_visit
@@ -24,6 +25,7 @@ from server.photos.guards import verified_bytes_change
 from server.photos.models import Photo
 from server.settings import Settings
 from server.syncing import audit
+from server.syncing.child_rules import append_only, child_rule
 from server.syncing.collections import COLLECTIONS, Collection
 from server.syncing.state import state_of, validate_fields, value_at
 from server.visits.enums import VisitStatus
@@ -200,23 +202,29 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
             "Only officers change visits from the app; supervisors review online.",
             {"reason": "role"},
         )
+    creating = pending.state is None
+    rule = child_rule(collection.name) if collection.is_child else None
     normalised: dict[str, Any] = {}
     if m.op == "put" and m.fields:
-        partial = validate_fields(collection, dict(m.fields), work.settings)
+        # An append-only record is written whole: a later put is read against what it holds.
+        known = dict(pending.state.fields) if rule and rule.append_only and pending.state else {}
+        partial = validate_fields(collection, {**known, **m.fields}, work.settings)
         normalised = {path: value_at(partial, path) for path in m.fields}
-
-    if collection.is_child:
+    if rule is not None:
         if pending.state is None and (m.op == "delete" or (m.base_rev or 0) > 0):
             raise SyncError("not_found", "No such record.", {"id": m.id})
         visit = await _visit_for_child(work, pending, m)
-        if visit.status not in (VisitStatus.DRAFT.value, VisitStatus.RETURNED.value):
+        if visit.status not in rule.open_in:
+            code, message = rule.refusal
             raise SyncError(
-                "visit_locked",
-                "The visit is completed: its records cannot change until it is returned.",
-                {"visit_id": str(visit.record_id)},
+                code, message, {"visit_id": str(visit.record_id), "status": visit.status}
             )
+        if rule.append_only and m.op == "delete":
+            raise append_only(m.id)
         if pending.row is None:
             pending.owner = {"visit_id": visit.record_id}
+            if rule.append_only:
+                pending.owner["author_id"] = principal.officer_id
         elif isinstance(pending.row, Photo) and m.op == "put":
             changed = verified_bytes_change(pending.row, normalised)
             if changed is not None:
@@ -251,10 +259,20 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     )
     if outcome.change is None:
         return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
+    if rule is not None and rule.append_only and not creating:
+        raise append_only(m.id)
 
     model = None
     if not outcome.state.deleted:
         model = validate_fields(collection, dict(outcome.state.fields), work.settings)
+        if creating and collection.name in NEW_RECORD_CHECKS:
+            await NEW_RECORD_CHECKS[collection.name](
+                work.connection,
+                child_visit_id(pending),
+                model,
+                _siblings(work, collection),
+                work.settings,
+            )
         if (
             collection.name == "visits"
             and pending.status != VisitStatus.COMPLETED.value
@@ -293,6 +311,15 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
         audit.pushed(work.ctx, collection.name, record_id, change.op, seq, before_status)
     )
     return {"status": outcome.status.value, "rev": outcome.rev, "error": None}
+
+
+def _siblings(work: PushWork, collection: Collection) -> list[BaseModel]:
+    """Records of this collection created earlier in the same push (not yet in the database)."""
+    return [
+        p.model
+        for p in work.touched.values()
+        if p.collection is collection and p.row is None and p.model is not None
+    ]
 
 
 def child_visit_id(pending: Pending) -> uuid.UUID:

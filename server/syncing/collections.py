@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
+from server.aftercare.records import SYNCED as AFTERCARE
 from server.feed import SyncedRecord, column_for
 from server.photos.models import Photo
 from server.photos.schemas import PhotoRecord
@@ -61,7 +62,7 @@ class Collection:
 
     @property
     def is_child(self) -> bool:
-        """Property items, kits and photos hang off a visit."""
+        """Property items, kits, photos and aftercare records hang off a visit."""
         return self.name != "visits"
 
     def current_fields(self, row: SyncedRecord) -> dict[str, Any]:
@@ -107,5 +108,7 @@ COLLECTIONS: dict[str, Collection] = {
             "kit_issues", KitIssue, KitIssueRecord, tuple(leaf_paths(KitIssueRecord)), _no_extras
         ),
         Collection("photos", Photo, PhotoRecord, tuple(leaf_paths(PhotoRecord)), _photo_extras),
+        # Addenda, victim updates, survey responses, leave-behinds (server/aftercare/).
+        *(Collection(n, m, s, tuple(leaf_paths(s)), x) for n, m, s, x in AFTERCARE),
     )
 }

@@ -19,7 +19,16 @@ import { MAX_FIELDS_PER_MUTATION } from "./limits";
 import { checkNoCollision, validatePath } from "./paths";
 
 /** The collections a mutation may name. */
-export const COLLECTIONS = ["kit_issues", "photos", "property_items", "visits"] as const;
+export const COLLECTIONS = [
+  "addenda",
+  "kit_issues",
+  "leave_behinds",
+  "photos",
+  "property_items",
+  "survey_responses",
+  "victim_updates",
+  "visits",
+] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 export const OPS = ["put", "delete"] as const;

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from server.aftercare.enums import Language
+from server.aftercare.messages import LEAVE_BEHIND
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
@@ -117,6 +119,41 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         None,
         {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
     ),
+    # Aftercare: addenda and the aftercare section of a visit (unknown ids: 404 in scope terms),
+    # supervisors' lists and figures, the leave-behind texts (phones cache them) and their
+    # administration.
+    ("POST", "/api/visits/{visit_id}/addenda"): (
+        {"kind": "note", "text": "CCTV collected"},
+        {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
+    ),
+    ("GET", "/api/visits/{visit_id}/aftercare"): (
+        None,
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 403},
+    ),
+    ("GET", "/api/aftercare/overdue"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/aftercare/figures"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/leave-behind"): (
+        None,
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
+    ),
+    ("GET", "/api/leave-behind/versions/{version}"): (
+        None,
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
+    ),
+    ("PUT", "/api/admin/leave-behind"): (
+        {"texts": {"en": dict(LEAVE_BEHIND[Language.EN])}},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    # Public by design: the victim's survey page (the token in its link is the capability;
+    # tests/server/aftercare/test_survey_page.py covers it).
+    ("GET", "/s/{token}"): ("public", {}),
+    ("POST", "/s/{token}"): ("public", {}),
     # Public by design: the sign-in ceremonies themselves (their own tests cover them).
     ("POST", "/api/auth/enrol/options"): ("public", {}),
     ("POST", "/api/auth/enrol/verify"): ("public", {}),
@@ -139,7 +176,9 @@ def test_matrix_covers_every_endpoint(app: Starlette) -> None:
     assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
 
 
-def test_public_endpoints_are_exactly_the_sign_in_ceremonies(app: Starlette) -> None:
+def test_public_endpoints_are_exactly_the_sign_in_ceremonies_and_the_survey(
+    app: Starlette,
+) -> None:
     public = {(e.method, e.path) for e in app.state.endpoints if e.public}
     assert public == {key for key, (body, _) in MATRIX.items() if body == "public"}
 
@@ -169,6 +208,7 @@ async def test_access_matrix(
         visit_id=uuid.uuid4(),
         photo_id=uuid.uuid4(),
         upload_id=uuid.uuid4(),
+        version=1,
     )
     payload = None
     if body is not None:
@@ -193,12 +233,14 @@ async def test_every_non_auth_route_is_401_without_session(
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if "security" not in operation:
-                assert path.startswith("/api/auth/"), f"{method} {path} is public"
+                public = path.startswith(("/api/auth/", "/s/"))
+                assert public, f"{method} {path} is public"
                 continue
             url = (
                 path.replace("{officer_id}", str(uuid.uuid4()))
                 .replace("{device_id}", str(uuid.uuid4()))
                 .replace("{visit_id}", str(uuid.uuid4()))
+                .replace("{version}", "1")
             )
             response = await client.request(
                 method.upper(),
