@@ -2,7 +2,7 @@
 
 An administrator (at ``POST /api/admin/officers/{id}/enrolment-codes`` or with
 ``doorstep enrol-code``) issues a code; the officer types it into the app to register a passkey
-(``server.auth.ceremonies``), which consumes it.
+(``server.auth.registration``), which consumes it.
 """
 
 from __future__ import annotations

@@ -1,23 +1,18 @@
 """The auth domain's services in one place: what its routes, commands and benchmarks call.
 
-The work is split by job, each in its own module: the passkey ceremonies (``ceremonies``,
-answering challenges kept by ``challenges``), one-time enrolment codes (``enrolment``) and
-devices (``devices``). This module names them together and answers "who am I" for the
-signed-in caller.
+The work is split by job, each in its own module: the passkey ceremonies (``ceremonies`` for
+sign-in, ``registration`` for enrolment, both answering challenges kept by ``challenges``),
+one-time enrolment codes (``enrolment``) and devices (``devices``). This module names them
+together and answers "who am I" for the signed-in caller.
 """
 
 from __future__ import annotations
 
-from server.auth.ceremonies import (
-    SignedIn,
-    enrol_options,
-    enrol_verify,
-    login_options,
-    login_verify,
-)
+from server.auth.ceremonies import SignedIn, login_options, login_verify
 from server.auth.devices import list_devices, revoke_device
 from server.auth.enrolment import issue_enrolment_code, issue_enrolment_code_for
 from server.auth.models import Device
+from server.auth.registration import enrol_options, enrol_verify
 from server.auth.schemas import AppSettings, Me
 from server.auth.views import device_out
 from server.context import RequestContext
