@@ -9,13 +9,11 @@ rise when either side is non-zero is refused and audited (see docs/passkeys.md).
 
 from __future__ import annotations
 
-import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import webauthn
-from webauthn.helpers import parse_authenticator_data
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import UserVerificationRequirement
 
@@ -76,44 +74,34 @@ def device_entry(
     )
 
 
+async def _presented_device(credential: dict[str, Any]) -> Device | None:
+    """The device whose credential id the assertion names (None for an unknown or odd id)."""
+    raw_id = credential.get("rawId") or credential.get("id")
+    if not isinstance(raw_id, str) or len(raw_id) > 512:
+        return None
+    return await Device.get_or_none(credential_id_b64=raw_id.rstrip("=")).select_related("officer")
+
+
 async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> SignedIn:
-    """Verify a passkey assertion and start a new session on its device."""
+    """Verify a passkey assertion and start a new session on its device.
+
+    Signatures first (SECURITY.md item 36). A credential id is no secret (the phone shows it,
+    it travels in every assertion), so anyone may present one; only the key holder can sign.
+    The assertion is therefore checked against the stored public key before anything about
+    the credential's state is looked at: until it verifies, every failure gets the same 401
+    and an audit row that names no officer. Only a verified assertion is told its device is
+    revoked (so the phone wipes itself) or audited as a possible clone, so nobody can make a
+    clone alert, or learn that a device was revoked, with an id alone.
+    """
     settings = ctx.settings
     await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
-    raw_id = credential.get("rawId") or credential.get("id")
-    device = None
-    if isinstance(raw_id, str) and len(raw_id) <= 512:
-        device = await Device.get_or_none(credential_id_b64=raw_id.rstrip("=")).select_related(
-            "officer"
-        )
     challenge = await consume_challenge(credential, "login", ctx.now)
+    device = await _presented_device(credential)
     if device is None:
         await audit_one(
             ctx,
             ctx.audit(AuditAction.LOGIN_FAILED, record_type="device", reason="unknown credential"),
         )
-        raise AuthFailed()
-    from server.auth.guard import DeviceRevoked
-
-    if device.revoked_at is not None:
-        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, "revoked device"))
-        raise DeviceRevoked()
-    failure = device_entry(
-        AuditAction.LOGIN_FAILED, device, ctx, "passkey assertion did not verify"
-    )
-    try:
-        claimed = parse_authenticator_data(
-            from_b64url(credential["response"]["authenticatorData"])
-        ).sign_count
-    except (KeyError, TypeError, ValueError, binascii.Error, WebAuthnException) as exc:
-        await audit_one(ctx, failure)
-        raise AuthFailed() from exc
-    if (claimed > 0 or device.sign_count > 0) and claimed <= device.sign_count:
-        reason = (
-            f"sign count did not rise ({claimed} <= {device.sign_count}): "
-            "possible cloned authenticator"
-        )
-        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, reason))
         raise AuthFailed()
     try:
         verified = webauthn.verify_authentication_response(
@@ -122,14 +110,36 @@ async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> Si
             expected_rp_id=settings.rp_id,
             expected_origin=settings.origin,
             credential_public_key=device.public_key,
-            credential_current_sign_count=device.sign_count,
+            # The library compares counts before it checks the signature; ours comes after.
+            credential_current_sign_count=0,
             require_user_verification=True,
         )
     except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
-        await audit_one(ctx, failure)
+        unverified = ctx.audit(
+            AuditAction.LOGIN_FAILED,
+            record_type="device",
+            record_id=device.id,
+            reason="passkey assertion did not verify",
+        )
+        await audit_one(ctx, unverified)
         raise AuthFailed() from exc
+    from server.auth.guard import DeviceRevoked
+
+    if device.revoked_at is not None:
+        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, "revoked device"))
+        raise DeviceRevoked()
+    claimed = verified.new_sign_count
+    if (claimed > 0 or device.sign_count > 0) and claimed <= device.sign_count:
+        reason = (
+            f"sign count did not rise ({claimed} <= {device.sign_count}): "
+            "possible cloned authenticator"
+        )
+        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, reason))
+        raise AuthFailed()
     if not device.officer.active:
-        await audit_one(ctx, failure)
+        await audit_one(
+            ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, "inactive account")
+        )
         raise AuthFailed()
     # Compare-and-set: two assertions racing with one count cannot both win.
     updated = await Device.filter(id=device.id, sign_count=device.sign_count).update(
@@ -138,7 +148,8 @@ async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> Si
         last_used_at=ctx.now,
     )
     if updated != 1:
-        await audit_one(ctx, failure)
+        raced = "sign count changed by a concurrent sign-in"
+        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, raced))
         raise AuthFailed()
     token, _ = await start_session(device.officer, device, settings, ctx.now)
     await clear_attempts(f"login-ip:{ctx.client_address}")

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import webauthn
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 from webauthn.helpers.exceptions import WebAuthnException
@@ -39,7 +40,7 @@ from server.auth.models import Device, EnrolmentCode
 from server.auth.ratelimit import clear_attempts, count_attempt
 from server.auth.sessions import start_session
 from server.context import RequestContext
-from server.errors import BadRequest
+from server.errors import BadRequest, Conflict
 from server.org.models import Officer
 
 ENROL_ATTEMPTS_PER_HOUR = 5
@@ -101,6 +102,34 @@ def _transports(credential: dict[str, Any]) -> list[str]:
     return [t for t in raw if isinstance(t, str) and t in known][:8]
 
 
+async def _refuse_known_credential(
+    credential_id_b64: str, officer: Officer, ctx: RequestContext
+) -> None:
+    """409 (audited) if the insert failed because this credential id is already a device.
+
+    The unique index decides, so two enrolments racing with one credential id get 200 and
+    409, as one after the other does; the transaction has rolled back, so the code is unused.
+    Any other integrity failure is not ours to explain and stays a server error.
+    """
+    existing = await Device.get_or_none(credential_id_b64=credential_id_b64)
+    if existing is None:
+        return
+    await audit_one(
+        ctx,
+        ctx.audit(
+            AuditAction.LOGIN_FAILED,
+            actor_id=officer.id,
+            record_type="enrolment",
+            record_id=existing.id,
+            reason="passkey already enrolled as another device",
+        ),
+    )
+    raise Conflict(
+        "This passkey is already registered. Use it to sign in, or create a new one.",
+        code="credential_exists",
+    )
+
+
 async def enrol_verify(credential: dict[str, Any], label: str, *, ctx: RequestContext) -> SignedIn:
     """Verify the new passkey, store it as a device, consume the code, and start a session."""
     settings = ctx.settings
@@ -132,29 +161,36 @@ async def enrol_verify(credential: dict[str, Any], label: str, *, ctx: RequestCo
         raise AuthFailed() from exc
     extensions = credential.get("clientExtensionResults") or {}
     prf = extensions.get("prf") if isinstance(extensions, dict) else None
-    async with in_transaction() as connection:
-        used = (
-            await EnrolmentCode.filter(id=code.id, used_at__isnull=True)
-            .using_db(connection)
-            .update(used_at=ctx.now)
-        )
-        if used != 1:
-            raise BadRequest("That enrolment code has been used.", code="invalid_enrolment_code")
-        device = await Device.create(
-            id=uuid.uuid4(),
-            officer=officer,
-            label=label[:80],
-            credential_id=verified.credential_id,
-            credential_id_b64=b64url(verified.credential_id),
-            public_key=verified.credential_public_key,
-            sign_count=verified.sign_count,
-            transports=_transports(credential),
-            aaguid=str(verified.aaguid),
-            backup_eligible=verified.credential_device_type.value == "multi_device",
-            backup_state=verified.credential_backed_up,
-            prf_enabled=bool(isinstance(prf, dict) and prf.get("enabled")),
-            using_db=connection,
-        )
+    credential_id_b64 = b64url(verified.credential_id)
+    try:
+        async with in_transaction() as connection:
+            used = (
+                await EnrolmentCode.filter(id=code.id, used_at__isnull=True)
+                .using_db(connection)
+                .update(used_at=ctx.now)
+            )
+            if used != 1:
+                raise BadRequest(
+                    "That enrolment code has been used.", code="invalid_enrolment_code"
+                )
+            device = await Device.create(
+                id=uuid.uuid4(),
+                officer=officer,
+                label=label[:80],
+                credential_id=verified.credential_id,
+                credential_id_b64=credential_id_b64,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                transports=_transports(credential),
+                aaguid=str(verified.aaguid),
+                backup_eligible=verified.credential_device_type.value == "multi_device",
+                backup_state=verified.credential_backed_up,
+                prf_enabled=bool(isinstance(prf, dict) and prf.get("enabled")),
+                using_db=connection,
+            )
+    except IntegrityError:
+        await _refuse_known_credential(credential_id_b64, officer, ctx)
+        raise
     token, _ = await start_session(officer, device, settings, ctx.now)
     await clear_attempts(f"enrol:{officer.collar_number}")
     await audit_one(ctx, device_entry(AuditAction.LOGIN, device, ctx, "passkey enrolled", officer))

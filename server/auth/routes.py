@@ -130,7 +130,7 @@ endpoints = [
         "auth",
         body=CredentialRequest,
         response=SessionStarted,
-        errors=(400, 401, 429),
+        errors=(400, 401, 409, 429),
         public=True,
     ),
     Endpoint(
