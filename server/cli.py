@@ -32,13 +32,23 @@ async def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> A
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    """Apply migrations not yet applied."""
+    """Apply migrations not yet applied, then install the default advice catalogue if none."""
     applied = asyncio.run(apply_migrations(settings.database_url))
     for name in applied:
         print(f"applied {name}")
     if not applied:
         print("no migrations to apply")
+    _install_default_catalogue(settings)
     return 0
+
+
+def _install_default_catalogue(settings: Settings) -> None:
+    """A fresh install offers advice without ``seed-demo`` (a separate step after migrating)."""
+    from server.advice.catalogue import install_default_catalogue
+
+    added = asyncio.run(_with_orm(settings, install_default_catalogue))
+    if added:
+        print(f"installed the default advice catalogue ({added} items)")
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:

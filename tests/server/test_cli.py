@@ -36,7 +36,9 @@ def test_cli_migrate_seed_and_create_officer_on_fresh_sqlite(tmp_path: Path) -> 
     url = f"sqlite://{tmp_path / 'var' / 'doorstep.sqlite3'}"
     first = run(["migrate"], url)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines() == [f"applied {name}" for name in ALL_MIGRATIONS]
+    assert first.stdout.splitlines() == [f"applied {name}" for name in ALL_MIGRATIONS] + [
+        "installed the default advice catalogue (16 items)"
+    ]
     again = run(["migrate"], url)
     assert again.stdout.strip() == "no migrations to apply"
 
