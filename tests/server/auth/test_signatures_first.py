@@ -138,7 +138,9 @@ async def test_two_enrolments_racing_with_one_credential_id_are_200_and_409(
     for client, authenticator, collar, code in zip(
         clients, authenticators, ("4402", "4403"), codes, strict=True
     ):
-        options = await client.post("/api/auth/enrol/options", json={"collar": collar, "code": code})
+        options = await client.post(
+            "/api/auth/enrol/options", json={"collar": collar, "code": code}
+        )
         credentials.append(authenticator.create(options.json(), ORIGIN))
 
     answers = await asyncio.gather(
