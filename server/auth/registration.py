@@ -2,8 +2,9 @@
 
 The code (``server.auth.enrolment``) is checked at ``enrol_options``, which answers WebAuthn
 registration options against a stored challenge (``server.auth.challenges``); ``enrol_verify``
-checks the new passkey, consumes the code and stores the device in one transaction, then
-signs the officer in. User verification is always required.
+checks the new passkey, consumes the code and stores the device in one transaction - with the
+notice the account's other devices will show and the audit row naming the code's issuer
+(``server.auth.notices``) - then signs the officer in. User verification is always required.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from server.auth.challenges import (
 )
 from server.auth.enrolment import usable_code
 from server.auth.models import Device, EnrolmentCode
+from server.auth.notices import record_device_added
 from server.auth.ratelimit import clear_attempts, count_attempt
 from server.auth.sessions import start_session
 from server.context import RequestContext
@@ -186,8 +188,10 @@ async def enrol_verify(credential: dict[str, Any], label: str, *, ctx: RequestCo
                 backup_eligible=verified.credential_device_type.value == "multi_device",
                 backup_state=verified.credential_backed_up,
                 prf_enabled=bool(isinstance(prf, dict) and prf.get("enabled")),
+                code_issued_by_id=code.created_by_id,
                 using_db=connection,
             )
+            await record_device_added(officer, device, code, ctx=ctx, connection=connection)
     except IntegrityError:
         await _refuse_known_credential(credential_id_b64, officer, ctx)
         raise

@@ -12,6 +12,7 @@ from server.auth import service
 from server.auth.schemas import (
     CredentialRequest,
     DeviceList,
+    DeviceNoticeOut,
     DeviceOut,
     DeviceQuery,
     EmptyRequest,
@@ -19,6 +20,7 @@ from server.auth.schemas import (
     EnrolOptionsRequest,
     LoggedOut,
     Me,
+    NoticeAck,
     RevokeRequest,
     SessionStarted,
     WebAuthnOptions,
@@ -81,6 +83,13 @@ async def logout(request: Request, ctx: RequestContext) -> Response:
 async def me(request: Request, ctx: RequestContext) -> Response:
     """The signed-in officer, their team and device, and the settings the app needs."""
     return json_response(await service.me(ctx=ctx))
+
+
+async def acknowledge_notice(request: Request, ctx: RequestContext) -> Response:
+    """The person has seen a "new device" notice (from another device): theirs, or revoke it."""
+    body = await read_body(request, NoticeAck)
+    notice_id: uuid.UUID = request.path_params["notice_id"]
+    return json_response(await service.acknowledge(notice_id, body.recognised, ctx=ctx))
 
 
 async def issue_code(request: Request, ctx: RequestContext) -> Response:
@@ -165,6 +174,16 @@ endpoints = [
         public=True,
     ),
     Endpoint("/api/me", "GET", me, "The signed-in officer", "auth", response=Me),
+    Endpoint(
+        "/api/me/notices/{notice_id:uuid}/ack",
+        "POST",
+        acknowledge_notice,
+        "Acknowledge a new-device notice (recognised: false revokes that device)",
+        "auth",
+        body=NoticeAck,
+        response=DeviceNoticeOut,
+        errors=(404,),
+    ),
     Endpoint(
         "/api/admin/officers/{officer_id:uuid}/enrolment-codes",
         "POST",
