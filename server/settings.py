@@ -59,6 +59,9 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     # Requests in flight per worker beyond which it answers 503 + Retry-After (backpressure).
     max_in_flight: int = 64
+    # Sign-in ceremonies one network address may start a minute (429 beyond): generous, since
+    # a whole force may share one NAT; it slows floods and never touches signed-in requests.
+    signin_per_address_per_minute: int = 600
     # The phone: lock after this long idle; purge confirmed visits after this grace time;
     # without the PRF extension, protect offline data with a device PIN or stay online only.
     device_lock_idle_seconds: int = 300
@@ -147,6 +150,12 @@ class Settings:
             ),
             max_body_bytes=_int(env, "DOORSTEP_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
             max_in_flight=_int(env, "DOORSTEP_MAX_IN_FLIGHT", defaults.max_in_flight, 1),
+            signin_per_address_per_minute=_int(
+                env,
+                "DOORSTEP_SIGNIN_PER_ADDRESS_PER_MINUTE",
+                defaults.signin_per_address_per_minute,
+                1,
+            ),
             device_lock_idle_seconds=_int(
                 env, "DOORSTEP_DEVICE_LOCK_IDLE_SECONDS", defaults.device_lock_idle_seconds, 30
             ),

@@ -21,12 +21,10 @@ from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
 from server.auth.challenges import AuthFailed, consume_challenge, from_b64url, store_challenge
 from server.auth.models import Device
-from server.auth.ratelimit import clear_attempts, count_attempt
+from server.auth.ratelimit import address_key, count_attempt
 from server.auth.sessions import start_session
 from server.context import RequestContext
 from server.org.models import Officer
-
-LOGIN_ATTEMPTS_PER_MINUTE = 30
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,14 @@ async def audit_one(ctx: RequestContext, entry: AuditEntry) -> None:
 
 
 async def login_options(*, ctx: RequestContext) -> dict[str, Any]:
-    """Options for a discoverable-credential sign-in (no username asked)."""
+    """Options for a discoverable-credential sign-in (no username asked).
+
+    Each stores a challenge, so one address may ask for a generous number a minute (a whole
+    force may share it; see ``server.auth.ratelimit``): beyond that, 429 with Retry-After.
+    """
     settings = ctx.settings
-    await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
+    per_minute = settings.signin_per_address_per_minute
+    await count_attempt(f"signin:{address_key(ctx.client_address)}", per_minute, 60, ctx.now)
     options = webauthn.generate_authentication_options(
         rp_id=settings.rp_id,
         user_verification=UserVerificationRequirement.REQUIRED,
@@ -92,9 +95,13 @@ async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> Si
     and an audit row that names no officer. Only a verified assertion is told its device is
     revoked (so the phone wipes itself) or audited as a possible clone, so nobody can make a
     clone alert, or learn that a device was revoked, with an id alone.
+
+    It has no attempt limit of its own: the challenge is consumed first, so a verify that
+    answers no live challenge is refused before any lookup or audit row, and each one that
+    does has used up one of its address's sign-in options. Counting per credential before the
+    signature verifies would let whoever knows a credential id lock its officer out.
     """
     settings = ctx.settings
-    await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
     challenge = await consume_challenge(credential, "login", ctx.now)
     device = await _presented_device(credential)
     if device is None:
@@ -152,6 +159,5 @@ async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> Si
         await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, raced))
         raise AuthFailed()
     token, _ = await start_session(device.officer, device, settings, ctx.now)
-    await clear_attempts(f"login-ip:{ctx.client_address}")
     await audit_one(ctx, device_entry(AuditAction.LOGIN, device, ctx))
     return SignedIn(token, device, device.officer)
