@@ -17,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server.advice.routes import endpoints as advice_endpoints
 from server.api import Endpoint, routes_for
 from server.auth.routes import endpoints as auth_endpoints
+from server.auth.sessions import cookie_name
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
 from server.errors import EXCEPTION_HANDLERS
@@ -93,7 +94,13 @@ def create_app(
         middleware=[
             Middleware(RequestContextMiddleware),
             Middleware(ObservabilityMiddleware),
-            Middleware(BackpressureMiddleware, limit=settings.max_in_flight),
+            Middleware(
+                BackpressureMiddleware,
+                limit=settings.max_in_flight,
+                anonymous_limit=settings.max_in_flight_anonymous,
+                anonymous_body_seconds=settings.anonymous_body_seconds,
+                session_cookie=cookie_name(settings),
+            ),
             Middleware(GZipMiddleware, minimum_size=1024),
             Middleware(OriginCheckMiddleware, allowed_origin=settings.origin),
         ],
