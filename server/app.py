@@ -16,6 +16,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from server.advice.routes import endpoints as advice_endpoints
 from server.api import Endpoint, routes_for
+from server.auth.purge import purging
 from server.auth.routes import endpoints as auth_endpoints
 from server.auth.sessions import cookie_name
 from server.clock import Clock, SystemClock
@@ -86,7 +87,10 @@ def create_app(
             yield
             return
         ensure_sqlite_directory(settings.database_url)
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(settings.database_url)),
+            purging(settings, app.state.clock),
+        ):
             yield
 
     app = Starlette(

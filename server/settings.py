@@ -63,6 +63,8 @@ class Settings:
     # budget per worker, and must send their whole body within this many seconds (408).
     max_in_flight_anonymous: int = 16
     anonymous_body_seconds: int = 10
+    # How often each worker deletes expired sessions, challenges and rate counters.
+    purge_interval_seconds: int = 600
     # Sign-in ceremonies one network address may start a minute (429 beyond): generous, since
     # a whole force may share one NAT; it slows floods and never touches signed-in requests.
     signin_per_address_per_minute: int = 600
@@ -159,6 +161,9 @@ class Settings:
             ),
             anonymous_body_seconds=_int(
                 env, "DOORSTEP_ANONYMOUS_BODY_SECONDS", defaults.anonymous_body_seconds, 1
+            ),
+            purge_interval_seconds=_int(
+                env, "DOORSTEP_PURGE_INTERVAL_SECONDS", defaults.purge_interval_seconds, 1
             ),
             signin_per_address_per_minute=_int(
                 env,
