@@ -15,6 +15,7 @@ from server.auth.models import Challenge, RateCounter, Session
 from server.auth.purge import purge_expired
 from server.auth.sessions import token_key
 from server.clock import FixedClock
+from server.db import close_orm
 from server.settings import Settings
 from tests.support.database import reset_postgres
 from tests.support.people import Person
@@ -43,17 +44,20 @@ async def test_the_server_purges_expired_rows_by_itself(
 ) -> None:
     settings = Settings(database_url=database_url, photo_dir=tmp_path, purge_interval_seconds=1)
     app = create_app(settings, clock=clock)  # the real lifespan: it opens the database
-    async with app.router.lifespan_context(app):
-        if backend == "postgres":
-            await reset_postgres()
-        challenge_id, counter_key = await _stale_rows(clock)
-        for _ in range(100):
-            left = await Challenge.filter(id=challenge_id).exists()
-            left |= await RateCounter.filter(key=counter_key).exists()
-            if not left:
-                break
-            await asyncio.sleep(0.05)
-        assert not left, "nothing purged the expired challenge and counter"
+    try:
+        async with app.router.lifespan_context(app):
+            if backend == "postgres":
+                await reset_postgres()
+            challenge_id, counter_key = await _stale_rows(clock)
+            for _ in range(100):
+                left = await Challenge.filter(id=challenge_id).exists()
+                left |= await RateCounter.filter(key=counter_key).exists()
+                if not left:
+                    break
+                await asyncio.sleep(0.05)
+            assert not left, "nothing purged the expired challenge and counter"
+    finally:
+        await close_orm()  # tortoise caches statements per connection name, not per backend
 
 
 async def test_expired_sessions_challenges_and_counters_go_and_live_ones_stay(
