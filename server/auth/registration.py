@@ -113,6 +113,20 @@ def _transports(credential: dict[str, Any]) -> list[str]:
     return [t for t in raw if isinstance(t, str) and t in known][:8]
 
 
+async def _enrolment_failed(
+    ctx: RequestContext, officer: Officer, reason: str, record_id: object = ""
+) -> None:
+    """Audit a ceremony that a valid code's holder started (so the officer is the actor)."""
+    entry = ctx.audit(
+        AuditAction.LOGIN_FAILED,
+        actor_id=officer.id,
+        record_type="enrolment",
+        record_id=record_id,
+        reason=reason,
+    )
+    await audit_one(ctx, entry)
+
+
 async def _refuse_known_credential(
     credential_id_b64: str, officer: Officer, ctx: RequestContext
 ) -> None:
@@ -125,16 +139,7 @@ async def _refuse_known_credential(
     existing = await Device.get_or_none(credential_id_b64=credential_id_b64)
     if existing is None:
         return
-    await audit_one(
-        ctx,
-        ctx.audit(
-            AuditAction.LOGIN_FAILED,
-            actor_id=officer.id,
-            record_type="enrolment",
-            record_id=existing.id,
-            reason="passkey already enrolled as another device",
-        ),
-    )
+    await _enrolment_failed(ctx, officer, "passkey already enrolled as another device", existing.id)
     raise Conflict(
         "This passkey is already registered. Use it to sign in, or create a new one.",
         code="credential_exists",
@@ -161,15 +166,7 @@ async def enrol_verify(credential: dict[str, Any], label: str, *, ctx: RequestCo
         )
     except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
         await EnrolmentCode.filter(id=code.id).update(failed_attempts=F("failed_attempts") + 1)
-        await audit_one(
-            ctx,
-            ctx.audit(
-                AuditAction.LOGIN_FAILED,
-                actor_id=officer.id,
-                record_type="enrolment",
-                reason="passkey registration did not verify",
-            ),
-        )
+        await _enrolment_failed(ctx, officer, "passkey registration did not verify")
         raise AuthFailed() from exc
     extensions = credential.get("clientExtensionResults") or {}
     prf = extensions.get("prf") if isinstance(extensions, dict) else None

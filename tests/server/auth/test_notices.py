@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 
 from harness.authenticator import SoftAuthenticator
 from harness.passkeys import enrol, login
@@ -42,12 +44,31 @@ async def _intrude(admin: Person, victim: Person, make_client: MakeClient) -> tu
     return intruder, enrolled.json()["device"]["id"]
 
 
-async def test_admin_enrolling_into_a_supervisors_account_is_shown_at_their_next_sign_in(
-    enrolled: Enrolled, make_client: MakeClient
-) -> None:
+@dataclass
+class Intrusion:
+    """An administrator has enrolled a passkey of their own into a supervisor's account."""
+
+    admin: Person
+    sergeant: Person
+    intruder: httpx.AsyncClient
+    device_id: str
+    notice: dict[str, Any]  # what the sergeant's phone is told
+
+
+@pytest.fixture
+async def intrusion(enrolled: Enrolled, make_client: MakeClient) -> Intrusion:
+    """The administrator's intrusion, and the notice on the sergeant's existing phone."""
     admin = await enrolled(role="admin")
     sergeant = await enrolled(role="supervisor")
-    _, device_id = await _intrude(admin, sergeant, make_client)
+    intruder, device_id = await _intrude(admin, sergeant, make_client)
+    [notice] = (await sergeant.client.get("/api/me")).json()["notices"]
+    return Intrusion(admin, sergeant, intruder, device_id, notice)
+
+
+async def test_admin_enrolling_into_a_supervisors_account_is_shown_at_their_next_sign_in(
+    intrusion: Intrusion,
+) -> None:
+    admin, sergeant, device_id = intrusion.admin, intrusion.sergeant, intrusion.device_id
 
     assert (await login(sergeant.client, sergeant.authenticator)).status_code == 200
     me = (await sergeant.client.get("/api/me")).json()
@@ -77,12 +98,9 @@ async def test_admin_enrolling_into_a_supervisors_account_is_shown_at_their_next
 
 
 async def test_the_added_device_cannot_wave_away_or_turn_its_notices_against_the_holder(
-    enrolled: Enrolled, make_client: MakeClient
+    intrusion: Intrusion,
 ) -> None:
-    admin = await enrolled(role="admin")
-    sergeant = await enrolled(role="supervisor")
-    intruder, _ = await _intrude(admin, sergeant, make_client)
-    [notice] = (await sergeant.client.get("/api/me")).json()["notices"]
+    sergeant, intruder, notice = intrusion.sergeant, intrusion.intruder, intrusion.notice
 
     # The new device is told the account already had the sergeant's phone; it cannot revoke it.
     [told] = (await intruder.get("/api/me")).json()["notices"]
@@ -132,12 +150,9 @@ async def test_an_account_enrolled_before_its_holder_is_shown_on_the_holders_fir
 
 
 async def test_the_holder_acknowledges_a_notice_once_and_it_is_audited(
-    enrolled: Enrolled, make_client: MakeClient
+    intrusion: Intrusion,
 ) -> None:
-    admin = await enrolled(role="admin")
-    sergeant = await enrolled(role="supervisor")
-    await _intrude(admin, sergeant, make_client)
-    [notice] = (await sergeant.client.get("/api/me")).json()["notices"]
+    sergeant, notice = intrusion.sergeant, intrusion.notice
 
     ack = await sergeant.client.post(f"/api/me/notices/{notice['id']}/ack", json={})
     again = await sergeant.client.post(
@@ -155,12 +170,10 @@ async def test_the_holder_acknowledges_a_notice_once_and_it_is_audited(
 
 
 async def test_a_device_the_holder_does_not_recognise_is_revoked_at_once(
-    enrolled: Enrolled, make_client: MakeClient
+    intrusion: Intrusion,
 ) -> None:
-    admin = await enrolled(role="admin")
-    sergeant = await enrolled(role="supervisor")
-    intruder, device_id = await _intrude(admin, sergeant, make_client)
-    [notice] = (await sergeant.client.get("/api/me")).json()["notices"]
+    sergeant, intruder, notice = intrusion.sergeant, intrusion.intruder, intrusion.notice
+    device_id = intrusion.device_id
 
     answer = await sergeant.client.post(
         f"/api/me/notices/{notice['id']}/ack", json={"recognised": False}
@@ -196,13 +209,10 @@ async def test_an_administrator_enrolling_into_their_own_account_is_audited_and_
 
 
 async def test_another_persons_notice_cannot_be_acknowledged(
-    enrolled: Enrolled, make_client: MakeClient
+    intrusion: Intrusion, enrolled: Enrolled
 ) -> None:
-    admin = await enrolled(role="admin")
-    sergeant = await enrolled(role="supervisor")
+    admin, sergeant, notice = intrusion.admin, intrusion.sergeant, intrusion.notice
     colleague = await enrolled(role="supervisor")
-    await _intrude(admin, sergeant, make_client)
-    [notice] = (await sergeant.client.get("/api/me")).json()["notices"]
 
     for meddler in (colleague, admin):
         answer = await meddler.client.post(
