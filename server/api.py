@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.auth.guard import authenticate, require_role
+from server.auth.guard import OutOfScope, audit_out_of_scope, authenticate, require_role
 from server.auth.principal import Principal
 from server.context import RequestContext
 from server.errors import (
@@ -72,7 +72,8 @@ def guarded(endpoint: Endpoint) -> Dispatch:
     """The endpoint's handler behind the guard: signed in, and in an allowed role.
 
     Every endpoint is guarded unless it says ``public=True``: a new route is closed by default.
-    The guard builds the request context and hands it to the handler.
+    The guard builds the request context and hands it to the handler; a record refused as out
+    of the caller's scope leaves as the same 404, after its ``denied`` audit row is written.
     """
 
     async def handler(request: Request) -> Response:
@@ -82,7 +83,11 @@ def guarded(endpoint: Endpoint) -> Dispatch:
         ctx = request_context(request, principal)
         if principal is not None and endpoint.roles is not None:
             await require_role(request, ctx, endpoint.roles)
-        return await endpoint.handler(request, ctx)
+        try:
+            return await endpoint.handler(request, ctx)
+        except OutOfScope as refusal:
+            await audit_out_of_scope(ctx, refusal)
+            raise
 
     return handler
 

@@ -20,7 +20,9 @@ from server.aftercare.mail import mail_loop
 from server.aftercare.routes import endpoints as aftercare_endpoints
 from server.api import Endpoint, routes_for
 from server.audit.runtime import audit_guard
+from server.auth.purge import purging
 from server.auth.routes import endpoints as auth_endpoints
+from server.auth.sessions import cookie_name
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
 from server.errors import EXCEPTION_HANDLERS
@@ -93,6 +95,7 @@ def create_app(
         async with (
             RegisterTortoise(app, config=tortoise_config(settings.database_url)),
             audit_guard(settings, app.state.clock),
+            purging(settings, app.state.clock),
         ):
             # Emailed leave-behinds: every worker may send; a job is claimed by one only.
             sender = None
@@ -109,7 +112,13 @@ def create_app(
         middleware=[
             Middleware(RequestContextMiddleware),
             Middleware(ObservabilityMiddleware),
-            Middleware(BackpressureMiddleware, limit=settings.max_in_flight),
+            Middleware(
+                BackpressureMiddleware,
+                limit=settings.max_in_flight,
+                anonymous_limit=settings.max_in_flight_anonymous,
+                anonymous_body_seconds=settings.anonymous_body_seconds,
+                session_cookie=cookie_name(settings),
+            ),
             Middleware(GZipMiddleware, minimum_size=1024),
             Middleware(OriginCheckMiddleware, allowed_origin=settings.origin),
         ],

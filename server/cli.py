@@ -50,6 +50,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
         print("no migrations to apply")
     for line in asyncio.run(grant_server_role(settings)):
         print(line, file=sys.stderr if line.startswith("warning") else sys.stdout)
+    _install_default_catalogue(settings)
     _install_leave_behind_texts(settings)
     return 0
 
@@ -72,6 +73,15 @@ def cmd_send_mail(settings: Settings, args: argparse.Namespace) -> int:
         f"failed {report.failed}"
     )
     return 0
+
+
+def _install_default_catalogue(settings: Settings) -> None:
+    """A fresh install offers advice without ``seed-demo`` (a separate step after migrating)."""
+    from server.advice.catalogue import install_default_catalogue
+
+    added = asyncio.run(_with_orm(settings, install_default_catalogue))
+    if added:
+        print(f"installed the default advice catalogue ({added} items)")
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:

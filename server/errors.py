@@ -80,6 +80,14 @@ class MethodNotAllowed(DoorstepError):
     message = "That method is not allowed here."
 
 
+class RequestTimeout(DoorstepError):
+    """The body did not arrive in time (an anonymous request has a deadline for it)."""
+
+    status = 408
+    code = "request_timeout"
+    message = "The request body took too long to arrive."
+
+
 class Conflict(DoorstepError):
     """The request clashes with the current state of a record."""
 

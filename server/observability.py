@@ -1,4 +1,5 @@
-"""Metrics (Prometheus text format), JSON access logs and backpressure.
+"""Metrics (Prometheus text format), JSON access logs and backpressure (with a body deadline
+for anonymous requests).
 
 Metrics use ``prometheus_client``; with several uvicorn workers ``doorstep serve`` points
 ``PROMETHEUS_MULTIPROC_DIR`` at a shared folder so ``/metrics`` on any worker reports all of
@@ -8,6 +9,7 @@ postcode or a name).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -22,12 +24,12 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.errors import ServiceUnavailable, error_response
+from server.errors import RequestTimeout, ServiceUnavailable, error_response
 
 access_log = logging.getLogger("doorstep.access")
 
@@ -110,41 +112,110 @@ class ObservabilityMiddleware:
                 )
 
 
+class _Budget:
+    """Requests in flight in this worker for one kind of caller, and how many may be."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_flight = 0
+
+
+def _overloaded() -> Response:
+    retry_after = str(random.randint(2, 6))  # noqa: S311 - jitter, not security
+    return error_response(
+        ServiceUnavailable(
+            "The server is busy. Your changes are safe on the phone; it will retry.",
+            code="overloaded",
+            headers={"Retry-After": retry_after},
+            details={"retry_after": int(retry_after)},
+        )
+    )
+
+
 class BackpressureMiddleware:
-    """Beyond ``limit`` requests in flight in this worker, answer 503 with Retry-After at once.
+    """Beyond its budget of requests in flight in this worker, answer 503 with Retry-After.
 
     A phone told to come back in a few (jittered) seconds is better than one whose request
     times out after queueing: at shift change thousands reconnect together.
+
+    Signed-in and anonymous requests have separate budgets (issue 14 item 5), so a few slow
+    anonymous requests cannot make signed-in officers get 503, and an anonymous request must
+    send its whole body within ``anonymous_body_seconds`` or get 408 (slowloris). The check
+    is cheap, with no database: a request carrying the session cookie, outside the public
+    ``/api/auth/`` ceremonies, counts as signed in. A forged cookie only buys a place in the
+    signed-in budget for as long as the guard takes to refuse it (one indexed lookup, before
+    any body is read): it can add to a flood, like any request, but never hold a slot with a
+    slow body. Signed-in bodies get no deadline: a phone on a weak signal may upload slowly.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        *,
+        anonymous_limit: int = 16,
+        anonymous_body_seconds: float = 10.0,
+        session_cookie: str = "doorstep_session",
+    ) -> None:
         self.app = app
-        self.limit = limit
-        self.in_flight = 0
+        self.signed_in = _Budget(limit)
+        self.anonymous = _Budget(anonymous_limit)
+        self.anonymous_body_seconds = anonymous_body_seconds
+        self.session_cookie = session_cookie
+
+    @property
+    def in_flight(self) -> int:
+        """Requests in flight in this worker, of both kinds."""
+        return self.signed_in.in_flight + self.anonymous.in_flight
+
+    def _signed_in(self, scope: Scope) -> bool:
+        if str(scope["path"]).startswith("/api/auth/"):
+            return False
+        for name, value in scope["headers"]:
+            if name == b"cookie" and cookie_parser(value.decode("latin-1")).get(
+                self.session_cookie
+            ):
+                return True
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
         if scope["type"] != "http" or scope["path"] in _UNMEASURED:
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
+        signed_in = self._signed_in(scope)
+        budget = self.signed_in if signed_in else self.anonymous
+        if budget.in_flight >= budget.limit:
             OVERLOADED.inc()
-            retry_after = str(random.randint(2, 6))  # noqa: S311 - jitter, not security
-            response = error_response(
-                ServiceUnavailable(
-                    "The server is busy. Your changes are safe on the phone; it will retry.",
-                    code="overloaded",
-                    headers={"Retry-After": retry_after},
-                    details={"retry_after": int(retry_after)},
-                )
-            )
-            await response(scope, receive, send)
+            await _overloaded()(scope, receive, send)
             return
-        self.in_flight += 1
+        budget.in_flight += 1
         try:
+            if not signed_in:
+                receive = self._body_deadline(receive)
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            budget.in_flight -= 1
+
+    def _body_deadline(self, receive: Receive) -> Receive:
+        """``receive`` that raises 408 if the body is not all in by the deadline."""
+        deadline = asyncio.get_running_loop().time() + self.anonymous_body_seconds
+        body_done = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:  # later calls only listen for a disconnect
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise RequestTimeout() from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        return timed_receive
 
 
 async def metrics(request: Request) -> Response:

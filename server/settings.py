@@ -92,6 +92,15 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     # Requests in flight per worker beyond which it answers 503 + Retry-After (backpressure).
     max_in_flight: int = 64
+    # Anonymous requests (no session cookie, or a sign-in ceremony) have their own, small
+    # budget per worker, and must send their whole body within this many seconds (408).
+    max_in_flight_anonymous: int = 16
+    anonymous_body_seconds: int = 10
+    # How often each worker deletes expired sessions, challenges and rate counters.
+    purge_interval_seconds: int = 600
+    # Sign-in ceremonies one network address may start a minute (429 beyond): generous, since
+    # a whole force may share one NAT; it slows floods and never touches signed-in requests.
+    signin_per_address_per_minute: int = 600
     # The phone: lock after this long idle; purge confirmed visits after this grace time;
     # without the PRF extension, protect offline data with a device PIN or stay online only.
     device_lock_idle_seconds: int = 300
@@ -242,6 +251,21 @@ class Settings:
             ),
             max_body_bytes=_int(env, "DOORSTEP_MAX_BODY_BYTES", defaults.max_body_bytes, 1024),
             max_in_flight=_int(env, "DOORSTEP_MAX_IN_FLIGHT", defaults.max_in_flight, 1),
+            max_in_flight_anonymous=_int(
+                env, "DOORSTEP_MAX_IN_FLIGHT_ANONYMOUS", defaults.max_in_flight_anonymous, 1
+            ),
+            anonymous_body_seconds=_int(
+                env, "DOORSTEP_ANONYMOUS_BODY_SECONDS", defaults.anonymous_body_seconds, 1
+            ),
+            purge_interval_seconds=_int(
+                env, "DOORSTEP_PURGE_INTERVAL_SECONDS", defaults.purge_interval_seconds, 1
+            ),
+            signin_per_address_per_minute=_int(
+                env,
+                "DOORSTEP_SIGNIN_PER_ADDRESS_PER_MINUTE",
+                defaults.signin_per_address_per_minute,
+                1,
+            ),
             device_lock_idle_seconds=_int(
                 env, "DOORSTEP_DEVICE_LOCK_IDLE_SECONDS", defaults.device_lock_idle_seconds, 30
             ),

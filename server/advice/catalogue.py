@@ -1,4 +1,8 @@
-"""The default prevention advice catalogue for residential burglary (data, loaded by seed-demo).
+"""The default prevention advice catalogue for residential burglary (data).
+
+``doorstep migrate`` installs it into a database that has no catalogue yet, so an install done
+the documented way offers advice to tick (the phone waits for a catalogue before a visit can
+record advice); ``doorstep seed-demo`` adds any default item still missing.
 
 Ordered and tagged by the evidence: the College of Policing review finds window locks, interior
 lights on timers, double locks or deadbolts and exterior sensor lights together ("WIDE")
@@ -161,3 +165,14 @@ async def load_default_catalogue() -> int:
         await AdviceItem.create(version=1, position=position, current=True, **item)
         added += 1
     return added
+
+
+async def install_default_catalogue() -> int:
+    """Install the default catalogue if there is no catalogue at all; returns items added.
+
+    Only an empty catalogue is filled: once a force has one, even with items retired or
+    edited by its administrators, migrating again never brings defaults back.
+    """
+    if await AdviceItem.exists():
+        return 0
+    return await load_default_catalogue()

@@ -1,4 +1,5 @@
-"""Passkey ceremonies: enrolment (with a one-time code) and sign-in, each ending in a session.
+"""The sign-in ceremony with a discoverable passkey, ending in a session (enrolment, the other
+ceremony, is in ``server.auth.registration``).
 
 Each answers a challenge kept by ``server.auth.challenges`` (any worker can finish a ceremony,
 and each challenge is used once). User verification is always required.
@@ -8,45 +9,22 @@ rise when either side is non-zero is refused and audited (see docs/passkeys.md).
 
 from __future__ import annotations
 
-import binascii
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import webauthn
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
-from webauthn.helpers import parse_authenticator_data
 from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AttestationConveyancePreference,
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
+from webauthn.helpers.structs import UserVerificationRequirement
 
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
-from server.auth.challenges import (
-    AuthFailed,
-    b64url,
-    consume_challenge,
-    from_b64url,
-    store_challenge,
-)
-from server.auth.enrolment import usable_code
-from server.auth.models import Device, EnrolmentCode
-from server.auth.ratelimit import clear_attempts, count_attempt
+from server.auth.challenges import AuthFailed, consume_challenge, from_b64url, store_challenge
+from server.auth.models import Device
+from server.auth.ratelimit import address_key, count_attempt
 from server.auth.sessions import start_session
 from server.context import RequestContext
-from server.errors import BadRequest
 from server.org.models import Officer
-
-ENROL_ATTEMPTS_PER_HOUR = 5
-LOGIN_ATTEMPTS_PER_MINUTE = 30
 
 
 @dataclass(frozen=True)
@@ -58,130 +36,20 @@ class SignedIn:
     officer: Officer
 
 
-async def _audit(ctx: RequestContext, entry: AuditEntry) -> None:
+async def audit_one(ctx: RequestContext, entry: AuditEntry) -> None:
+    """Write one audit entry now, in its own transaction (a failed ceremony rolls back)."""
     await ctx.write_audit([entry])
 
 
-async def enrol_options(collar_number: str, code: str, *, ctx: RequestContext) -> dict[str, Any]:
-    """Check the one-time code and return WebAuthn registration options for the officer."""
-    settings = ctx.settings
-    await count_attempt(f"enrol:{collar_number}", ENROL_ATTEMPTS_PER_HOUR, 3600, ctx.now)
-    await count_attempt(
-        f"enrol-ip:{ctx.client_address}", ENROL_ATTEMPTS_PER_HOUR * 4, 3600, ctx.now
-    )
-    officer = await Officer.get_or_none(collar_number=collar_number, active=True)
-    row = await usable_code(officer, code, ctx.now) if officer else None
-    if officer is None or row is None:
-        if officer is not None:
-            await EnrolmentCode.filter(officer=officer, used_at__isnull=True).update(
-                failed_attempts=F("failed_attempts") + 1
-            )
-        await _audit(
-            ctx,
-            ctx.audit(
-                AuditAction.LOGIN_FAILED,
-                actor_id=officer.id if officer else None,
-                record_type="enrolment",
-                reason="invalid, used or expired enrolment code",
-            ),
-        )
-        raise BadRequest(
-            "That enrolment code is not valid, has been used or has expired. "
-            "Ask your administrator for a new one.",
-            code="invalid_enrolment_code",
-            details={"field": "code"},
-        )
-    existing = await Device.filter(officer=officer, revoked_at__isnull=True)
-    options = webauthn.generate_registration_options(
-        rp_id=settings.rp_id,
-        rp_name=settings.rp_name,
-        user_id=officer.id.bytes,
-        user_name=officer.collar_number,
-        user_display_name=officer.display_name,
-        attestation=AttestationConveyancePreference.NONE,
-        authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.REQUIRED,
-            user_verification=UserVerificationRequirement.REQUIRED,
-        ),
-        exclude_credentials=[PublicKeyCredentialDescriptor(id=d.credential_id) for d in existing],
-    )
-    await store_challenge("enrol", options.challenge, ctx.now, officer, row)
-    document: dict[str, Any] = json.loads(webauthn.options_to_json(options))
-    # PRF lets the app derive a key for encrypting victims' data on the phone.
-    document["extensions"] = {**document.get("extensions", {}), "prf": {}, "credProps": True}
-    return document
-
-
-def _transports(credential: dict[str, Any]) -> list[str]:
-    raw = credential.get("response", {}).get("transports") or []
-    known = {t.value for t in AuthenticatorTransport}
-    return [t for t in raw if isinstance(t, str) and t in known][:8]
-
-
-async def enrol_verify(credential: dict[str, Any], label: str, *, ctx: RequestContext) -> SignedIn:
-    """Verify the new passkey, store it as a device, consume the code, and start a session."""
-    settings = ctx.settings
-    challenge = await consume_challenge(credential, "enrol", ctx.now)
-    officer = await Officer.get_or_none(id=challenge.officer_id, active=True)  # type: ignore[attr-defined]
-    code = await EnrolmentCode.get_or_none(id=challenge.enrolment_code_id)  # type: ignore[attr-defined]
-    if officer is None or code is None or code.used_at is not None or ctx.now >= code.expires_at:
-        raise BadRequest(
-            "That enrolment code has been used or has expired.", code="invalid_enrolment_code"
-        )
-    try:
-        verified = webauthn.verify_registration_response(
-            credential=credential,
-            expected_challenge=from_b64url(challenge.challenge),
-            expected_rp_id=settings.rp_id,
-            expected_origin=settings.origin,
-            require_user_verification=True,
-        )
-    except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
-        await _audit(
-            ctx,
-            ctx.audit(
-                AuditAction.LOGIN_FAILED,
-                actor_id=officer.id,
-                record_type="enrolment",
-                reason="passkey registration did not verify",
-            ),
-        )
-        raise AuthFailed() from exc
-    extensions = credential.get("clientExtensionResults") or {}
-    prf = extensions.get("prf") if isinstance(extensions, dict) else None
-    async with in_transaction() as connection:
-        used = (
-            await EnrolmentCode.filter(id=code.id, used_at__isnull=True)
-            .using_db(connection)
-            .update(used_at=ctx.now)
-        )
-        if used != 1:
-            raise BadRequest("That enrolment code has been used.", code="invalid_enrolment_code")
-        device = await Device.create(
-            id=uuid.uuid4(),
-            officer=officer,
-            label=label[:80],
-            credential_id=verified.credential_id,
-            credential_id_b64=b64url(verified.credential_id),
-            public_key=verified.credential_public_key,
-            sign_count=verified.sign_count,
-            transports=_transports(credential),
-            aaguid=str(verified.aaguid),
-            backup_eligible=verified.credential_device_type.value == "multi_device",
-            backup_state=verified.credential_backed_up,
-            prf_enabled=bool(isinstance(prf, dict) and prf.get("enabled")),
-            using_db=connection,
-        )
-    token, _ = await start_session(officer, device, settings, ctx.now)
-    await clear_attempts(f"enrol:{officer.collar_number}")
-    await _audit(ctx, _device_entry(AuditAction.LOGIN, device, ctx, "passkey enrolled", officer))
-    return SignedIn(token, device, officer)
-
-
 async def login_options(*, ctx: RequestContext) -> dict[str, Any]:
-    """Options for a discoverable-credential sign-in (no username asked)."""
+    """Options for a discoverable-credential sign-in (no username asked).
+
+    Each stores a challenge, so one address may ask for a generous number a minute (a whole
+    force may share it; see ``server.auth.ratelimit``): beyond that, 429 with Retry-After.
+    """
     settings = ctx.settings
-    await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
+    per_minute = settings.signin_per_address_per_minute
+    await count_attempt(f"signin:{address_key(ctx.client_address)}", per_minute, 60, ctx.now)
     options = webauthn.generate_authentication_options(
         rp_id=settings.rp_id,
         user_verification=UserVerificationRequirement.REQUIRED,
@@ -191,7 +59,7 @@ async def login_options(*, ctx: RequestContext) -> dict[str, Any]:
     return document
 
 
-def _device_entry(
+def device_entry(
     action: AuditAction,
     device: Device,
     ctx: RequestContext,
@@ -209,44 +77,38 @@ def _device_entry(
     )
 
 
-async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> SignedIn:
-    """Verify a passkey assertion and start a new session on its device."""
-    settings = ctx.settings
-    await count_attempt(f"login-ip:{ctx.client_address}", LOGIN_ATTEMPTS_PER_MINUTE, 60, ctx.now)
+async def _presented_device(credential: dict[str, Any]) -> Device | None:
+    """The device whose credential id the assertion names (None for an unknown or odd id)."""
     raw_id = credential.get("rawId") or credential.get("id")
-    device = None
-    if isinstance(raw_id, str) and len(raw_id) <= 512:
-        device = await Device.get_or_none(credential_id_b64=raw_id.rstrip("=")).select_related(
-            "officer"
-        )
+    if not isinstance(raw_id, str) or len(raw_id) > 512:
+        return None
+    return await Device.get_or_none(credential_id_b64=raw_id.rstrip("=")).select_related("officer")
+
+
+async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> SignedIn:
+    """Verify a passkey assertion and start a new session on its device.
+
+    Signatures first (SECURITY.md item 36). A credential id is no secret (the phone shows it,
+    it travels in every assertion), so anyone may present one; only the key holder can sign.
+    The assertion is therefore checked against the stored public key before anything about
+    the credential's state is looked at: until it verifies, every failure gets the same 401
+    and an audit row that names no officer. Only a verified assertion is told its device is
+    revoked (so the phone wipes itself) or audited as a possible clone, so nobody can make a
+    clone alert, or learn that a device was revoked, with an id alone.
+
+    It has no attempt limit of its own: the challenge is consumed first, so a verify that
+    answers no live challenge is refused before any lookup or audit row, and each one that
+    does has used up one of its address's sign-in options. Counting per credential before the
+    signature verifies would let whoever knows a credential id lock its officer out.
+    """
+    settings = ctx.settings
     challenge = await consume_challenge(credential, "login", ctx.now)
+    device = await _presented_device(credential)
     if device is None:
-        await _audit(
+        await audit_one(
             ctx,
             ctx.audit(AuditAction.LOGIN_FAILED, record_type="device", reason="unknown credential"),
         )
-        raise AuthFailed()
-    from server.auth.guard import DeviceRevoked
-
-    if device.revoked_at is not None:
-        await _audit(ctx, _device_entry(AuditAction.LOGIN_FAILED, device, ctx, "revoked device"))
-        raise DeviceRevoked()
-    failure = _device_entry(
-        AuditAction.LOGIN_FAILED, device, ctx, "passkey assertion did not verify"
-    )
-    try:
-        claimed = parse_authenticator_data(
-            from_b64url(credential["response"]["authenticatorData"])
-        ).sign_count
-    except (KeyError, TypeError, ValueError, binascii.Error, WebAuthnException) as exc:
-        await _audit(ctx, failure)
-        raise AuthFailed() from exc
-    if (claimed > 0 or device.sign_count > 0) and claimed <= device.sign_count:
-        reason = (
-            f"sign count did not rise ({claimed} <= {device.sign_count}): "
-            "possible cloned authenticator"
-        )
-        await _audit(ctx, _device_entry(AuditAction.LOGIN_FAILED, device, ctx, reason))
         raise AuthFailed()
     try:
         verified = webauthn.verify_authentication_response(
@@ -255,14 +117,36 @@ async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> Si
             expected_rp_id=settings.rp_id,
             expected_origin=settings.origin,
             credential_public_key=device.public_key,
-            credential_current_sign_count=device.sign_count,
+            # The library compares counts before it checks the signature; ours comes after.
+            credential_current_sign_count=0,
             require_user_verification=True,
         )
     except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
-        await _audit(ctx, failure)
+        unverified = ctx.audit(
+            AuditAction.LOGIN_FAILED,
+            record_type="device",
+            record_id=device.id,
+            reason="passkey assertion did not verify",
+        )
+        await audit_one(ctx, unverified)
         raise AuthFailed() from exc
+    from server.auth.guard import DeviceRevoked
+
+    if device.revoked_at is not None:
+        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, "revoked device"))
+        raise DeviceRevoked()
+    claimed = verified.new_sign_count
+    if (claimed > 0 or device.sign_count > 0) and claimed <= device.sign_count:
+        reason = (
+            f"sign count did not rise ({claimed} <= {device.sign_count}): "
+            "possible cloned authenticator"
+        )
+        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, reason))
+        raise AuthFailed()
     if not device.officer.active:
-        await _audit(ctx, failure)
+        await audit_one(
+            ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, "inactive account")
+        )
         raise AuthFailed()
     # Compare-and-set: two assertions racing with one count cannot both win.
     updated = await Device.filter(id=device.id, sign_count=device.sign_count).update(
@@ -271,9 +155,9 @@ async def login_verify(credential: dict[str, Any], *, ctx: RequestContext) -> Si
         last_used_at=ctx.now,
     )
     if updated != 1:
-        await _audit(ctx, failure)
+        raced = "sign count changed by a concurrent sign-in"
+        await audit_one(ctx, device_entry(AuditAction.LOGIN_FAILED, device, ctx, raced))
         raise AuthFailed()
     token, _ = await start_session(device.officer, device, settings, ctx.now)
-    await clear_attempts(f"login-ip:{ctx.client_address}")
-    await _audit(ctx, _device_entry(AuditAction.LOGIN, device, ctx))
+    await audit_one(ctx, device_entry(AuditAction.LOGIN, device, ctx))
     return SignedIn(token, device, device.officer)

@@ -2,7 +2,9 @@
 
 An administrator (at ``POST /api/admin/officers/{id}/enrolment-codes`` or with
 ``doorstep enrol-code``) issues a code; the officer types it into the app to register a passkey
-(``server.auth.ceremonies``), which consumes it.
+(``server.auth.registration``), which consumes it. The row keeps who issued it, so the
+enrolment is audited with its issuer and shown to the account's holder
+(``server.auth.notices``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from datetime import datetime, timedelta
 
 from server.audit.models import AuditAction
 from server.auth.models import EnrolmentCode
+from server.auth.scope import sees_victims_data
 from server.context import RequestContext
 from server.errors import NotFound
-from server.org.models import Officer
+from server.org.models import Officer, Role
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or typed on a phone
 CODE_LENGTH = 20  # 20 symbols of 30 = 98 bits
@@ -54,13 +57,15 @@ async def issue_enrolment_code(
         created_at=now,
         expires_at=now + timedelta(seconds=settings.enrolment_code_seconds),
     )
+    reason = f"enrolment code for {officer.role.value} {officer.id}"
+    if sees_victims_data(Role(officer.role)):
+        reason += ", an account that can see victims' data"
+    if row.created_by_id is not None and row.created_by_id == officer.id:
+        reason += " (the issuer's own account)"
     await ctx.write_audit(
         [
             ctx.audit(
-                AuditAction.COLLECT,
-                record_type="enrolment_code",
-                record_id=row.id,
-                reason=f"enrolment code for officer {officer.id}",
+                AuditAction.COLLECT, record_type="enrolment_code", record_id=row.id, reason=reason
             )
         ]
     )

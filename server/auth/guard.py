@@ -1,15 +1,23 @@
-"""The guard every non-public endpoint passes: a live session on a device that is not revoked."""
+"""The guard every non-public endpoint passes: a live session on a device that is not revoked.
+
+It also writes down every refusal (SECURITY.md item 32): a role that may not use a route
+(403) and a record outside the caller's scope (404, raised as ``OutOfScope``), each as one
+``denied`` audit row naming what was asked for. The answer itself is unchanged: an
+out-of-scope record gets exactly the 404 of an id that exists nowhere.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
 from server.audit.models import AuditAction
+from server.audit.service import AuditEntry
 from server.auth.principal import Principal
 from server.auth.sessions import check_session, cookie_name
-from server.errors import Forbidden, Unauthorized
+from server.errors import Forbidden, NotFound, Unauthorized
 from server.org.models import Role
 
 if TYPE_CHECKING:
@@ -55,10 +63,49 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
+class OutOfScope(NotFound):
+    """A record that exists but is not the caller's to see or change: a plain 404 to them.
+
+    Raised where scope is checked (visits, photos, uploads) instead of ``NotFound``, with the
+    same message, code and headers, so the caller learns nothing more; ``guarded`` in
+    ``server/api.py`` catches it on its way out, writes the ``denied`` row, and re-raises it.
+    Checks that have no request context to hand (``scoped_visit``, ``writable_photo``) need
+    none: the guard that built the context writes the row.
+    """
+
+    def __init__(
+        self,
+        record_type: str,
+        record_id: object,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        reason: str = "out of scope",
+    ) -> None:
+        super().__init__(message, code=code, headers=headers)
+        self.record_type = record_type
+        self.record_id = str(record_id)
+        self.reason = reason
+
+
+def denial(ctx: RequestContext, record_type: str, record_id: object, reason: str) -> AuditEntry:
+    """The one shape of a ``denied`` audit row: who asked for which record, and why not."""
+    return ctx.audit(
+        AuditAction.DENIED, record_type=record_type, record_id=record_id, reason=reason[:500]
+    )
+
+
+async def audit_out_of_scope(ctx: RequestContext, refusal: OutOfScope) -> None:
+    """Write the ``denied`` row of an out-of-scope refusal (its own transaction: the refused
+    work, if any, has rolled back, but the attempt is kept)."""
+    await ctx.write_audit([denial(ctx, refusal.record_type, refusal.record_id, refusal.reason)])
+
+
 async def require_role(request: Request, ctx: RequestContext, roles: frozenset[Role]) -> None:
     """Refuse (403, audited as a denial) a caller whose role may not use this endpoint."""
     if ctx.caller.role in roles:
         return
     route = f"{request.method} {request.url.path}"[:64]
-    await ctx.write_audit([ctx.audit(AuditAction.DENIED, record_type="route", record_id=route)])
+    await ctx.write_audit([denial(ctx, "route", route, "role may not use this route")])
     raise Forbidden()

@@ -1,4 +1,5 @@
-"""Devices (one passkey each), sessions, WebAuthn challenges and enrolment codes."""
+"""Devices (one passkey each), sessions, WebAuthn challenges, enrolment codes, rate counters,
+and the notices an account's holder is shown when a device is added to their account."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ class Device(Model):
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     revoked_reason = fields.CharField(max_length=200, default="")
+    # Who issued the enrolment code it was enrolled with (None: the command line, or before
+    # this was kept); the account's holder is told (``server.auth.notices``).
+    code_issued_by_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "device"
@@ -104,3 +108,35 @@ class RateCounter(Model):
 
     class Meta:
         table = "rate_counter"
+
+
+class DeviceNotice(Model):
+    """What one device of an account is told about another: shown there until acknowledged.
+
+    Written in the enrolment's transaction (``server.auth.notices``): each device the account
+    already had is told "a new device was added" (``device_added``), and the new device is
+    told which devices the account already had (``device_already_there``). Each copy belongs
+    to the device it is shown on, and only that device can acknowledge it.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    officer: fields.ForeignKeyRelation[Officer] = fields.ForeignKeyField(
+        "doorstep.Officer", related_name="device_notices", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharField(max_length=24)
+    # The device the notice is about, and the device it is shown on.
+    device: fields.ForeignKeyRelation[Device] = fields.ForeignKeyField(
+        "doorstep.Device", related_name="notices", on_delete=fields.RESTRICT
+    )
+    shown_on: fields.ForeignKeyRelation[Device] = fields.ForeignKeyField(
+        "doorstep.Device", related_name="notices_shown", on_delete=fields.RESTRICT, db_index=True
+    )
+    # Who issued the code the device it is about was enrolled with (None: the command line).
+    issued_by_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField()
+    acknowledged_at = fields.DatetimeField(null=True)
+    # The answer: whether the person recognises the device (None until acknowledged).
+    recognised = fields.BooleanField(null=True)
+
+    class Meta:
+        table = "device_notice"

@@ -12,6 +12,7 @@ from server.auth import service
 from server.auth.schemas import (
     CredentialRequest,
     DeviceList,
+    DeviceNoticeOut,
     DeviceOut,
     DeviceQuery,
     EmptyRequest,
@@ -19,6 +20,7 @@ from server.auth.schemas import (
     EnrolOptionsRequest,
     LoggedOut,
     Me,
+    NoticeAck,
     RevokeRequest,
     SessionStarted,
     WebAuthnOptions,
@@ -89,6 +91,13 @@ async def me(request: Request, ctx: RequestContext) -> Response:
     return json_response(await service.me(ctx=ctx))
 
 
+async def acknowledge_notice(request: Request, ctx: RequestContext) -> Response:
+    """The person has seen a "new device" notice (from another device): theirs, or revoke it."""
+    body = await read_body(request, NoticeAck)
+    notice_id: uuid.UUID = request.path_params["notice_id"]
+    return json_response(await service.acknowledge(notice_id, body.recognised, ctx=ctx))
+
+
 async def issue_code(request: Request, ctx: RequestContext) -> Response:
     """Issue a one-time enrolment code for an officer (shown once)."""
     await read_body(request, EmptyRequest)
@@ -136,7 +145,7 @@ endpoints = [
         "auth",
         body=CredentialRequest,
         response=SessionStarted,
-        errors=(400, 401, 429),
+        errors=(400, 401, 409, 429),
         public=True,
     ),
     Endpoint(
@@ -171,6 +180,16 @@ endpoints = [
         public=True,
     ),
     Endpoint("/api/me", "GET", me, "The signed-in officer", "auth", response=Me),
+    Endpoint(
+        "/api/me/notices/{notice_id:uuid}/ack",
+        "POST",
+        acknowledge_notice,
+        "Acknowledge a new-device notice (recognised: false revokes that device)",
+        "auth",
+        body=NoticeAck,
+        response=DeviceNoticeOut,
+        errors=(404,),
+    ),
     Endpoint(
         "/api/admin/officers/{officer_id:uuid}/enrolment-codes",
         "POST",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,13 +75,60 @@ class AppSettings(BaseModel):
     device_without_prf: str
 
 
+class NoticeIssuer(BaseModel):
+    """Who issued the enrolment code a device was added with."""
+
+    id: uuid.UUID
+    display_name: str
+    collar_number: str
+
+
+class DeviceNoticeOut(BaseModel):
+    """What this device is told about another device of the same account, to be acknowledged.
+
+    ``device_added``: a new device was added to the account since this one (``can_revoke``:
+    answering ``recognised: false`` revokes it). ``device_already_there``: the account already
+    had this other device when this one was added (an answer is recorded, not acted on).
+    """
+
+    id: uuid.UUID
+    kind: Literal["device_added", "device_already_there"]
+    # Ready to show, e.g. "A new device was added to your account on 23 November 2026 at
+    # 09:00 UTC (Pixel 8), with an enrolment code issued by Admin Jo Bloggs (9001)."
+    message: str
+    # When the other device was added.
+    added_at: datetime
+    # The other device (its label, and whether it has been revoked since).
+    device: DeviceOut
+    # Who issued the other device's enrolment code (None: the server's command line).
+    issued_by: NoticeIssuer | None
+    # The code was issued from this very account.
+    issued_by_self: bool
+    can_revoke: bool
+    acknowledged_at: datetime | None
+    # The answer given (None until acknowledged).
+    recognised: bool | None
+
+
+class NoticeAck(Strict):
+    """The person's answer to a notice: the other device is theirs, or not (a ``device_added``
+    device that is not theirs is revoked at once)."""
+
+    recognised: bool = True
+
+
 class Me(BaseModel):
-    """The signed-in caller: who, where, on which device, and the settings in force."""
+    """The signed-in caller: who, where, on which device, and the settings in force.
+
+    ``notices`` lists what the person must see before carrying on: the other devices of their
+    account this device has been told about and has not yet acknowledged, oldest first.
+    """
 
     officer: OfficerOut
     team: TeamOut
     device: DeviceOut
     settings: AppSettings
+    notices: list[DeviceNoticeOut]
 
 
 class LoggedOut(BaseModel):

@@ -84,6 +84,12 @@ def scope_rule(principal: Principal, settings: Settings) -> ScopeRule:
     return ScopeRule(())
 
 
+def sees_victims_data(role: Role) -> bool:
+    """Whether an account in this role can read any victim's record (all but administrators,
+    whose ``scope_rule`` is empty): enrolling a device for one is audited and shown to them."""
+    return role is not Role.ADMIN
+
+
 def visit_scope(principal: Principal, settings: Settings, prefix: str = "") -> Q:
     """A filter selecting the visits the caller may read (``prefix="visit__"`` for children)."""
     return scope_rule(principal, settings).q(prefix)

@@ -1,23 +1,19 @@
 """The auth domain's services in one place: what its routes, commands and benchmarks call.
 
-The work is split by job, each in its own module: the passkey ceremonies (``ceremonies``,
-answering challenges kept by ``challenges``), one-time enrolment codes (``enrolment``) and
-devices (``devices``). This module names them together and answers "who am I" for the
-signed-in caller.
+The work is split by job, each in its own module: the passkey ceremonies (``ceremonies`` for
+sign-in, ``registration`` for enrolment, both answering challenges kept by ``challenges``),
+one-time enrolment codes (``enrolment``) and devices (``devices``). This module names them
+together and answers "who am I" for the signed-in caller.
 """
 
 from __future__ import annotations
 
-from server.auth.ceremonies import (
-    SignedIn,
-    enrol_options,
-    enrol_verify,
-    login_options,
-    login_verify,
-)
+from server.auth.ceremonies import SignedIn, login_options, login_verify
 from server.auth.devices import list_devices, revoke_device
 from server.auth.enrolment import issue_enrolment_code, issue_enrolment_code_for
 from server.auth.models import Device
+from server.auth.notices import acknowledge, pending_notices
+from server.auth.registration import enrol_options, enrol_verify
 from server.auth.schemas import AppSettings, Me
 from server.auth.views import device_out
 from server.context import RequestContext
@@ -26,6 +22,7 @@ from server.org.views import officer_out, team_out
 
 __all__ = [
     "SignedIn",
+    "acknowledge",
     "enrol_options",
     "enrol_verify",
     "issue_enrolment_code",
@@ -39,7 +36,8 @@ __all__ = [
 
 
 async def me(*, ctx: RequestContext) -> Me:
-    """The signed-in officer, their team and device, and the settings the app needs."""
+    """The signed-in officer, their team and device, the settings the app needs, and the
+    notices (devices added to their account) they have yet to acknowledge."""
     principal, settings = ctx.caller, ctx.settings
     officer = await Officer.get(id=principal.officer_id).select_related("team__area")
     device = await Device.get(id=principal.device_id)
@@ -60,4 +58,5 @@ async def me(*, ctx: RequestContext) -> Me:
             device_purge_grace_seconds=settings.device_purge_grace_seconds,
             device_without_prf=settings.device_without_prf,
         ),
+        notices=await pending_notices(principal),
     )

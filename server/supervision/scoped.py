@@ -1,7 +1,8 @@
 """Finding visits for supervision: in the caller's scope, filtered, newest first, audited.
 
 Every supervision read goes through ``filtered_visits`` (lists and exports) or ``scoped_visit``
-(one visit), both built on ``server.auth.scope``; what is read is audited per visit.
+(one visit), both built on ``server.auth.scope``; what is read is audited per visit, and a
+visit asked for outside the caller's scope is refused as ``OutOfScope`` (audited as denied).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tortoise.queryset import QuerySet
 
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
+from server.auth.guard import OutOfScope
 from server.auth.principal import Principal
 from server.auth.scope import visit_scope
 from server.context import RequestContext
@@ -67,13 +69,20 @@ def newest_first(query: QuerySet[Visit], after: After | None, limit: int) -> Que
 
 
 async def scoped_visit(principal: Principal, settings: Settings, visit_id: uuid.UUID) -> Visit:
-    """One visit in the caller's scope, with its officer; 404 for anything else."""
+    """One visit in the caller's scope, with its officer; 404 for anything else.
+
+    Only when nothing is found is existence asked (one more indexed query, on refusals only):
+    a visit that exists outside the scope is refused as ``OutOfScope``, the same 404 plus a
+    ``denied`` audit row.
+    """
     visit = (
         await Visit.filter(visit_scope(principal, settings), id=visit_id, deleted=False)
         .select_related("officer")
         .first()
     )
     if visit is None:
+        if await Visit.filter(id=visit_id, deleted=False).exists():
+            raise OutOfScope("visits", visit_id, "No such visit.")
         raise NotFound("No such visit.")
     return visit
 

@@ -2,6 +2,9 @@
 
 Nothing here writes: ``apply_one`` changes the view (``PushWork.touched``) and collects the
 revisions and audit entries that ``server.syncing.push`` records through the change feed.
+A mutation refused because the record is not the caller's (another officer's visit, or a
+child of one) or because of the caller's role is answered as before and adds a ``denied``
+entry to the push's audit list, written with the push.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.aftercare.checks import NEW_RECORD_CHECKS
 from server.audit.service import AuditEntry
+from server.auth.guard import denial
 from server.auth.principal import Principal
 from server.auth.scope import may_read_visit, may_write_visit
 from server.context import RequestContext
@@ -75,6 +79,12 @@ class PushWork:
     def settings(self) -> Settings:
         """The settings in force."""
         return self.ctx.settings
+
+
+def refused(work: PushWork, m: Mutation, error: SyncError, why: str) -> SyncError:
+    """``error`` for a mutation refused on access grounds, its ``denied`` row noted."""
+    work.audit.append(denial(work.ctx, m.collection, m.id, f"sync {m.op} refused: {why}"))
+    return error
 
 
 def rejected(error: SyncError) -> dict[str, Any]:
@@ -162,8 +172,11 @@ async def _visit_for_child(work: PushWork, pending: Pending, m: Mutation) -> Pen
                 {"field": "visit_id"},
             ) from exc
     visit = await _load(work, COLLECTIONS["visits"], visit_id)
-    if visit.state is None or visit.state.deleted or not _may_write(work, visit):
-        raise SyncError("not_found", "No such visit.", {"field": "visit_id"})
+    not_found = SyncError("not_found", "No such visit.", {"field": "visit_id"})
+    if visit.state is None or visit.state.deleted:
+        raise not_found
+    if not _may_write(work, visit):
+        raise refused(work, m, not_found, f"visit {visit_id} is not the caller's")
     return visit
 
 
@@ -197,11 +210,9 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     pending = await _load(work, collection, record_id)
     principal = work.principal
     if principal.role is not Role.OFFICER:
-        raise SyncError(
-            "forbidden",
-            "Only officers change visits from the app; supervisors review online.",
-            {"reason": "role"},
-        )
+        message = "Only officers change visits from the app; supervisors review online."
+        by_role = SyncError("forbidden", message, {"reason": "role"})
+        raise refused(work, m, by_role, f"role {principal.role.value}")
     creating = pending.state is None
     rule = child_rule(collection.name) if collection.is_child else None
     normalised: dict[str, Any] = {}
@@ -236,9 +247,11 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
                 )
     elif pending.state is not None:
         if not _may_read(work, pending):
-            raise SyncError("not_found", "No such visit.", {"id": m.id})
+            not_found = SyncError("not_found", "No such visit.", {"id": m.id})
+            raise refused(work, m, not_found, "out of scope")
         if not _may_write(work, pending):
-            raise SyncError("forbidden", "Only the visit's officer can change it.", {})
+            forbidden = SyncError("forbidden", "Only the visit's officer can change it.", {})
+            raise refused(work, m, forbidden, "not the visit's officer")
         if m.op == "put":
             check_visit_put(pending.state, normalised, principal.role.value, True)
         elif pending.status != VisitStatus.DRAFT.value and not pending.state.deleted:

@@ -20,14 +20,16 @@ DOORSTEP = [sys.executable, "-m", "server.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(args: list[str], database_url: str) -> subprocess.CompletedProcess[str]:
-    """Run a doorstep subcommand against an SQLite database (photos and anchors beside it)."""
+def run(args: list[str], database_url: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """Run a doorstep subcommand against an SQLite database (photos and anchors beside it),
+    or with ``settings`` (a PostgreSQL deployment's URLs and audit key, a photo folder)."""
     folder = Path(database_url.removeprefix("sqlite://")).parent
     env = {
         **os.environ,
         "DOORSTEP_DATABASE_URL": database_url,
         "DOORSTEP_PHOTO_DIR": str(folder / "photos"),
         "DOORSTEP_LOG_LEVEL": "WARNING",
+        **settings,
     }
     return subprocess.run(
         [*DOORSTEP, *args], env=env, capture_output=True, text=True, timeout=60, check=False
@@ -78,6 +80,7 @@ def test_cli_migrate_seed_and_create_officer_on_fresh_sqlite(tmp_path: Path) -> 
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
         *(f"applied {name}" for name in ALL_MIGRATIONS),
+        "installed the default advice catalogue (16 items)",
         "installed the default leave-behind texts (version 1)",
     ]
     again = run(["migrate"], url)

@@ -61,7 +61,7 @@ async def test_backpressure_answers_503_with_retry_after_beyond_limit() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    guarded = BackpressureMiddleware(slow_app, limit=1)
+    guarded = BackpressureMiddleware(slow_app, limit=1, anonymous_limit=1)
     transport = httpx.ASGITransport(app=guarded)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
         first = asyncio.create_task(c.get("/api/sync/pull"))

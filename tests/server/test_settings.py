@@ -43,6 +43,23 @@ def test_from_env_reads_every_documented_variable() -> None:
     assert settings.crime_reference_pattern == r"WM-\d{6}"
 
 
+def test_from_env_reads_the_limit_and_purge_variables() -> None:
+    settings = Settings.from_env(
+        {
+            "DOORSTEP_MAX_IN_FLIGHT_ANONYMOUS": "4",
+            "DOORSTEP_ANONYMOUS_BODY_SECONDS": "5",
+            "DOORSTEP_PURGE_INTERVAL_SECONDS": "60",
+            "DOORSTEP_SIGNIN_PER_ADDRESS_PER_MINUTE": "1200",
+        }
+    )
+    assert settings.max_in_flight_anonymous == 4
+    assert settings.anonymous_body_seconds == 5
+    assert settings.purge_interval_seconds == 60
+    assert settings.signin_per_address_per_minute == 1200
+    with pytest.raises(SettingsError, match="at least 1"):
+        Settings.from_env({"DOORSTEP_ANONYMOUS_BODY_SECONDS": "0"})
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

@@ -24,6 +24,11 @@ ROLES = ["anonymous", "officer", "supervisor", "admin"]
 # (method, path) -> (body or None, {role: expected status})
 MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("GET", "/api/me"): (None, {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200}),
+    # Someone else's notice (here: an unknown id) is 404 for everyone.
+    ("POST", "/api/me/notices/{notice_id}/ack"): (
+        {},
+        {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
+    ),
     ("POST", "/api/visits/validate"): (
         {"address": {"postcode": "WR3 8JE"}},
         {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200},
@@ -209,6 +214,7 @@ async def test_access_matrix(
         photo_id=uuid.uuid4(),
         upload_id=uuid.uuid4(),
         version=1,
+        notice_id=uuid.uuid4(),
     )
     payload = None
     if body is not None:
@@ -241,6 +247,7 @@ async def test_every_non_auth_route_is_401_without_session(
                 .replace("{device_id}", str(uuid.uuid4()))
                 .replace("{visit_id}", str(uuid.uuid4()))
                 .replace("{version}", "1")
+                .replace("{notice_id}", str(uuid.uuid4()))
             )
             response = await client.request(
                 method.upper(),
