@@ -1,0 +1,71 @@
+"""The supervisor benchmark's baseline: the endpoints' queries written out by hand, so that the
+baseline stays the same SQL whatever the server's code looks like."""
+
+from __future__ import annotations
+
+PAGE = 50  # the list's page size (the PWA's default)
+
+LIST_COLUMNS = (
+    "v.id, v.status, v.reference_crime_reference, v.reference_reported_at, "
+    "v.attendance_arrived_at, v.address_line1, v.address_town, v.address_postcode, v.team_id, "
+    "v.area_id, v.completed_at, v.created_at, o.id AS officer_id, o.display_name, "
+    "o.collar_number"
+)
+
+
+def stats_sql(scope_column: str, key: str) -> str:
+    """The figures by one key (``'all'``, area_id, team_id or officer_id) as one statement: the
+    SELECT the endpoint runs on PostgreSQL, written out here by hand so that the baseline stays
+    the same query whatever the server's code looks like ($1 the supervisor's area or team,
+    $2..$3 the window, $4 the attendance target in seconds)."""
+    duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
+    repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
+    vulnerable = "jsonb_array_length(victim_vulnerabilities) > 0"
+    advice = "(jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')"
+    where = (
+        f"deleted = FALSE AND {scope_column} = $1 "
+        "AND reference_reported_at >= $2 AND reference_reported_at < $3"
+    )
+    return f"""
+        WITH v AS (
+            SELECT CAST({key} AS TEXT) AS k, id, status, {duration} AS d,
+                   CASE WHEN {repeat} THEN 1 ELSE 0 END AS repeat_victim,
+                   CASE WHEN {vulnerable} THEN 1 ELSE 0 END AS vulnerable,
+                   CASE WHEN {advice} THEN 1 ELSE 0 END AS advised,
+                   CASE WHEN enquiry_csi_requested = TRUE THEN 1 ELSE 0 END AS csi
+            FROM visit WHERE {where}
+        ),
+        kits AS (
+            SELECT v.k, COUNT(kit_issue.id) AS kits
+            FROM v JOIN kit_issue ON kit_issue.visit_id = v.id AND kit_issue.deleted = FALSE
+            GROUP BY v.k
+        ),
+        pct AS (
+            SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY d) AS p90
+            FROM v WHERE d IS NOT NULL GROUP BY k
+        )
+        SELECT v.k AS k, COUNT(*) AS visits, MAX(pct.p50) AS p50, MAX(pct.p90) AS p90,
+               SUM(CASE WHEN v.d IS NOT NULL THEN 1 ELSE 0 END) AS timed,
+               SUM(CASE WHEN v.d IS NOT NULL AND v.d <= $4 THEN 1 ELSE 0 END) AS within_target,
+               COALESCE(MAX(kits.kits), 0) AS kits, SUM(v.advised) AS advised,
+               SUM(v.csi) AS csi, SUM(v.repeat_victim) AS repeat_victims,
+               SUM(v.vulnerable) AS vulnerable,
+               SUM(CASE WHEN v.status = 'completed' THEN 1 ELSE 0 END) AS awaiting
+        FROM v LEFT JOIN pct ON pct.k = v.k LEFT JOIN kits ON kits.k = v.k
+        GROUP BY v.k ORDER BY v.k
+    """
+
+
+STATS_KEYS = ("'all'", "area_id", "team_id", "officer_id")  # the total, then by each
+
+
+def list_sql(scope_column: str, deep: bool) -> str:
+    """The visit list as one hand-written statement ($1 scope, $2..$3 window, $4 status)."""
+    keyset = " AND (v.created_at < $5 OR (v.created_at = $5 AND v.id < $6))" if deep else ""
+    return (
+        f"SELECT {LIST_COLUMNS} FROM visit v JOIN officer o ON o.id = v.officer_id "
+        f"WHERE v.{scope_column} = $1 AND v.deleted = FALSE AND v.reference_reported_at >= $2 "
+        f"AND v.reference_reported_at < $3 AND v.status = $4{keyset} "
+        f"ORDER BY v.created_at DESC, v.id DESC LIMIT {PAGE + 1}"
+    )
