@@ -1,4 +1,4 @@
-"""Supervisor queries on PostgreSQL: the filtered visit list and the pledge figures.
+"""Supervisor queries on PostgreSQL: the filtered visit list, one visit's detail and the figures.
 
     .venv/bin/python bench/supervisor_bench.py [--postgres-url URL] [--visits 100000]
                                                [--list-reps 200] [--stats-reps 50] [--quick]
@@ -17,13 +17,18 @@ What it does, all against one PostgreSQL server (``--postgres-url``, default
    serve --workers 1`` (latency, not throughput).
 4. For each supervisor, over the last 30 days, alternating request by request with the baseline:
    ``GET /api/visits?date_from&date_to&status=completed&limit=50`` (page 1, then following
-   ``next_cursor`` 5 times to page 6) and ``GET /api/stats?date_from&date_to``, after warm-up.
-5. Baseline, same run, same database: the same queries as plain SQL through asyncpg. The list:
-   one hand-written SELECT of the summary columns joined to the officer, with the same WHERE,
-   ORDER BY created_at DESC, id DESC LIMIT 51 and the same keyset condition. The figures: the
-   four statements the endpoint runs on PostgreSQL (the total, then by area, team and officer),
-   written out by hand here (``stats_sql``), with the attendance target the endpoint reports,
-   and the three name look-ups it makes.
+   ``next_cursor`` 5 times to page 6), ``GET /api/visits/{id}`` for each visit of page 1 in
+   turn (their history, the revisions the phone would have written, is added first) and
+   ``GET /api/stats?date_from&date_to``, after warm-up.
+5. Baseline, same run, same database: the same queries as plain SQL through asyncpg
+   (``bench/supervisor_sql.py``). The list: one hand-written SELECT of the summary columns
+   joined to the officer, with the same WHERE, ORDER BY created_at DESC, id DESC LIMIT 51 and
+   the same keyset condition. The detail: the six SELECTs of what it shows (the visit with its
+   officer, property, kits, photos, reviews, revisions) and the advice titles. The figures: one
+   statement, every visit in the window grouped by GROUPING SETS into the total and by area,
+   team and officer, with the attendance target the endpoint reports, and the three name
+   look-ups. The four per-dimension statements the endpoint ran before (``stats_sql``) are
+   timed too, as a second reference, and must give the same figures.
 
 It prints p50 and p99 latency of each beside its baseline, as ratios (Doorstep / baseline), and
 the EXPLAIN (ANALYZE, BUFFERS) summary of the baseline queries (time, plan, indexes used), both
@@ -39,6 +44,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import sys
 import tempfile
 import time
@@ -63,9 +70,18 @@ from bench.supervisor_data import (
     TEAMS_PER_AREA,
     WINDOW_DAYS,
     Force,
+    add_history,
     load_data,
 )
-from bench.supervisor_sql import PAGE, STATS_KEYS, list_sql, stats_sql
+from bench.supervisor_sql import (
+    ADVICE_SQL,
+    PAGE,
+    STATS_KEYS,
+    detail_sql,
+    list_sql,
+    stats_grouping_sql,
+    stats_sql,
+)
 from harness.passkeys import sign_in_new_device
 from harness.ports import HOST, free_port
 from harness.postgres import asyncpg_dsn, throwaway_database
@@ -90,7 +106,9 @@ class Subject:
     matching: int = 0
     pages: int = 0  # pages walked (1 + cursors followed)
     target_seconds: int = 0  # the attendance target the figures use (the endpoint says which)
+    opened: list[str] = field(default_factory=list)  # the visits whose detail is timed (page 1)
     samples: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    four_statements: list[float] = field(default_factory=list)  # the figures' old baseline
 
     def list_args(self, cursor: tuple[datetime, uuid.UUID] | None) -> list[Any]:
         args: list[Any] = [self.scope_value, self.date_from, self.date_to, "completed"]
@@ -108,7 +126,9 @@ class Subject:
         return params
 
     def stats_statements(self) -> tuple[list[str], list[Any]]:
-        statements = [stats_sql(self.scope_column, key) for key in STATS_KEYS]
+        """The figures by grouping sets (one statement), then the four per-dimension ones."""
+        statements = [stats_grouping_sql(self.scope_column)]
+        statements += [stats_sql(self.scope_column, key) for key in STATS_KEYS]
         return statements, [self.scope_value, self.date_from, self.date_to, self.target_seconds]
 
 
@@ -156,15 +176,40 @@ async def doorstep_stats(subject: Subject) -> tuple[float, dict[str, Any]]:
 async def baseline_stats(
     conn: asyncpg.Connection, statements: list[str], params: list[Any]
 ) -> tuple[float, list[list[asyncpg.Record]]]:
-    """The endpoint's statements, one per dimension, then its three name look-ups."""
+    """The figures' statements (one, or one per dimension), then the three name look-ups."""
     started = time.perf_counter()
     results = [await conn.fetch(s, *params) for s in statements]
+    officers = [r["k"] for r in results[-1] if len(results) > 1 or r["dim"] == "officer"]
     await conn.fetch("SELECT id, name FROM area")
     await conn.fetch("SELECT id, name FROM team")
     await conn.fetch(
         "SELECT id, display_name, collar_number FROM officer WHERE id = ANY($1::uuid[])",
-        [uuid.UUID(r["k"]) for r in results[-1]],
+        [uuid.UUID(k) for k in officers],
     )
+    return time.perf_counter() - started, results
+
+
+async def doorstep_detail(subject: Subject, visit_id: str) -> tuple[float, dict[str, Any]]:
+    """``GET /api/visits/{id}``: (seconds, the visit)."""
+    started = time.perf_counter()
+    response = await subject.client.get(f"/api/visits/{visit_id}")
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise BenchFailure(f"GET /api/visits/{{id}}: HTTP {response.status_code}")
+    return elapsed, response.json()
+
+
+async def baseline_detail(
+    conn: asyncpg.Connection, subject: Subject, visit_id: str
+) -> tuple[float, list[list[asyncpg.Record]]]:
+    """The same visit as plain SQL: its six SELECTs, then the titles of the advice it ticked."""
+    key = uuid.UUID(visit_id)
+    statements = detail_sql(subject.scope_column)
+    started = time.perf_counter()
+    results = [await conn.fetch(statements[0], key, subject.scope_value)]
+    results += [await conn.fetch(s, key) for s in statements[1:]]
+    ticked = json.loads(results[0][0]["advice_items"]) if results[0] else []
+    results.append(await conn.fetch(ADVICE_SQL, [t["id"] for t in ticked]))
     return time.perf_counter() - started, results
 
 
@@ -201,12 +246,30 @@ async def check(conn: asyncpg.Connection, subject: Subject) -> None:
         if (d_cursor is None) != (b_cursor is None):
             raise BenchFailure(f"{subject.label} page {page}: next_cursor disagrees")
         subject.pages = page
+        if page == 1:
+            subject.opened = d_ids
+            await add_history(conn, [uuid.UUID(i) for i in d_ids])
+            await conn.execute("ANALYZE revision")
         if d_cursor is None:
             break
+    for visit_id in subject.opened:
+        _, visit = await doorstep_detail(subject, visit_id)
+        _, rows = await baseline_detail(conn, subject, visit_id)
+        counts = [len(visit[k]) for k in ("kit_issues", "revisions")]
+        if visit["id"] != visit_id or counts != [len(rows[2]), len(rows[5])]:
+            raise BenchFailure(f"{subject.label} detail of {visit_id}: kits or revisions disagree")
     _, stats = await doorstep_stats(subject)
     subject.target_seconds = int(stats["target_seconds"])
     statements, params = subject.stats_statements()
-    _, results = await baseline_stats(conn, statements, params)
+    _, grouped = await baseline_stats(conn, statements[:1], params)
+    _, results = await baseline_stats(conn, statements[1:], params)
+    by_dim = {
+        dim: [dict(r, dim=None) for r in grouped[0] if r["dim"] == dim]
+        for dim in ("total", "area", "team", "officer")
+    }
+    apart = [[dict(r, dim=None) for r in rows] for rows in results]
+    if list(by_dim.values()) != apart:
+        raise BenchFailure(f"{subject.label} stats: grouping sets and the 4 statements disagree")
     total = results[0][0]["visits"] if results[0] else 0
     kits = results[0][0]["kits"] if results[0] else 0
     if stats["total"]["visits"] != total or stats["total"]["visits"] != subject.in_window:
@@ -265,20 +328,38 @@ async def measure_subject(
             [t[-1] for t in b_all],
         )
 
+    visits = itertools.cycle(subject.opened)
+    opening = [""]  # the visit Doorstep just opened, which the baseline reads next
+
+    async def d_detail() -> list[float]:
+        opening[0] = next(visits)
+        return [(await doorstep_detail(subject, opening[0]))[0]]
+
+    async def b_detail() -> list[float]:
+        return [(await baseline_detail(conn, subject, opening[0]))[0]]
+
+    if subject.opened:
+        d_all, b_all = await alternate(args.list_reps, args.warmup, d_detail, b_detail)
+        subject.samples["detail"] = ([t[0] for t in d_all], [t[0] for t in b_all])
+
     statements, params = subject.stats_statements()
 
     async def d_stats() -> list[float]:
         return [(await doorstep_stats(subject))[0]]
 
     async def b_stats() -> list[float]:
-        return [(await baseline_stats(conn, statements, params))[0]]
+        grouped = (await baseline_stats(conn, statements[:1], params))[0]
+        subject.four_statements.append((await baseline_stats(conn, statements[1:], params))[0])
+        return [grouped]
 
     d_all, b_all = await alternate(args.stats_reps, max(2, args.warmup // 4), d_stats, b_stats)
     subject.samples["stats"] = ([t[0] for t in d_all], [t[0] for t in b_all])
+    subject.four_statements = subject.four_statements[-args.stats_reps :]
 
 
 async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list[str]:
-    """Plans of the baseline list (first and deepest page) and of the figures' total."""
+    """Plans of the baseline list (first and deepest page) and of the figures (grouping sets,
+    and the old total statement beside it)."""
     lines = []
     for subject in subjects:
         lines += await explain(
@@ -299,7 +380,10 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
             )
         statements, params = subject.stats_statements()
         lines += await explain(
-            conn, f"{subject.label}, stats (the total statement, 1 of 4):", statements[0], params
+            conn, f"{subject.label}, stats (one statement, grouping sets):", statements[0], params
+        )
+        lines += await explain(
+            conn, f"{subject.label}, stats before (the total, 1 of 4):", statements[1], params
         )
     return lines
 
@@ -379,16 +463,18 @@ def report(
             f"{s.matching:,} completed ({s.pages} page{'s' * (s.pages > 1)} of {PAGE} walked)"
         )
     print(
-        f"runs: list {args.list_reps} x (page 1 + {FOLLOWS} cursors), stats {args.stats_reps}, "
-        f"after warm-up; Doorstep and baseline alternate; server uvicorn --workers 1"
+        f"runs: list {args.list_reps} x (page 1 + {FOLLOWS} cursors), detail {args.list_reps} "
+        f"(page 1's visits in turn), stats {args.stats_reps}, after warm-up; Doorstep and "
+        "baseline alternate; server uvicorn --workers 1"
     )
     print(
         "Doorstep: HTTP request to the response body read (auth, ORM, 50 audit rows a list "
-        "page, JSON, gzip)"
+        "page, 1 a detail, JSON, gzip)"
     )
     print(
         "baseline: asyncpg, same process and database; list = one SELECT of the summary "
-        "columns joined to officer; stats = the app's 4 statements + 3 name look-ups"
+        "columns joined to officer; detail = its 6 SELECTs + the advice titles; stats = one "
+        "GROUPING SETS statement + 3 name look-ups"
     )
     print()
     header = (
@@ -411,13 +497,23 @@ def report(
                 f"{d50 / b50:>10.1f}x{d99 / b99:>10.1f}x"
             )
     print()
+    print("the figures' baseline, one statement beside the four per-dimension ones (p50, ms):")
+    for s in subjects:
+        one = percentile(s.samples["stats"][1], 50)
+        four = percentile(s.four_statements, 50)
+        print(
+            f"  {s.label}: grouping sets {ms(one)}, four statements {ms(four)} "
+            f"({four / one:.1f}x); Doorstep {ms(percentile(s.samples['stats'][0], 50))}"
+        )
+    print()
     print("EXPLAIN (ANALYZE, BUFFERS) of the baseline queries:")
     for line in plans:
         print(line)
     print()
     print(
-        "checks: every page Doorstep listed = the baseline's visits in the same order; "
-        "stats count the same visits, kits and officers: OK"
+        "checks: every page Doorstep listed = the baseline's visits in the same order; each "
+        "detail = the baseline's visit, kits and revisions; stats count the same visits, kits "
+        "and officers; grouping sets = the four statements' figures: OK"
     )
 
 

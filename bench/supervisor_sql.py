@@ -69,3 +69,69 @@ def list_sql(scope_column: str, deep: bool) -> str:
         f"AND v.reference_reported_at < $3 AND v.status = $4{keyset} "
         f"ORDER BY v.created_at DESC, v.id DESC LIMIT {PAGE + 1}"
     )
+
+
+def stats_grouping_sql(scope_column: str) -> str:
+    """The figures as one statement: every visit in the window read once, grouped by GROUPING
+    SETS into the total and by area, team and officer (``dim`` says which, ``k`` the key;
+    $1 scope, $2..$3 window, $4 the attendance target in seconds). The same figures as the four
+    ``stats_sql`` statements, which the checks compare."""
+    return f"""
+        WITH v AS (
+            SELECT id, area_id, team_id, officer_id, status,
+                   EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at)) AS d,
+                   victim_vulnerabilities @> '["repeat_victim"]'::jsonb AS repeat_victim,
+                   jsonb_array_length(victim_vulnerabilities) > 0 AS vulnerable,
+                   (jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')
+                       AS advised,
+                   enquiry_csi_requested AS csi
+            FROM visit
+            WHERE deleted = FALSE AND {scope_column} = $1
+              AND reference_reported_at >= $2 AND reference_reported_at < $3
+        ),
+        kits AS (
+            SELECT visit_id, COUNT(*) AS n FROM kit_issue
+            WHERE deleted = FALSE AND visit_id IN (SELECT id FROM v) GROUP BY visit_id
+        )
+        SELECT CASE GROUPING(v.area_id, v.team_id, v.officer_id)
+                 WHEN 7 THEN 'total' WHEN 3 THEN 'area' WHEN 5 THEN 'team' ELSE 'officer'
+               END AS dim,
+               COALESCE(CAST(v.area_id AS TEXT), CAST(v.team_id AS TEXT),
+                        CAST(v.officer_id AS TEXT), 'all') AS k,
+               COUNT(*) AS visits,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY v.d) AS p50,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY v.d) AS p90,
+               COUNT(v.d) AS timed,
+               COUNT(*) FILTER (WHERE v.d <= $4) AS within_target,
+               COALESCE(SUM(kits.n), 0) AS kits,
+               COUNT(*) FILTER (WHERE v.advised) AS advised,
+               COUNT(*) FILTER (WHERE v.csi) AS csi,
+               COUNT(*) FILTER (WHERE v.repeat_victim) AS repeat_victims,
+               COUNT(*) FILTER (WHERE v.vulnerable) AS vulnerable,
+               COUNT(*) FILTER (WHERE v.status = 'completed') AS awaiting
+        FROM v LEFT JOIN kits ON kits.visit_id = v.id
+        GROUP BY GROUPING SETS ((), (v.area_id), (v.team_id), (v.officer_id))
+        ORDER BY 1, 2
+    """
+
+
+def detail_sql(scope_column: str) -> list[str]:
+    """What one visit's detail reads, one statement each ($1 the visit; the first also takes $2
+    the supervisor's area or team): the visit with its officer, its property items, kit issues,
+    photos, reviews with their reviewer, and revisions with their acting officer. The advice
+    titles (``ADVICE_SQL``) follow, for the items the visit ticked."""
+    return [
+        "SELECT v.*, o.display_name AS officer_name, o.collar_number AS officer_collar "
+        "FROM visit v JOIN officer o ON o.id = v.officer_id "
+        f"WHERE v.id = $1 AND v.{scope_column} = $2 AND v.deleted = FALSE",
+        "SELECT * FROM property_item WHERE visit_id = $1 AND deleted = FALSE ORDER BY created_at",
+        "SELECT * FROM kit_issue WHERE visit_id = $1 AND deleted = FALSE ORDER BY created_at",
+        "SELECT * FROM photo WHERE visit_id = $1 AND deleted = FALSE ORDER BY taken_at, id",
+        "SELECT r.*, o.display_name, o.collar_number FROM review r "
+        "JOIN officer o ON o.id = r.reviewer_id WHERE r.visit_id = $1 ORDER BY r.id",
+        "SELECT rv.*, o.display_name FROM revision rv LEFT JOIN officer o ON o.id = rv.actor_id "
+        "WHERE rv.visit_id = $1 ORDER BY rv.id",
+    ]
+
+
+ADVICE_SQL = "SELECT item_id, version, title FROM advice_item WHERE item_id = ANY($1::text[])"
