@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from starlette.responses import Response
 
 from server.auth.models import Device, Session
-from server.org.models import Officer
+from server.org.models import Officer, Role, SupervisionScope
 from server.settings import Settings
 
 # Only refresh last_seen_at this often, so reads do not all become writes.
@@ -68,31 +69,98 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
 
 
+# What the guard needs of a session, its device and its officer: read in one statement.
+_LIVE_COLUMNS = (
+    "token_hash",
+    "last_seen_at",
+    "expires_at",
+    "ended_at",
+    "device_id",
+    "device__revoked_at",
+    "officer_id",
+    "officer__collar_number",
+    "officer__display_name",
+    "officer__role",
+    "officer__active",
+    "officer__supervision_scope",
+    "officer__team_id",
+    "officer__team__area_id",
+)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A session row joined to its device, officer and team: what the guard decides on.
+
+    Plain values, not ORM objects: every request reads one, so it is built from one indexed
+    statement without model instances.
+    """
+
+    token_hash: str
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    device_id: uuid.UUID
+    device_revoked_at: datetime | None
+    officer_id: uuid.UUID
+    collar_number: str
+    display_name: str
+    role: Role
+    active: bool
+    supervision_scope: SupervisionScope
+    team_id: int
+    area_id: int
+
+
 @dataclass(frozen=True)
 class SessionState:
     """Why a session token is or is not usable."""
 
-    session: Session | None
+    session: LiveSession | None
     reason: str  # "ok", "missing", "ended", "expired", "idle", "device_revoked", "inactive"
 
 
+async def _live_session(key: str) -> LiveSession | None:
+    rows = await Session.filter(token_hash=key).limit(1).values(*_LIVE_COLUMNS)
+    if not rows:
+        return None
+    row = rows[0]
+    return LiveSession(
+        token_hash=row["token_hash"],
+        last_seen_at=row["last_seen_at"],
+        expires_at=row["expires_at"],
+        ended_at=row["ended_at"],
+        device_id=row["device_id"],
+        device_revoked_at=row["device__revoked_at"],
+        officer_id=row["officer_id"],
+        collar_number=row["officer__collar_number"],
+        display_name=row["officer__display_name"],
+        role=Role(row["officer__role"]),
+        active=bool(row["officer__active"]),
+        supervision_scope=SupervisionScope(row["officer__supervision_scope"]),
+        team_id=row["officer__team_id"],
+        area_id=row["officer__team__area_id"],
+    )
+
+
 async def check_session(token: str | None, settings: Settings, now: datetime) -> SessionState:
-    """Load a session and apply the absolute, idle, revocation and account checks."""
+    """Load a session and apply the absolute, idle, revocation and account checks.
+
+    One statement reads the session with its device, officer and team; ``last_seen_at`` is
+    written only when it has moved by ``_TOUCH_EVERY`` or more (and only for a usable session),
+    so most reads stay reads. Idle expiry counts from the last recorded use.
+    """
     if not token:
         return SessionState(None, "missing")
-    session = (
-        await Session.filter(token_hash=token_key(token))
-        .select_related("device", "officer__team")
-        .first()
-    )
+    session = await _live_session(token_key(token))
     if session is None:
         return SessionState(None, "missing")
     # Revocation ends the sessions too; the device must still be told to wipe itself.
-    if session.device.revoked_at is not None:
+    if session.device_revoked_at is not None:
         return SessionState(session, "device_revoked")
     if session.ended_at is not None:
         return SessionState(None, "ended")
-    if not session.officer.active:
+    if not session.active:
         return SessionState(session, "inactive")
     if now >= session.expires_at:
         return SessionState(session, "expired")
