@@ -59,11 +59,46 @@ def postcode_prefix(raw: str) -> str:
         return " ".join(raw.upper().split())
 
 
-def newest_first(query: QuerySet[Visit], after: After | None, limit: int) -> QuerySet[Visit]:
-    """Up to ``limit`` visits, newest first, from just after ``after`` (with their officer)."""
+def _page(query: QuerySet[Visit], after: After | None, limit: int) -> QuerySet[Visit]:
     if after:
         query = query.filter(Q(created_at__lt=after[0]) | Q(created_at=after[0], id__lt=after[1]))
-    return query.order_by("-created_at", "-id").limit(limit).select_related("officer")
+    return query.order_by("-created_at", "-id").limit(limit)
+
+
+def newest_first(query: QuerySet[Visit], after: After | None, limit: int) -> QuerySet[Visit]:
+    """Up to ``limit`` visits, newest first, from just after ``after`` (with their officer)."""
+    return _page(query, after, limit).select_related("officer")
+
+
+# A list row: the visit columns a summary shows, and its officer's (one joined statement).
+SUMMARY_COLUMNS = (
+    "id",
+    "status",
+    "reference_crime_reference",
+    "reference_reported_at",
+    "attendance_arrived_at",
+    "address_line1",
+    "address_town",
+    "address_postcode",
+    "officer_id",
+    "officer__display_name",
+    "officer__collar_number",
+    "team_id",
+    "area_id",
+    "completed_at",
+    "created_at",
+)
+
+
+async def newest_summaries(
+    query: QuerySet[Visit], after: After | None, limit: int
+) -> list[dict[str, Any]]:
+    """``newest_first`` as plain rows of ``SUMMARY_COLUMNS``, typed by the ORM's fields.
+
+    A list page reads these few columns only: no model instances, none of a visit's JSON
+    columns decoded, for rows that go straight into the response.
+    """
+    return await _page(query, after, limit).values(*SUMMARY_COLUMNS)
 
 
 async def scoped_visit(principal: Principal, settings: Settings, visit_id: uuid.UUID) -> Visit:
