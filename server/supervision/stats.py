@@ -1,8 +1,10 @@
 """``GET /api/stats``: pledge figures computed in the database, never by loading every visit.
 
-Percentiles are the continuous kind (linear interpolation between closest ranks, as
-PostgreSQL's ``percentile_cont``); SQLite, which has no such aggregate, gets the same
-definition from window functions.
+On PostgreSQL one statement reads the visits in scope once and groups them by GROUPING SETS
+into the total and the figures by area, team and officer. SQLite has no grouping sets (nor
+``percentile_cont``): it runs one statement per dimension, the percentiles from window
+functions. Both give the same figures; the tests hold them to each other and to figures worked
+by hand. Percentiles are the continuous kind (linear interpolation between closest ranks).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
     return " AND ".join(clauses), params
 
 
-def _statement(dialect: str, key: str, where: str, target_param: str) -> str:
+def _per_dimension(dialect: str, key: str, where: str, target_param: str) -> str:
+    """The figures grouped by one key (``'all'``, area, team or officer): SQLite's path."""
     if dialect == "postgres":
         duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
         repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
@@ -127,6 +130,73 @@ def _statement(dialect: str, key: str, where: str, target_param: str) -> str:
     """  # noqa: S608
 
 
+def _grouping_sets(where: str, target_param: str) -> str:
+    """Every dimension's figures in one PostgreSQL statement (``dim`` names the dimension).
+
+    Each visit is read once; its kit count comes from kit issues of the visits in ``v`` only.
+    ``percentile_cont`` and ``COUNT(d)`` ignore visits without both times, as the
+    per-dimension statements do by filtering them out.
+    """
+    return f"""
+        WITH v AS (
+            SELECT id, area_id, team_id, officer_id, status,
+                   EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at)) AS d,
+                   victim_vulnerabilities @> '["repeat_victim"]'::jsonb AS repeat_victim,
+                   jsonb_array_length(victim_vulnerabilities) > 0 AS vulnerable,
+                   (jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')
+                       AS advised,
+                   enquiry_csi_requested AS csi
+            FROM visit WHERE {where}
+        ),
+        kits AS (
+            SELECT visit_id, COUNT(*) AS n FROM kit_issue
+            WHERE deleted = FALSE AND visit_id IN (SELECT id FROM v) GROUP BY visit_id
+        )
+        SELECT CASE GROUPING(v.area_id, v.team_id, v.officer_id)
+                 WHEN 7 THEN 'total' WHEN 3 THEN 'area' WHEN 5 THEN 'team' ELSE 'officer'
+               END AS dim,
+               COALESCE(CAST(v.area_id AS TEXT), CAST(v.team_id AS TEXT),
+                        CAST(v.officer_id AS TEXT), 'all') AS k,
+               COUNT(*) AS visits,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY v.d) AS p50,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY v.d) AS p90,
+               COUNT(v.d) AS timed,
+               COUNT(*) FILTER (WHERE v.d <= {target_param}) AS within_target,
+               COALESCE(SUM(kits.n), 0) AS kits,
+               COUNT(*) FILTER (WHERE v.advised) AS advised,
+               COUNT(*) FILTER (WHERE v.csi) AS csi,
+               COUNT(*) FILTER (WHERE v.repeat_victim) AS repeat_victims,
+               COUNT(*) FILTER (WHERE v.vulnerable) AS vulnerable,
+               COUNT(*) FILTER (WHERE v.status = 'completed') AS awaiting
+        FROM v LEFT JOIN kits ON kits.visit_id = v.id
+        GROUP BY GROUPING SETS ((), (v.area_id), (v.team_id), (v.officer_id))
+        ORDER BY k
+    """  # noqa: S608
+
+
+async def figure_rows(
+    principal: Principal, settings: Settings, f: VisitFilters, *, grouping_sets: bool | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The figures' rows for each dimension (``total``, ``area``, ``team``, ``officer``), each
+    ordered by key. ``grouping_sets`` defaults to whether the database has them (PostgreSQL);
+    the tests ask for both paths there and compare them."""
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    where, params = _where(principal, settings, f)
+    params.append(settings.attendance_target_seconds)
+    target_param = f"${len(params)}"
+    if grouping_sets is None:
+        grouping_sets = dialect == "postgres"
+    if grouping_sets:
+        rows = await connection.execute_query_dict(_grouping_sets(where, target_param), params)
+        return {name: [r for r in rows if r["dim"] == name] for name in _DIMENSIONS}
+    results: dict[str, list[dict[str, Any]]] = {}
+    for name, key in _DIMENSIONS.items():
+        statement = sql(connection, _per_dimension(dialect, key, where, target_param))
+        results[name] = await connection.execute_query_dict(statement, params)
+    return results
+
+
 def _share(part: Any, whole: Any) -> float | None:
     return round(float(part) / float(whole), 4) if whole else None
 
@@ -167,24 +237,18 @@ def _empty(target: int) -> StatsGroup:
 
 async def pledge_figures(f: VisitFilters, *, ctx: RequestContext) -> Stats:
     """The figures for everything in scope, and by area, team and officer."""
-    principal, settings = ctx.caller, ctx.settings
-    connection = connections.get("default")
-    dialect = connection.capabilities.dialect
-    where, params = _where(principal, settings, f)
-    params.append(settings.attendance_target_seconds)
-    target_param = f"${len(params)}"
-    results: dict[str, list[dict[str, Any]]] = {}
-    for name, key in _DIMENSIONS.items():
-        statement = sql(connection, _statement(dialect, key, where, target_param))
-        results[name] = await connection.execute_query_dict(statement, params)
-    areas = {str(a.id): a.name for a in await Area.all()}
-    teams = {str(t.id): t.name for t in await Team.all()}
+    settings = ctx.settings
+    results = await figure_rows(ctx.caller, settings, f)
+    areas = {str(i): n for i, n in await Area.all().values_list("id", "name")}
+    teams = {str(i): n for i, n in await Team.all().values_list("id", "name")}
     officer_ids = [r["k"] for r in results["officer"]]
     officers = {
-        str(o.id): f"{o.display_name} ({o.collar_number})"
-        for o in await Officer.filter(id__in=officer_ids)
+        str(i): f"{name} ({collar})"
+        for i, name, collar in await Officer.filter(id__in=officer_ids).values_list(
+            "id", "display_name", "collar_number"
+        )
     }
-    total = results["total"]
+    total = [r for r in results["total"] if r["visits"]]
     return Stats(
         target_seconds=settings.attendance_target_seconds,
         total=_group(total[0], "All visits in scope")
