@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from starlette.responses import Response
+from tortoise import connections
 
 from server.auth.models import Device, Session
+from server.db import sql
 from server.org.models import Officer, Role, SupervisionScope
 from server.settings import Settings
 
@@ -69,22 +71,16 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
 
 
-# What the guard needs of a session, its device and its officer: read in one statement.
-_LIVE_COLUMNS = (
-    "token_hash",
-    "last_seen_at",
-    "expires_at",
-    "ended_at",
-    "device_id",
-    "device__revoked_at",
-    "officer_id",
-    "officer__collar_number",
-    "officer__display_name",
-    "officer__role",
-    "officer__active",
-    "officer__supervision_scope",
-    "officer__team_id",
-    "officer__team__area_id",
+# What the guard needs of a session, its device, officer and team: one statement by primary
+# key, written once here (no query is built per request). Values are typed by the models' own
+# fields, so SQLite's text timestamps and PostgreSQL's come out the same.
+_LIVE_SQL = (
+    "SELECT s.token_hash, s.last_seen_at, s.expires_at, s.ended_at, s.device_id, "
+    "d.revoked_at, o.id AS officer_id, o.collar_number, o.display_name, o.role, o.active, "
+    "o.supervision_scope, o.team_id, t.area_id "
+    'FROM "session" s JOIN device d ON d.id = s.device_id '
+    "JOIN officer o ON o.id = s.officer_id JOIN team t ON t.id = o.team_id "
+    "WHERE s.token_hash = $1"
 )
 
 
@@ -121,25 +117,28 @@ class SessionState:
 
 
 async def _live_session(key: str) -> LiveSession | None:
-    rows = await Session.filter(token_hash=key).limit(1).values(*_LIVE_COLUMNS)
+    connection = connections.get("default")
+    rows = await connection.execute_query_dict(sql(connection, _LIVE_SQL), [key])
     if not rows:
         return None
     row = rows[0]
+    session, device = Session._meta.fields_map, Device._meta.fields_map
+    officer = Officer._meta.fields_map
     return LiveSession(
         token_hash=row["token_hash"],
-        last_seen_at=row["last_seen_at"],
-        expires_at=row["expires_at"],
-        ended_at=row["ended_at"],
-        device_id=row["device_id"],
-        device_revoked_at=row["device__revoked_at"],
-        officer_id=row["officer_id"],
-        collar_number=row["officer__collar_number"],
-        display_name=row["officer__display_name"],
-        role=Role(row["officer__role"]),
-        active=bool(row["officer__active"]),
-        supervision_scope=SupervisionScope(row["officer__supervision_scope"]),
-        team_id=row["officer__team_id"],
-        area_id=row["officer__team__area_id"],
+        last_seen_at=session["last_seen_at"].to_python_value(row["last_seen_at"]),
+        expires_at=session["expires_at"].to_python_value(row["expires_at"]),
+        ended_at=session["ended_at"].to_python_value(row["ended_at"]),
+        device_id=device["id"].to_python_value(row["device_id"]),
+        device_revoked_at=device["revoked_at"].to_python_value(row["revoked_at"]),
+        officer_id=officer["id"].to_python_value(row["officer_id"]),
+        collar_number=row["collar_number"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        active=bool(row["active"]),
+        supervision_scope=SupervisionScope(row["supervision_scope"]),
+        team_id=int(row["team_id"]),
+        area_id=int(row["area_id"]),
     )
 
 
