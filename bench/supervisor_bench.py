@@ -75,8 +75,10 @@ from bench.supervisor_data import (
 )
 from bench.supervisor_sql import (
     ADVICE_SQL,
+    APP_PAGE,
     PAGE,
     STATS_KEYS,
+    default_list_sql,
     detail_sql,
     list_sql,
     stats_grouping_sql,
@@ -214,6 +216,19 @@ async def baseline_detail(
 
 
 # --- measuring -------------------------------------------------------------------------------
+
+
+async def commit_probe(conn: asyncpg.Connection, n: int) -> list[float]:
+    """Seconds of ``n`` durable commits of one small row each: the floor under any request
+    that writes (every list page and detail commits its consult audit rows before answering)."""
+    await conn.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (at timestamptz)")
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.execute("INSERT INTO bench_commit_probe VALUES (now())")
+        times.append(time.perf_counter() - started)
+    return times
 
 
 async def check(conn: asyncpg.Connection, subject: Subject) -> None:
@@ -378,6 +393,12 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
                 list_sql(subject.scope_column, True),
                 subject.list_args(cursor),
             )
+        lines += await explain(
+            conn,
+            f"{subject.label}, the app's first page (no filter, {APP_PAGE} newest):",
+            default_list_sql(subject.scope_column),
+            [subject.scope_value],
+        )
         statements, params = subject.stats_statements()
         lines += await explain(
             conn, f"{subject.label}, stats (one statement, grouping sets):", statements[0], params
@@ -393,7 +414,7 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
 
 async def measure(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
-) -> tuple[list[Subject], list[str], str]:
+) -> tuple[list[Subject], list[str], str, list[float]]:
     """Enrol the supervisors, check, time everything, explain the baseline."""
     origin = f"http://localhost:{port}"
     if force.area_supervisor is None or force.team_supervisor is None:
@@ -424,14 +445,16 @@ async def measure(
                     date_to=end,
                 )
             )
+        commits = await commit_probe(conn, 100)
         for subject in subjects:
             await measure_subject(conn, subject, args)
+        commits += await commit_probe(conn, 100)
         plans = await explain_all(conn, subjects)
     finally:
         await conn.close()
         for client in clients:
             await client.aclose()
-    return subjects, plans, pg_version
+    return subjects, plans, pg_version, commits
 
 
 def ms(seconds: float) -> str:
@@ -521,8 +544,13 @@ async def measure_and_report(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
 ) -> None:
     """The measured part, then its report."""
-    subjects, plans, pg_version = await measure(args, env, port, force, end)
+    subjects, plans, pg_version, commits = await measure(args, env, port, force, end)
     report(args, force, subjects, plans, pg_version, end)
+    print(
+        f"a durable commit here (BEGIN, INSERT one row, COMMIT; 100 before and 100 after the "
+        f"runs), the floor under every audited read: p50 {ms(percentile(commits, 50))} ms, "
+        f"p99 {ms(percentile(commits, 99))} ms"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> int:

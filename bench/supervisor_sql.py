@@ -71,6 +71,18 @@ def list_sql(scope_column: str, deep: bool) -> str:
     )
 
 
+APP_PAGE = 25  # the app's own page, with no filter: what a supervisor sees first
+
+
+def default_list_sql(scope_column: str) -> str:
+    """The list as the app first asks for it: the scope alone, newest first ($1 scope)."""
+    return (
+        f"SELECT {LIST_COLUMNS} FROM visit v JOIN officer o ON o.id = v.officer_id "
+        f"WHERE v.{scope_column} = $1 AND v.deleted = FALSE "
+        f"ORDER BY v.created_at DESC, v.id DESC LIMIT {APP_PAGE + 1}"
+    )
+
+
 def stats_grouping_sql(scope_column: str) -> str:
     """The figures as one statement: every visit in the window read once, grouped by GROUPING
     SETS into the total and by area, team and officer (``dim`` says which, ``k`` the key;
