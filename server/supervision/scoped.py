@@ -10,8 +10,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
@@ -97,8 +99,19 @@ async def newest_summaries(
 
     A list page reads these few columns only: no model instances, none of a visit's JSON
     columns decoded, for rows that go straight into the response.
+
+    On PostgreSQL the page is planned for its own values every time. A prepared statement's
+    generic plan (kept from its sixth run) cannot see that a date filter spans weeks, takes the
+    (scope, status, reported_at) index as selective and sorts every visit in the range; with
+    the values the planner reads the scope newest first from (scope, created_at, id) and stops
+    at the page (bench/supervisor_bench.py prints both plans).
     """
-    return await _page(query, after, limit).values(*SUMMARY_COLUMNS)
+    page = _page(query, after, limit)
+    if connections.get("default").capabilities.dialect != "postgres":
+        return await page.values(*SUMMARY_COLUMNS)
+    async with in_transaction() as connection:
+        await connection.execute_query("SET LOCAL plan_cache_mode = force_custom_plan")
+        return await page.using_db(connection).values(*SUMMARY_COLUMNS)
 
 
 async def scoped_visit(principal: Principal, settings: Settings, visit_id: uuid.UUID) -> Visit:
