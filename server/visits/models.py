@@ -55,7 +55,8 @@ class Visit(SyncedRecord):
     # Reference
     reference_crime_reference = fields.CharField(max_length=40, null=True, db_index=True)
     reference_incident_number = fields.CharField(max_length=40, null=True)
-    reference_reported_at = fields.DatetimeField(null=True, db_index=True)
+    # Indexed with the scope columns only (Meta.indexes): every reader of it filters by scope.
+    reference_reported_at = fields.DatetimeField(null=True)
     reference_officer_in_charge = fields.CharField(max_length=120, null=True)
 
     # Attendance

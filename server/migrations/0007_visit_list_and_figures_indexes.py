@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
@@ -17,6 +18,11 @@ class Migration(migrations.Migration):
             model_name='Visit',
             name=None,
             fields=['area_id', 'status'],
+        ),
+        ops.AlterField(
+            model_name='Visit',
+            name='reference_reported_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
         ops.AddIndex(
             model_name='Visit',
