@@ -96,14 +96,12 @@ def stats_grouping_sql(scope_column: str) -> str:
                    jsonb_array_length(victim_vulnerabilities) > 0 AS vulnerable,
                    (jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')
                        AS advised,
-                   enquiry_csi_requested AS csi
+                   enquiry_csi_requested AS csi,
+                   (SELECT COUNT(*) FROM kit_issue k
+                    WHERE k.visit_id = visit.id AND k.deleted = FALSE) AS kits
             FROM visit
             WHERE deleted = FALSE AND {scope_column} = $1
               AND reference_reported_at >= $2 AND reference_reported_at < $3
-        ),
-        kits AS (
-            SELECT visit_id, COUNT(*) AS n FROM kit_issue
-            WHERE deleted = FALSE AND visit_id IN (SELECT id FROM v) GROUP BY visit_id
         )
         SELECT CASE GROUPING(v.area_id, v.team_id, v.officer_id)
                  WHEN 7 THEN 'total' WHEN 3 THEN 'area' WHEN 5 THEN 'team' ELSE 'officer'
@@ -115,13 +113,13 @@ def stats_grouping_sql(scope_column: str) -> str:
                percentile_cont(0.9) WITHIN GROUP (ORDER BY v.d) AS p90,
                COUNT(v.d) AS timed,
                COUNT(*) FILTER (WHERE v.d <= $4) AS within_target,
-               COALESCE(SUM(kits.n), 0) AS kits,
+               COALESCE(SUM(v.kits), 0) AS kits,
                COUNT(*) FILTER (WHERE v.advised) AS advised,
                COUNT(*) FILTER (WHERE v.csi) AS csi,
                COUNT(*) FILTER (WHERE v.repeat_victim) AS repeat_victims,
                COUNT(*) FILTER (WHERE v.vulnerable) AS vulnerable,
                COUNT(*) FILTER (WHERE v.status = 'completed') AS awaiting
-        FROM v LEFT JOIN kits ON kits.visit_id = v.id
+        FROM v
         GROUP BY GROUPING SETS ((), (v.area_id), (v.team_id), (v.officer_id))
         ORDER BY 1, 2
     """
