@@ -85,7 +85,7 @@ def default_list_sql(scope_column: str) -> str:
 
 def stats_grouping_sql(scope_column: str) -> str:
     """The figures as one statement: every visit in the window read once, grouped by GROUPING
-    SETS into the total and by area, team and officer (``dim`` says which, ``k`` the key;
+    SETS into the total and by area, team and officer, named (``dim`` says which, ``k`` the key;
     $1 scope, $2..$3 window, $4 the attendance target in seconds). The same figures as the four
     ``stats_sql`` statements, which the checks compare."""
     return f"""
@@ -108,6 +108,11 @@ def stats_grouping_sql(scope_column: str) -> str:
                END AS dim,
                COALESCE(CAST(v.area_id AS TEXT), CAST(v.team_id AS TEXT),
                         CAST(v.officer_id AS TEXT), 'all') AS k,
+               CASE GROUPING(v.area_id, v.team_id, v.officer_id)
+                 WHEN 7 THEN 'All visits in scope' WHEN 3 THEN MAX(a.name)
+                 WHEN 5 THEN MAX(t.name)
+                 ELSE MAX(o.display_name || ' (' || o.collar_number || ')')
+               END AS name,
                COUNT(*) AS visits,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY v.d) AS p50,
                percentile_cont(0.9) WITHIN GROUP (ORDER BY v.d) AS p90,
@@ -119,7 +124,8 @@ def stats_grouping_sql(scope_column: str) -> str:
                COUNT(*) FILTER (WHERE v.repeat_victim) AS repeat_victims,
                COUNT(*) FILTER (WHERE v.vulnerable) AS vulnerable,
                COUNT(*) FILTER (WHERE v.status = 'completed') AS awaiting
-        FROM v
+        FROM v JOIN area a ON a.id = v.area_id JOIN team t ON t.id = v.team_id
+        JOIN officer o ON o.id = v.officer_id
         GROUP BY GROUPING SETS ((), (v.area_id), (v.team_id), (v.officer_id))
         ORDER BY 1, 2
     """

@@ -188,3 +188,25 @@ async def test_grouping_sets_give_the_per_dimension_figures(
                 assert _numbers(one[dim]) == _numbers(four[dim]), (person, f, dim)
     stats = (await people.inspector.client.get("/api/stats")).json()
     assert stats["total"]["visits"] == 6
+
+
+async def test_nothing_in_scope_gives_an_empty_total(enrolled: Enrolled) -> None:
+    """No visit matches: a total of none (no shares, no percentiles) and no groups, on either
+    database (grouping sets answer a total row of 0; the per-dimension statements no row)."""
+    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
+    stats = (await sergeant.client.get("/api/stats", params={"postcode": "ZZ9"})).json()
+    assert stats["total"] == {
+        "key": "all",
+        "name": "All visits in scope",
+        "visits": 0,
+        "median_to_arrival_seconds": None,
+        "p90_to_arrival_seconds": None,
+        "within_target_share": None,
+        "kits_issued": 0,
+        "advice_given_share": None,
+        "csi_requested": 0,
+        "repeat_victims": 0,
+        "vulnerable_victims": 0,
+        "awaiting_review": 0,
+    }
+    assert stats["by_area"] == stats["by_team"] == stats["by_officer"] == []
