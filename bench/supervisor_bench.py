@@ -71,9 +71,9 @@ from bench.supervisor_data import (
     TEAMS_PER_AREA,
     WINDOW_DAYS,
     Force,
-    add_history,
     load_data,
 )
+from bench.supervisor_history import add_history
 from bench.supervisor_sql import (
     ADVICE_SQL,
     APP_PAGE,
