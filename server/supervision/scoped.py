@@ -10,10 +10,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
@@ -93,9 +92,10 @@ SUMMARY_COLUMNS = (
 
 
 async def newest_summaries(
-    query: QuerySet[Visit], after: After | None, limit: int
+    query: QuerySet[Visit], after: After | None, limit: int, connection: BaseDBAsyncClient
 ) -> list[dict[str, Any]]:
-    """``newest_first`` as plain rows of ``SUMMARY_COLUMNS``, typed by the ORM's fields.
+    """``newest_first`` as plain rows of ``SUMMARY_COLUMNS``, typed by the ORM's fields, read
+    inside ``connection``'s transaction (where the caller then writes its audit rows).
 
     A list page reads these few columns only: no model instances, none of a visit's JSON
     columns decoded, for rows that go straight into the response.
@@ -106,12 +106,9 @@ async def newest_summaries(
     the values the planner reads the scope newest first from (scope, created_at, id) and stops
     at the page (bench/supervisor_bench.py prints both plans).
     """
-    page = _page(query, after, limit)
-    if connections.get("default").capabilities.dialect != "postgres":
-        return await page.values(*SUMMARY_COLUMNS)
-    async with in_transaction() as connection:
+    if connection.capabilities.dialect == "postgres":
         await connection.execute_query("SET LOCAL plan_cache_mode = force_custom_plan")
-        return await page.using_db(connection).values(*SUMMARY_COLUMNS)
+    return await _page(query, after, limit).using_db(connection).values(*SUMMARY_COLUMNS)
 
 
 async def scoped_visit(principal: Principal, settings: Settings, visit_id: uuid.UUID) -> Visit:
