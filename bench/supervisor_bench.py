@@ -1,4 +1,4 @@
-"""Supervisor queries on PostgreSQL: the filtered visit list and the pledge figures.
+"""Supervisor queries on PostgreSQL: the filtered visit list, one visit's detail and the figures.
 
     .venv/bin/python bench/supervisor_bench.py [--postgres-url URL] [--visits 100000]
                                                [--list-reps 200] [--stats-reps 50] [--quick]
@@ -17,13 +17,19 @@ What it does, all against one PostgreSQL server (``--postgres-url``, default
    serve --workers 1`` (latency, not throughput).
 4. For each supervisor, over the last 30 days, alternating request by request with the baseline:
    ``GET /api/visits?date_from&date_to&status=completed&limit=50`` (page 1, then following
-   ``next_cursor`` 5 times to page 6) and ``GET /api/stats?date_from&date_to``, after warm-up.
-5. Baseline, same run, same database: the same queries as plain SQL through asyncpg. The list:
-   one hand-written SELECT of the summary columns joined to the officer, with the same WHERE,
-   ORDER BY created_at DESC, id DESC LIMIT 51 and the same keyset condition. The figures: the
-   four statements the endpoint runs on PostgreSQL (the total, then by area, team and officer),
-   written out by hand here (``stats_sql``), with the attendance target the endpoint reports,
-   and the three name look-ups it makes.
+   ``next_cursor`` 5 times to page 6), ``GET /api/visits/{id}`` for each visit of page 1 in
+   turn (their history, the revisions the phone would have written, is added first) and
+   ``GET /api/stats?date_from&date_to``, after warm-up.
+5. Baseline, same run, same database: the same queries as plain SQL through asyncpg
+   (``bench/supervisor_sql.py``). The list: one hand-written SELECT of the summary columns
+   joined to the officer, with the same WHERE, ORDER BY created_at DESC, id DESC LIMIT 51 and
+   the same keyset condition. The detail: the six SELECTs of what it shows (the visit with its
+   officer, property, kits, photos, reviews, revisions) and the advice titles. The figures: one
+   statement, every visit in the window grouped by GROUPING SETS into the total and by area,
+   team and officer, named by joins to area, team and officer, with the attendance target the
+   endpoint reports. The four per-dimension statements the endpoint ran before (``stats_sql``)
+   and their three name look-ups are timed too, as a second reference, and must give the same
+   figures.
 
 It prints p50 and p99 latency of each beside its baseline, as ratios (Doorstep / baseline), and
 the EXPLAIN (ANALYZE, BUFFERS) summary of the baseline queries (time, plan, indexes used), both
@@ -39,9 +45,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
-import random
-import re
 import sys
 import tempfile
 import time
@@ -59,503 +64,34 @@ import httpx
 
 from bench import common
 from bench.common import BenchFailure, iso, percentile
+from bench.plans import explain
+from bench.supervisor_data import (
+    HISTORY_DAYS,
+    OFFICERS_PER_TEAM,
+    TEAMS_PER_AREA,
+    WINDOW_DAYS,
+    Force,
+    load_data,
+)
+from bench.supervisor_history import add_history
+from bench.supervisor_sql import (
+    ADVICE_SQL,
+    APP_PAGE,
+    PAGE,
+    STATS_KEYS,
+    default_list_sql,
+    detail_sql,
+    list_sql,
+    stats_grouping_sql,
+    stats_sql,
+)
 from harness.passkeys import sign_in_new_device
 from harness.ports import HOST, free_port
 from harness.postgres import asyncpg_dsn, throwaway_database
 from harness.processes import Process, doorstep, serve_argv
 
 RUN_TIMEOUT = 1800.0  # seconds, everything after the load
-PAGE = 50  # the list's page size (the PWA's default)
 FOLLOWS = 5  # cursors followed after the first page: page 6 is the deep page
-HISTORY_DAYS = 90
-WINDOW_DAYS = 30
-KITS_PER_VISIT = 0.3
-TEAMS_PER_AREA = 5
-OFFICERS_PER_TEAM = 10
-
-AREAS = [
-    (
-        "North Worcestershire",
-        ["Redditch", "Bromsgrove", "Kidderminster", "Droitwich"],
-        ["B97 4DP", "B98 7HA", "B60 3AR", "B61 8DA", "DY10 1AB", "DY11 6BU", "WR9 8DS"],
-    ),
-    (
-        "South Worcestershire",
-        ["Worcester", "Malvern", "Evesham", "Pershore"],
-        ["WR1 2ES", "WR2 6BQ", "WR3 8JE", "WR4 9PA", "WR5 1DR", "WR14 3HX", "WR11 4TN"],
-    ),
-    (
-        "Herefordshire",
-        ["Hereford", "Leominster", "Ledbury", "Ross-on-Wye"],
-        ["HR1 2PJ", "HR2 7NB", "HR4 9AS", "HR6 8NZ", "HR8 2DJ", "HR9 5AB"],
-    ),
-    (
-        "Telford and Wrekin",
-        ["Telford", "Wellington", "Newport", "Madeley"],
-        ["TF1 1HB", "TF2 6AE", "TF3 4NB", "TF7 5AB", "TF8 7AW", "TF10 7BJ"],
-    ),
-]
-TEAM_NAMES = ["Response A", "Response B", "Response C", "Response D", "Neighbourhood"]
-STREETS = [
-    *common.STREETS[:6],
-    "Church Street",
-    "Malvern Road",
-    "Station Road",
-    "Orchard Close",
-    "Mill Lane",
-    "Victoria Avenue",
-]
-FIRST, LAST = common.FIRST, common.LAST
-PROPERTY_TYPES = ["semi", "semi", "terrace", "terrace", "detached", "flat", "bungalow", "other"]
-OFFENCE_TYPES = ["dwelling"] * 6 + ["attempted", "attempted", "garage_or_outbuilding", "car_key"]
-ENTRY_POINTS = ["rear_door", "rear_door", "front_door", "window", "window", "patio_door", "garage"]
-ENTRY_METHODS = ["forced", "forced", "insecure", "key", "deception", "unknown"]
-VULNERABILITIES = ["elderly", "disability", "lives_alone", "repeat_victim", "bogus_caller_target"]
-FORENSICS = ["fingerprints", "footwear", "dna", "tool_marks"]
-ROOMS = ["kitchen", "hallway", "lounge", "bedroom 1", "bedroom 2", "study", "garage"]
-ADVICE_IDS = [
-    "wide-window-locks",
-    "wide-double-locks",
-    "wide-interior-timer-lights",
-    "lock-when-home",
-    "car-keys-away",
-    "letterbox-guard",
-    "door-viewer-chain",
-    "visible-alarm",
-    "mark-register-property",
-    "shed-garage",
-    "valuables-out-of-sight",
-]
-STATUSES = ["draft"] * 10 + ["completed"] * 30 + ["returned"] * 5 + ["approved"] * 55
-
-# The columns every synced record has, before its own.
-RECORD_COLUMNS = [
-    "id",
-    "rev",
-    "field_revs",
-    "field_authors",
-    "conflicts",
-    "version",
-    "deleted",
-    "created_at",
-    "updated_at",
-]
-# Every column of ``visit`` the loader writes, in COPY order (the rest are left NULL).
-VISIT_COLUMNS = [
-    *RECORD_COLUMNS,
-    "officer_id",
-    "team_id",
-    "area_id",
-    "status",
-    "completed_at",
-    "approved_at",
-    "review_note",
-    "reference_crime_reference",
-    "reference_incident_number",
-    "reference_reported_at",
-    "reference_officer_in_charge",
-    "attendance_arrived_at",
-    "attendance_left_at",
-    "address_line1",
-    "address_town",
-    "address_postcode",
-    "location_latitude",
-    "location_longitude",
-    "location_accuracy_m",
-    "place_property_type",
-    "place_occupied",
-    "victim_name",
-    "victim_phone",
-    "victim_preferred_contact",
-    "victim_vulnerabilities",
-    "victim_interpreter_needed",
-    "victim_victims_code_given",
-    "victim_referral_consent",
-    "victim_referral_made",
-    "offence_type",
-    "offence_last_secure_at",
-    "offence_discovered_at",
-    "offence_entry_point",
-    "offence_entry_method",
-    "offence_rooms_entered",
-    "loss_damage",
-    "loss_vehicle_registration",
-    "enquiry_forensic_opportunities",
-    "enquiry_csi_requested",
-    "enquiry_scene_preservation_advised",
-    "enquiry_digital_evidence",
-    "enquiry_house_to_house",
-    "enquiry_witnesses",
-    "advice_items",
-    "advice_extra",
-    "advice_leaflet_given",
-    "advice_survey_requested",
-]
-JSON_LISTS = {
-    "conflicts",
-    "victim_vulnerabilities",
-    "offence_rooms_entered",
-    "enquiry_forensic_opportunities",
-    "enquiry_digital_evidence",
-    "enquiry_house_to_house",
-    "enquiry_witnesses",
-    "advice_items",
-}
-# Columns that are bookkeeping, not fields a client writes (no field_revs entry).
-NOT_FIELDS = {*VISIT_COLUMNS[:12], "completed_at", "approved_at", "review_note"}
-KIT_COLUMNS = [
-    *RECORD_COLUMNS,
-    "visit_id",
-    "kit_code",
-    "recipient",
-    "recipient_name",
-    "address_line1",
-    "address_town",
-    "address_postcode",
-    "registration",
-]
-
-
-def code_of(name: str) -> str:
-    """The code ``server.org.service`` derives from a team or area name."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
-
-
-def dotted(column: str) -> str:
-    """``address_postcode`` -> ``address.postcode`` (the sync path of a column)."""
-    section, _, rest = column.partition("_")
-    return f"{section}.{rest}" if rest else column
-
-
-def new_uuid(rng: random.Random) -> uuid.UUID:
-    """A version-4 UUID from the seeded generator (the data set is the same every run)."""
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
-# --- the data set ----------------------------------------------------------------------------
-
-
-@dataclass
-class Force:
-    """What the loader created: the people, and the two supervisors under test."""
-
-    officers: list[tuple[uuid.UUID, int, int]] = field(default_factory=list)  # (id, team, area)
-    area_supervisor: tuple[uuid.UUID, str, int, int] | None = None  # (id, collar, team, area)
-    team_supervisor: tuple[uuid.UUID, str, int, int] | None = None
-    areas: int = 0
-    teams: int = 0
-    visits: int = 0
-    kits: int = 0
-
-
-async def load_people(conn: asyncpg.Connection, rng: random.Random, now: datetime) -> Force:
-    """Areas, teams, officers and the two supervisors (in the first team of the first area)."""
-    force = Force()
-    collar = 1000
-    for a, (area_name, _, _) in enumerate(AREAS):
-        area_id = await conn.fetchval(
-            "INSERT INTO area (code, name, created_at) VALUES ($1, $2, $3) RETURNING id",
-            code_of(area_name),
-            area_name,
-            now,
-        )
-        force.areas += 1
-        for team_name in TEAM_NAMES:
-            full = f"{area_name} {team_name}"
-            team_id = await conn.fetchval(
-                "INSERT INTO team (code, name, area_id, created_at) VALUES ($1, $2, $3, $4) "
-                "RETURNING id",
-                code_of(full),
-                full,
-                area_id,
-                now,
-            )
-            force.teams += 1
-            rows = []
-            for _ in range(OFFICERS_PER_TEAM):
-                collar += 1
-                officer_id = new_uuid(rng)
-                name = f"PC {rng.choice(FIRST)} {rng.choice(LAST)}"
-                rows.append((officer_id, f"{'NSHT'[a]}{collar}", name, "officer", "team", team_id))
-                force.officers.append((officer_id, team_id, area_id))
-            if a == 0 and team_name == TEAM_NAMES[0]:
-                area_sup = (new_uuid(rng), "I9001", team_id, area_id)
-                team_sup = (new_uuid(rng), "S9002", team_id, area_id)
-                rows.append(
-                    (area_sup[0], area_sup[1], "Insp Bench Area", "supervisor", "area", team_id)
-                )
-                rows.append(
-                    (team_sup[0], team_sup[1], "Sgt Bench Team", "supervisor", "team", team_id)
-                )
-                force.area_supervisor, force.team_supervisor = area_sup, team_sup
-            await conn.executemany(
-                "INSERT INTO officer (id, collar_number, display_name, role, supervision_scope, "
-                "team_id, contact_phone, contact_email, active, created_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, '', '', TRUE, $7)",
-                [(*r, now) for r in rows],
-            )
-    return force
-
-
-def visit_row(
-    rng: random.Random, n: int, officer: tuple[uuid.UUID, int, int], area: int, end: datetime
-) -> dict[str, Any]:
-    """One visit as the phone would have written it (and the server stored it)."""
-    _, towns, postcodes = AREAS[area]
-    status = rng.choice(STATUSES)
-    draft = status == "draft"
-    start = end - timedelta(days=HISTORY_DAYS)
-    reported = start + timedelta(seconds=rng.randrange(0, (HISTORY_DAYS * 24 - 60) * 3600))
-    roll = rng.random()
-    hours = (
-        rng.uniform(0.5, 12)
-        if roll < 0.7
-        else rng.uniform(12, 24)
-        if roll < 0.9
-        else rng.uniform(24, 48)
-    )
-    arrived = reported + timedelta(hours=hours)
-    left = arrived + timedelta(minutes=rng.randrange(30, 150))
-    created = arrived + timedelta(minutes=rng.randrange(5, 360), seconds=rng.random() * 60)
-    offence = rng.choice(OFFENCE_TYPES)
-    vulnerable = rng.random() < 0.35
-    row: dict[str, Any] = {
-        "id": new_uuid(rng),
-        "deleted": False,
-        "created_at": created,
-        "officer_id": officer[0],
-        "team_id": officer[1],
-        "area_id": officer[2],
-        "status": status,
-        "reference_crime_reference": f"22/{n % 100000:05d}/{reported.year % 100:02d}",
-        "reference_incident_number": f"INC-{reported:%Y%m%d}-{rng.randrange(1, 999):04d}",
-        "reference_reported_at": reported,
-        "reference_officer_in_charge": f"DC {rng.choice(FIRST)} {rng.choice(LAST)}",
-        "attendance_arrived_at": arrived,
-        "attendance_left_at": None if draft and rng.random() < 0.5 else left,
-        "address_line1": f"{rng.randrange(1, 240)} {rng.choice(STREETS)}",
-        "address_town": rng.choice(towns),
-        "address_postcode": rng.choice(postcodes),
-        "location_latitude": round(52.0 + rng.random() * 0.8, 6) if rng.random() < 0.6 else None,
-        "location_longitude": round(-2.9 + rng.random() * 0.9, 6) if rng.random() < 0.6 else None,
-        "place_property_type": rng.choice(PROPERTY_TYPES),
-        "place_occupied": rng.choice(["yes", "no", "no", "unknown"]),
-        "victim_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-        "victim_phone": f"07700 900{rng.randrange(0, 1000):03d}",
-        "victim_preferred_contact": rng.choice(["phone", "phone", "text", "email"]),
-        "victim_vulnerabilities": rng.sample(VULNERABILITIES, rng.randrange(1, 3))
-        if vulnerable
-        else [],
-        "victim_interpreter_needed": rng.random() < 0.04,
-        "victim_victims_code_given": None if draft else True,
-        "victim_referral_consent": rng.random() < 0.6,
-        "offence_type": offence,
-        "offence_last_secure_at": reported - timedelta(hours=rng.uniform(1, 14)),
-        "offence_discovered_at": reported - timedelta(minutes=rng.randrange(5, 60)),
-        "offence_entry_point": rng.choice(ENTRY_POINTS),
-        "offence_entry_method": rng.choice(ENTRY_METHODS),
-        "offence_rooms_entered": rng.sample(ROOMS, rng.randrange(0, 4)),
-        "loss_damage": "Rear door frame split at the lock keep; door secured by the victim."
-        if rng.random() < 0.5
-        else None,
-        "loss_vehicle_registration": f"AB{rng.randrange(10, 75)} CDE"
-        if offence == "car_key"
-        else None,
-        "enquiry_forensic_opportunities": rng.sample(FORENSICS, rng.randrange(0, 3)),
-        "enquiry_csi_requested": None if draft and rng.random() < 0.5 else rng.random() < 0.35,
-        "enquiry_scene_preservation_advised": rng.random() < 0.7,
-        "enquiry_digital_evidence": [
-            {"kind": "doorbell", "location": "next door", "holder": "neighbour", "note": None}
-        ]
-        if rng.random() < 0.3
-        else [],
-        "enquiry_house_to_house": [
-            {
-                "address": f"{rng.randrange(1, 240)} {rng.choice(STREETS)}",
-                "result": rng.choice(["no_answer", "nothing_seen", "information", "card_left"]),
-                "advice_left": True,
-                "kit_left": rng.random() < 0.3,
-                "note": None,
-            }
-            for _ in range(rng.choice([0, 0, 2, 3, 4]))
-        ],
-        "enquiry_witnesses": [{"name": "A. Neighbour", "contact": None, "account": "Heard a bang."}]
-        if rng.random() < 0.1
-        else [],
-        "advice_items": [
-            {"id": i, "version": 1} for i in rng.sample(ADVICE_IDS, rng.randrange(1, 5))
-        ]
-        if rng.random() < 0.85
-        else [],
-        "advice_extra": "Spoke about a shed alarm." if rng.random() < 0.1 else None,
-        "advice_leaflet_given": rng.random() < 0.8,
-        "advice_survey_requested": rng.random() < 0.2,
-    }
-    client = str(new_uuid(rng))
-    fields = [c for c, v in row.items() if c not in NOT_FIELDS and v not in (None, [])]
-    status_rev = {"draft": 1, "completed": 2, "returned": 3, "approved": 3}[status]
-    revs = {dotted(c): 1 for c in fields}
-    authors = {dotted(c): client for c in fields}
-    revs["status"] = status_rev
-    updated = created
-    if status != "draft":
-        row["completed_at"] = left + timedelta(minutes=rng.randrange(5, 720))
-        updated = max(created, row["completed_at"])
-    if status in ("approved", "returned"):
-        reviewed = updated + timedelta(hours=rng.uniform(2, 72))
-        authors["status"] = "user:" + str(new_uuid(rng))
-        updated = reviewed
-        if status == "approved":
-            row["approved_at"] = reviewed
-        else:
-            row["review_note"] = "Please add the house-to-house calls."
-    row["updated_at"] = min(updated, end)
-    row["rev"] = status_rev
-    row["field_revs"] = revs
-    row["field_authors"] = authors
-    row["conflicts"] = []
-    return row
-
-
-def as_record(row: dict[str, Any], columns: list[str]) -> tuple[Any, ...]:
-    """A dict row as a COPY record (jsonb travels as text)."""
-    out = []
-    for c in columns:
-        value = row.get(c)
-        if c in JSON_LISTS or c in ("field_revs", "field_authors"):
-            value = json.dumps(value if value is not None else [], separators=(",", ":"))
-        out.append(value)
-    return tuple(out)
-
-
-async def load_data(db_dsn: str, visits: int, seed: int, end: datetime) -> Force:
-    """People, visits and kit issues by COPY, the change counter moved past them, ANALYZE."""
-    rng = random.Random(seed)
-    conn = await asyncpg.connect(db_dsn)
-    try:
-        force = await load_people(conn, rng, end - timedelta(days=HISTORY_DAYS + 30))
-        area_index = {
-            area_id: i for i, area_id in enumerate(sorted({o[2] for o in force.officers}))
-        }
-        rows = []
-        for n in range(visits):
-            officer = rng.choice(force.officers)
-            rows.append(visit_row(rng, n + 1, officer, area_index[officer[2]], end))
-        rows.sort(key=lambda r: r["created_at"])  # the change feed follows arrival order
-        for version, row in enumerate(rows, 1):
-            row["version"] = version
-        await conn.copy_records_to_table(
-            "visit", records=[as_record(r, VISIT_COLUMNS) for r in rows], columns=VISIT_COLUMNS
-        )
-        eligible = [r for r in rows if r["status"] != "draft"]
-        kits = []
-        version = len(rows)
-        for _ in range(round(visits * KITS_PER_VISIT)):
-            visit = rng.choice(eligible)
-            version += 1
-            neighbour = rng.random() < 0.4
-            when = visit["created_at"] + timedelta(minutes=rng.randrange(0, 30))
-            kit = {
-                "id": new_uuid(rng),
-                "rev": 1,
-                "conflicts": [],
-                "version": version,
-                "deleted": False,
-                "created_at": when,
-                "updated_at": when,
-                "visit_id": visit["id"],
-                "kit_code": f"SW-{rng.randrange(10**7):07d}",
-                "recipient": "neighbour" if neighbour else "victim",
-                "recipient_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                "address_line1": f"{rng.randrange(1, 240)} {rng.choice(STREETS)}"
-                if neighbour
-                else visit["address_line1"],
-                "address_town": visit["address_town"],
-                "address_postcode": visit["address_postcode"],
-                "registration": rng.choice(["done", "to_do"]),
-            }
-            written = [c for c in KIT_COLUMNS[10:] if kit[c] is not None]
-            paths = ["visit_id"] + [dotted(c) if c.startswith("address_") else c for c in written]
-            kit["field_revs"] = dict.fromkeys(paths, 1)
-            kit["field_authors"] = dict.fromkeys(kit["field_revs"], "bench-loader")
-            kits.append(kit)
-        await conn.copy_records_to_table(
-            "kit_issue", records=[as_record(k, KIT_COLUMNS) for k in kits], columns=KIT_COLUMNS
-        )
-        await conn.execute("UPDATE change_counter SET value = $1 WHERE id = 1", version)
-        await conn.execute("ANALYZE")
-        force.visits, force.kits = len(rows), len(kits)
-    finally:
-        await conn.close()
-    return force
-
-
-# --- the baseline queries --------------------------------------------------------------------
-
-LIST_COLUMNS = (
-    "v.id, v.status, v.reference_crime_reference, v.reference_reported_at, "
-    "v.attendance_arrived_at, v.address_line1, v.address_town, v.address_postcode, v.team_id, "
-    "v.area_id, v.completed_at, v.created_at, o.id AS officer_id, o.display_name, "
-    "o.collar_number"
-)
-
-
-def stats_sql(scope_column: str, key: str) -> str:
-    """The figures by one key (``'all'``, area_id, team_id or officer_id) as one statement: the
-    SELECT the endpoint runs on PostgreSQL, written out here by hand so that the baseline stays
-    the same query whatever the server's code looks like ($1 the supervisor's area or team,
-    $2..$3 the window, $4 the attendance target in seconds)."""
-    duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
-    repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
-    vulnerable = "jsonb_array_length(victim_vulnerabilities) > 0"
-    advice = "(jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')"
-    where = (
-        f"deleted = FALSE AND {scope_column} = $1 "
-        "AND reference_reported_at >= $2 AND reference_reported_at < $3"
-    )
-    return f"""
-        WITH v AS (
-            SELECT CAST({key} AS TEXT) AS k, id, status, {duration} AS d,
-                   CASE WHEN {repeat} THEN 1 ELSE 0 END AS repeat_victim,
-                   CASE WHEN {vulnerable} THEN 1 ELSE 0 END AS vulnerable,
-                   CASE WHEN {advice} THEN 1 ELSE 0 END AS advised,
-                   CASE WHEN enquiry_csi_requested = TRUE THEN 1 ELSE 0 END AS csi
-            FROM visit WHERE {where}
-        ),
-        kits AS (
-            SELECT v.k, COUNT(kit_issue.id) AS kits
-            FROM v JOIN kit_issue ON kit_issue.visit_id = v.id AND kit_issue.deleted = FALSE
-            GROUP BY v.k
-        ),
-        pct AS (
-            SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY d) AS p90
-            FROM v WHERE d IS NOT NULL GROUP BY k
-        )
-        SELECT v.k AS k, COUNT(*) AS visits, MAX(pct.p50) AS p50, MAX(pct.p90) AS p90,
-               SUM(CASE WHEN v.d IS NOT NULL THEN 1 ELSE 0 END) AS timed,
-               SUM(CASE WHEN v.d IS NOT NULL AND v.d <= $4 THEN 1 ELSE 0 END) AS within_target,
-               COALESCE(MAX(kits.kits), 0) AS kits, SUM(v.advised) AS advised,
-               SUM(v.csi) AS csi, SUM(v.repeat_victim) AS repeat_victims,
-               SUM(v.vulnerable) AS vulnerable,
-               SUM(CASE WHEN v.status = 'completed' THEN 1 ELSE 0 END) AS awaiting
-        FROM v LEFT JOIN pct ON pct.k = v.k LEFT JOIN kits ON kits.k = v.k
-        GROUP BY v.k ORDER BY v.k
-    """
-
-
-STATS_KEYS = ("'all'", "area_id", "team_id", "officer_id")  # the total, then by each
-
-
-def list_sql(scope_column: str, deep: bool) -> str:
-    """The visit list as one hand-written statement ($1 scope, $2..$3 window, $4 status)."""
-    keyset = " AND (v.created_at < $5 OR (v.created_at = $5 AND v.id < $6))" if deep else ""
-    return (
-        f"SELECT {LIST_COLUMNS} FROM visit v JOIN officer o ON o.id = v.officer_id "
-        f"WHERE v.{scope_column} = $1 AND v.deleted = FALSE AND v.reference_reported_at >= $2 "
-        f"AND v.reference_reported_at < $3 AND v.status = $4{keyset} "
-        f"ORDER BY v.created_at DESC, v.id DESC LIMIT {PAGE + 1}"
-    )
 
 
 @dataclass
@@ -573,7 +109,9 @@ class Subject:
     matching: int = 0
     pages: int = 0  # pages walked (1 + cursors followed)
     target_seconds: int = 0  # the attendance target the figures use (the endpoint says which)
+    opened: list[str] = field(default_factory=list)  # the visits whose detail is timed (page 1)
     samples: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    four_statements: list[float] = field(default_factory=list)  # the figures' old baseline
 
     def list_args(self, cursor: tuple[datetime, uuid.UUID] | None) -> list[Any]:
         args: list[Any] = [self.scope_value, self.date_from, self.date_to, "completed"]
@@ -591,7 +129,9 @@ class Subject:
         return params
 
     def stats_statements(self) -> tuple[list[str], list[Any]]:
-        statements = [stats_sql(self.scope_column, key) for key in STATS_KEYS]
+        """The figures by grouping sets (one statement), then the four per-dimension ones."""
+        statements = [stats_grouping_sql(self.scope_column)]
+        statements += [stats_sql(self.scope_column, key) for key in STATS_KEYS]
         return statements, [self.scope_value, self.date_from, self.date_to, self.target_seconds]
 
 
@@ -639,19 +179,58 @@ async def doorstep_stats(subject: Subject) -> tuple[float, dict[str, Any]]:
 async def baseline_stats(
     conn: asyncpg.Connection, statements: list[str], params: list[Any]
 ) -> tuple[float, list[list[asyncpg.Record]]]:
-    """The endpoint's statements, one per dimension, then its three name look-ups."""
+    """The figures: one statement that names its groups too, or the four per-dimension ones and
+    the three name look-ups they need."""
     started = time.perf_counter()
     results = [await conn.fetch(s, *params) for s in statements]
-    await conn.fetch("SELECT id, name FROM area")
-    await conn.fetch("SELECT id, name FROM team")
-    await conn.fetch(
-        "SELECT id, display_name, collar_number FROM officer WHERE id = ANY($1::uuid[])",
-        [uuid.UUID(r["k"]) for r in results[-1]],
-    )
+    if len(results) > 1:
+        await conn.fetch("SELECT id, name FROM area")
+        await conn.fetch("SELECT id, name FROM team")
+        await conn.fetch(
+            "SELECT id, display_name, collar_number FROM officer WHERE id = ANY($1::uuid[])",
+            [uuid.UUID(r["k"]) for r in results[-1]],
+        )
+    return time.perf_counter() - started, results
+
+
+async def doorstep_detail(subject: Subject, visit_id: str) -> tuple[float, dict[str, Any]]:
+    """``GET /api/visits/{id}``: (seconds, the visit)."""
+    started = time.perf_counter()
+    response = await subject.client.get(f"/api/visits/{visit_id}")
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise BenchFailure(f"GET /api/visits/{{id}}: HTTP {response.status_code}")
+    return elapsed, response.json()
+
+
+async def baseline_detail(
+    conn: asyncpg.Connection, subject: Subject, visit_id: str
+) -> tuple[float, list[list[asyncpg.Record]]]:
+    """The same visit as plain SQL: its six SELECTs, then the titles of the advice it ticked."""
+    key = uuid.UUID(visit_id)
+    statements = detail_sql(subject.scope_column)
+    started = time.perf_counter()
+    results = [await conn.fetch(statements[0], key, subject.scope_value)]
+    results += [await conn.fetch(s, key) for s in statements[1:]]
+    ticked = json.loads(results[0][0]["advice_items"]) if results[0] else []
+    results.append(await conn.fetch(ADVICE_SQL, [t["id"] for t in ticked]))
     return time.perf_counter() - started, results
 
 
 # --- measuring -------------------------------------------------------------------------------
+
+
+async def commit_probe(conn: asyncpg.Connection, n: int) -> list[float]:
+    """Seconds of ``n`` durable commits of one small row each: the floor under any request
+    that writes (every list page and detail commits its consult audit rows before answering)."""
+    await conn.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (at timestamptz)")
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.execute("INSERT INTO bench_commit_probe VALUES (now())")
+        times.append(time.perf_counter() - started)
+    return times
 
 
 async def check(conn: asyncpg.Connection, subject: Subject) -> None:
@@ -684,12 +263,30 @@ async def check(conn: asyncpg.Connection, subject: Subject) -> None:
         if (d_cursor is None) != (b_cursor is None):
             raise BenchFailure(f"{subject.label} page {page}: next_cursor disagrees")
         subject.pages = page
+        if page == 1:
+            subject.opened = d_ids
+            await add_history(conn, [uuid.UUID(i) for i in d_ids])
+            await conn.execute("ANALYZE revision")
         if d_cursor is None:
             break
+    for visit_id in subject.opened:
+        _, visit = await doorstep_detail(subject, visit_id)
+        _, rows = await baseline_detail(conn, subject, visit_id)
+        counts = [len(visit[k]) for k in ("kit_issues", "revisions")]
+        if visit["id"] != visit_id or counts != [len(rows[2]), len(rows[5])]:
+            raise BenchFailure(f"{subject.label} detail of {visit_id}: kits or revisions disagree")
     _, stats = await doorstep_stats(subject)
     subject.target_seconds = int(stats["target_seconds"])
     statements, params = subject.stats_statements()
-    _, results = await baseline_stats(conn, statements, params)
+    _, grouped = await baseline_stats(conn, statements[:1], params)
+    _, results = await baseline_stats(conn, statements[1:], params)
+    by_dim = {
+        dim: [dict(r, dim=None, name=None) for r in grouped[0] if r["dim"] == dim]
+        for dim in ("total", "area", "team", "officer")
+    }
+    apart = [[dict(r, dim=None, name=None) for r in rows] for rows in results]
+    if list(by_dim.values()) != apart:
+        raise BenchFailure(f"{subject.label} stats: grouping sets and the 4 statements disagree")
     total = results[0][0]["visits"] if results[0] else 0
     kits = results[0][0]["kits"] if results[0] else 0
     if stats["total"]["visits"] != total or stats["total"]["visits"] != subject.in_window:
@@ -748,112 +345,38 @@ async def measure_subject(
             [t[-1] for t in b_all],
         )
 
+    visits = itertools.cycle(subject.opened)
+    opening = [""]  # the visit Doorstep just opened, which the baseline reads next
+
+    async def d_detail() -> list[float]:
+        opening[0] = next(visits)
+        return [(await doorstep_detail(subject, opening[0]))[0]]
+
+    async def b_detail() -> list[float]:
+        return [(await baseline_detail(conn, subject, opening[0]))[0]]
+
+    if subject.opened:
+        d_all, b_all = await alternate(args.list_reps, args.warmup, d_detail, b_detail)
+        subject.samples["detail"] = ([t[0] for t in d_all], [t[0] for t in b_all])
+
     statements, params = subject.stats_statements()
 
     async def d_stats() -> list[float]:
         return [(await doorstep_stats(subject))[0]]
 
     async def b_stats() -> list[float]:
-        return [(await baseline_stats(conn, statements, params))[0]]
+        grouped = (await baseline_stats(conn, statements[:1], params))[0]
+        subject.four_statements.append((await baseline_stats(conn, statements[1:], params))[0])
+        return [grouped]
 
     d_all, b_all = await alternate(args.stats_reps, max(2, args.warmup // 4), d_stats, b_stats)
     subject.samples["stats"] = ([t[0] for t in d_all], [t[0] for t in b_all])
-
-
-def plan_shape(node: dict[str, Any]) -> str:
-    """A plan tree on one line: ``Limit(Sort(Bitmap Heap Scan visit(...)))``."""
-    label = node["Node Type"]
-    if node.get("Subplan Name"):
-        label = f"[{node['Subplan Name']}] {label}"
-    if node.get("Sort Method"):
-        label += f" [{node['Sort Method']}]"
-    if node.get("Index Name"):
-        label += f" {node['Index Name']}"
-    elif node.get("Relation Name"):
-        label += f" {node['Relation Name']}"
-    if node.get("CTE Name"):
-        label += f" {node['CTE Name']}"
-    if node.get("Relation Name") == "visit" and "Actual Rows" in node:
-        removed = int(node.get("Rows Removed by Filter", 0)) + int(
-            node.get("Rows Removed by Index Recheck", 0)
-        )
-        label += f" <{int(node['Actual Rows']):,} rows"
-        label += f", {removed:,} removed>" if removed else ">"
-    children = node.get("Plans", [])
-    if children:
-        label += "(" + ", ".join(plan_shape(c) for c in children) + ")"
-    return label
-
-
-def plan_indexes(node: dict[str, Any]) -> list[str]:
-    """Every index the plan reads."""
-    names = [node["Index Name"]] if node.get("Index Name") else []
-    for child in node.get("Plans", []):
-        names += plan_indexes(child)
-    return names
-
-
-def sql_literal(value: Any) -> str:
-    """A parameter value as a quoted SQL literal, for ``EXECUTE name(...)``."""
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return "'" + text.replace("'", "''") + "'"
-
-
-async def explain_plan(
-    conn: asyncpg.Connection, sql: str, args: list[Any], generic: bool
-) -> dict[str, Any]:
-    """EXPLAIN (ANALYZE, BUFFERS) of a prepared statement, forced to a custom or generic plan.
-
-    asyncpg (the baseline and tortoise alike) prepares every statement; PostgreSQL plans the
-    first five executions on a connection with the values (custom plans), then may settle on a
-    generic plan made without them. EXPLAIN of a statement with parameters always shows the
-    custom plan, so the statement is PREPAREd here and EXECUTEd with literals instead.
-    """
-    mode = "force_generic_plan" if generic else "force_custom_plan"
-    await conn.execute(f"PREPARE bench_plan AS {sql}")
-    try:
-        await conn.execute(f"SET plan_cache_mode = {mode}")
-        literals = ", ".join(sql_literal(a) for a in args)
-        raw = await conn.fetchval(
-            f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE bench_plan({literals})"
-        )
-    finally:
-        await conn.execute("RESET plan_cache_mode")
-        await conn.execute("DEALLOCATE bench_plan")
-    return (json.loads(raw) if isinstance(raw, str) else raw)[0]
-
-
-def plan_summary(result: dict[str, Any]) -> str:
-    """Execution time, buffers and the indexes one EXPLAIN result reads."""
-    plan = result["Plan"]
-    indexes = sorted(set(plan_indexes(plan)))
-    return (
-        f"execution {result['Execution Time']:.2f} ms, estimated cost {plan['Total Cost']:,.0f}"
-        f", shared buffers hit {plan.get('Shared Hit Blocks', 0):,} read "
-        f"{plan.get('Shared Read Blocks', 0):,}; index used: "
-        + (f"yes ({', '.join(indexes)})" if indexes else "no")
-    )
-
-
-async def explain(conn: asyncpg.Connection, title: str, sql: str, args: list[Any]) -> list[str]:
-    """Both plans of one baseline query (the generic one printed only when its shape differs)."""
-    custom = await explain_plan(conn, sql, args, generic=False)
-    generic = await explain_plan(conn, sql, args, generic=True)
-    lines = [
-        f"  {title}",
-        f"    custom plan (executions 1-5): {plan_summary(custom)}",
-        f"      {plan_shape(custom['Plan'])}",
-        f"    generic plan (forced, as from execution 6): {plan_summary(generic)}",
-    ]
-    if plan_shape(generic["Plan"]) != plan_shape(custom["Plan"]):
-        lines.append(f"      {plan_shape(generic['Plan'])}")
-    else:
-        lines[-1] += "; same plan"
-    return lines
+    subject.four_statements = subject.four_statements[-args.stats_reps :]
 
 
 async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list[str]:
-    """Plans of the baseline list (first and deepest page) and of the figures' total."""
+    """Plans of the baseline list (first and deepest page) and of the figures (grouping sets,
+    and the old total statement beside it)."""
     lines = []
     for subject in subjects:
         lines += await explain(
@@ -872,9 +395,18 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
                 list_sql(subject.scope_column, True),
                 subject.list_args(cursor),
             )
+        lines += await explain(
+            conn,
+            f"{subject.label}, the app's first page (no filter, {APP_PAGE} newest):",
+            default_list_sql(subject.scope_column),
+            [subject.scope_value],
+        )
         statements, params = subject.stats_statements()
         lines += await explain(
-            conn, f"{subject.label}, stats (the total statement, 1 of 4):", statements[0], params
+            conn, f"{subject.label}, stats (one statement, grouping sets):", statements[0], params
+        )
+        lines += await explain(
+            conn, f"{subject.label}, stats before (the total, 1 of 4):", statements[1], params
         )
     return lines
 
@@ -884,7 +416,7 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
 
 async def measure(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
-) -> tuple[list[Subject], list[str], str]:
+) -> tuple[list[Subject], list[str], str, list[float]]:
     """Enrol the supervisors, check, time everything, explain the baseline."""
     origin = f"http://localhost:{port}"
     if force.area_supervisor is None or force.team_supervisor is None:
@@ -915,14 +447,16 @@ async def measure(
                     date_to=end,
                 )
             )
+        commits = await commit_probe(conn, 100)
         for subject in subjects:
             await measure_subject(conn, subject, args)
+        commits += await commit_probe(conn, 100)
         plans = await explain_all(conn, subjects)
     finally:
         await conn.close()
         for client in clients:
             await client.aclose()
-    return subjects, plans, pg_version
+    return subjects, plans, pg_version, commits
 
 
 def ms(seconds: float) -> str:
@@ -954,16 +488,18 @@ def report(
             f"{s.matching:,} completed ({s.pages} page{'s' * (s.pages > 1)} of {PAGE} walked)"
         )
     print(
-        f"runs: list {args.list_reps} x (page 1 + {FOLLOWS} cursors), stats {args.stats_reps}, "
-        f"after warm-up; Doorstep and baseline alternate; server uvicorn --workers 1"
+        f"runs: list {args.list_reps} x (page 1 + {FOLLOWS} cursors), detail {args.list_reps} "
+        f"(page 1's visits in turn), stats {args.stats_reps}, after warm-up; Doorstep and "
+        "baseline alternate; server uvicorn --workers 1"
     )
     print(
         "Doorstep: HTTP request to the response body read (auth, ORM, 50 audit rows a list "
-        "page, JSON, gzip)"
+        "page, 1 a detail, JSON, gzip)"
     )
     print(
         "baseline: asyncpg, same process and database; list = one SELECT of the summary "
-        "columns joined to officer; stats = the app's 4 statements + 3 name look-ups"
+        "columns joined to officer; detail = its 6 SELECTs + the advice titles; stats = one "
+        "GROUPING SETS statement, names included"
     )
     print()
     header = (
@@ -986,13 +522,23 @@ def report(
                 f"{d50 / b50:>10.1f}x{d99 / b99:>10.1f}x"
             )
     print()
+    print("the figures' baseline, one statement beside the four per-dimension ones (p50, ms):")
+    for s in subjects:
+        one = percentile(s.samples["stats"][1], 50)
+        four = percentile(s.four_statements, 50)
+        print(
+            f"  {s.label}: grouping sets {ms(one)}, four statements {ms(four)} "
+            f"({four / one:.1f}x); Doorstep {ms(percentile(s.samples['stats'][0], 50))}"
+        )
+    print()
     print("EXPLAIN (ANALYZE, BUFFERS) of the baseline queries:")
     for line in plans:
         print(line)
     print()
     print(
-        "checks: every page Doorstep listed = the baseline's visits in the same order; "
-        "stats count the same visits, kits and officers: OK"
+        "checks: every page Doorstep listed = the baseline's visits in the same order; each "
+        "detail = the baseline's visit, kits and revisions; stats count the same visits, kits "
+        "and officers; grouping sets = the four statements' figures: OK"
     )
 
 
@@ -1000,8 +546,13 @@ async def measure_and_report(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
 ) -> None:
     """The measured part, then its report."""
-    subjects, plans, pg_version = await measure(args, env, port, force, end)
+    subjects, plans, pg_version, commits = await measure(args, env, port, force, end)
     report(args, force, subjects, plans, pg_version, end)
+    print(
+        f"a durable commit here (BEGIN, INSERT one row, COMMIT; 100 before and 100 after the "
+        f"runs), the floor under every audited read: p50 {ms(percentile(commits, 50))} ms, "
+        f"p99 {ms(percentile(commits, 99))} ms"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> int:

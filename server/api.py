@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from server.auth.guard import OutOfScope, audit_out_of_scope, authenticate, require_role
@@ -159,6 +160,17 @@ def read_query(request: Request, model: type[ModelT]) -> ModelT:
     return validate_model(model, data)
 
 
-def json_response(model: BaseModel, status: int = 200) -> JSONResponse:
-    """Serialise a response model by alias, as its OpenAPI schema describes it."""
-    return JSONResponse(model.model_dump(mode="json", by_alias=True), status_code=status)
+def json_response(model: BaseModel, status: int = 200) -> Response:
+    """Serialise a response model by alias, as its OpenAPI schema describes it.
+
+    pydantic writes the JSON bytes itself (no intermediate dict of JSON-ready values).
+    """
+    return Response(
+        model.model_dump_json(by_alias=True), status_code=status, media_type="application/json"
+    )
+
+
+def json_data_response(data: Any, status: int = 200) -> Response:
+    """Serialise plain data (dicts, lists, datetimes, UUIDs, enums) the way ``json_response``
+    writes the same values in a model: for hot routes that build no response model."""
+    return Response(to_json(data), status_code=status, media_type="application/json")

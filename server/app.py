@@ -119,7 +119,9 @@ def create_app(
                 anonymous_body_seconds=settings.anonymous_body_seconds,
                 session_cookie=cookie_name(settings),
             ),
-            Middleware(GZipMiddleware, minimum_size=1024),
+            # Level 6 (zlib's default), not Starlette's 9: a 25 kB visit page compresses
+            # 4x faster for 0.3% more bytes.
+            Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
             Middleware(OriginCheckMiddleware, allowed_origin=settings.origin),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -48,16 +48,15 @@ async def authenticate(request: Request) -> Principal:
     if state.reason != "ok" or state.session is None:
         raise Unauthorized()
     session = state.session
-    officer = session.officer
     principal = Principal(
-        officer_id=officer.id,
-        collar_number=officer.collar_number,
-        display_name=officer.display_name,
-        role=Role(officer.role),
-        team_id=officer.team.id,
-        area_id=officer.team.area_id,  # type: ignore[attr-defined]
-        supervision_scope=officer.supervision_scope,
-        device_id=session.device.id,
+        officer_id=session.officer_id,
+        collar_number=session.collar_number,
+        display_name=session.display_name,
+        role=session.role,
+        team_id=session.team_id,
+        area_id=session.area_id,
+        supervision_scope=session.supervision_scope,
+        device_id=session.device_id,
         session_key=session.token_hash,
     )
     return principal

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from starlette.responses import Response
+from tortoise import connections
 
 from server.auth.models import Device, Session
-from server.org.models import Officer
+from server.db import sql
+from server.org.models import Officer, Role, SupervisionScope
 from server.settings import Settings
 
 # Only refresh last_seen_at this often, so reads do not all become writes.
@@ -67,31 +70,95 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     )
 
 
+# What the guard needs of a session, its device, officer and team: one statement by primary
+# key, written once here (no query is built per request). Values are typed by the models' own
+# fields, so SQLite's text timestamps and PostgreSQL's come out the same.
+_LIVE_SQL = (
+    "SELECT s.token_hash, s.last_seen_at, s.expires_at, s.ended_at, s.device_id, "
+    "d.revoked_at, o.id AS officer_id, o.collar_number, o.display_name, o.role, o.active, "
+    "o.supervision_scope, o.team_id, t.area_id "
+    'FROM "session" s JOIN device d ON d.id = s.device_id '
+    "JOIN officer o ON o.id = s.officer_id JOIN team t ON t.id = o.team_id "
+    "WHERE s.token_hash = $1"
+)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A session row joined to its device, officer and team: what the guard decides on.
+
+    Plain values, not ORM objects: every request reads one, so it is built from one indexed
+    statement without model instances.
+    """
+
+    token_hash: str
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    device_id: uuid.UUID
+    device_revoked_at: datetime | None
+    officer_id: uuid.UUID
+    collar_number: str
+    display_name: str
+    role: Role
+    active: bool
+    supervision_scope: SupervisionScope
+    team_id: int
+    area_id: int
+
+
 @dataclass(frozen=True)
 class SessionState:
     """Why a session token is or is not usable."""
 
-    session: Session | None
+    session: LiveSession | None
     reason: str  # "ok", "missing", "ended", "expired", "idle", "device_revoked", "inactive"
 
 
+async def _live_session(key: str) -> LiveSession | None:
+    connection = connections.get("default")
+    rows = await connection.execute_query_dict(sql(connection, _LIVE_SQL), [key])
+    if not rows:
+        return None
+    row = rows[0]
+    session, device = Session._meta.fields_map, Device._meta.fields_map
+    officer = Officer._meta.fields_map
+    return LiveSession(
+        token_hash=row["token_hash"],
+        last_seen_at=session["last_seen_at"].to_python_value(row["last_seen_at"]),
+        expires_at=session["expires_at"].to_python_value(row["expires_at"]),
+        ended_at=session["ended_at"].to_python_value(row["ended_at"]),
+        device_id=device["id"].to_python_value(row["device_id"]),
+        device_revoked_at=device["revoked_at"].to_python_value(row["revoked_at"]),
+        officer_id=officer["id"].to_python_value(row["officer_id"]),
+        collar_number=row["collar_number"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        active=bool(row["active"]),
+        supervision_scope=SupervisionScope(row["supervision_scope"]),
+        team_id=int(row["team_id"]),
+        area_id=int(row["area_id"]),
+    )
+
+
 async def check_session(token: str | None, settings: Settings, now: datetime) -> SessionState:
-    """Load a session and apply the absolute, idle, revocation and account checks."""
+    """Load a session and apply the absolute, idle, revocation and account checks.
+
+    One statement reads the session with its device, officer and team; ``last_seen_at`` is
+    written only when it has moved by ``_TOUCH_EVERY`` or more (and only for a usable session),
+    so most reads stay reads. Idle expiry counts from the last recorded use.
+    """
     if not token:
         return SessionState(None, "missing")
-    session = (
-        await Session.filter(token_hash=token_key(token))
-        .select_related("device", "officer__team")
-        .first()
-    )
+    session = await _live_session(token_key(token))
     if session is None:
         return SessionState(None, "missing")
     # Revocation ends the sessions too; the device must still be told to wipe itself.
-    if session.device.revoked_at is not None:
+    if session.device_revoked_at is not None:
         return SessionState(session, "device_revoked")
     if session.ended_at is not None:
         return SessionState(None, "ended")
-    if not session.officer.active:
+    if not session.active:
         return SessionState(session, "inactive")
     if now >= session.expires_at:
         return SessionState(session, "expired")

@@ -55,7 +55,8 @@ class Visit(SyncedRecord):
     # Reference
     reference_crime_reference = fields.CharField(max_length=40, null=True, db_index=True)
     reference_incident_number = fields.CharField(max_length=40, null=True)
-    reference_reported_at = fields.DatetimeField(null=True, db_index=True)
+    # Indexed with the scope columns only (Meta.indexes): every reader of it filters by scope.
+    reference_reported_at = fields.DatetimeField(null=True)
     reference_officer_in_charge = fields.CharField(max_length=120, null=True)
 
     # Attendance
@@ -120,10 +121,13 @@ class Visit(SyncedRecord):
 
     class Meta:
         table = "visit"
-        # Supervisors filter by scope, status and report date (bench/supervisor_bench.py).
+        # Supervisors filter by scope, status and report date (bench/supervisor_bench.py); the
+        # list walks a scope newest first (created_at, id), with no filter by default, so a
+        # page reads its rows in order instead of sorting the scope. Those two also serve what
+        # (team_id, status) and (area_id, status) served, as prefixes of the triples below.
         indexes = (
-            ("team_id", "status"),
-            ("area_id", "status"),
+            ("team_id", "created_at", "id"),
+            ("area_id", "created_at", "id"),
             ("officer_id", "status"),
             ("area_id", "status", "reference_reported_at"),
             ("team_id", "status", "reference_reported_at"),

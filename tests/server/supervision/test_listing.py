@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from harness.phone import Phone, new_id
+from server.audit.models import AuditAction, AuditEvent
+from server.supervision.schemas import VisitPage
 from tests.server.supervision.phone_visits import T0, Enrolled
 
 
@@ -36,6 +38,8 @@ async def test_list_visits_filters_and_pages_newest_first(enrolled: Enrolled) ->
         if cursor:
             params["cursor"] = cursor
         page = (await sergeant.client.get("/api/visits", params=params)).json()
+        # Built without response models, the page is still exactly what VisitPage says.
+        assert VisitPage.model_validate(page).model_dump(mode="json") == page
         seen += [v["id"] for v in page["visits"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -60,3 +64,18 @@ async def test_list_visits_filters_and_pages_newest_first(enrolled: Enrolled) ->
     bad = await sergeant.client.get("/api/visits", params={"status": "lost"})
     assert bad.status_code == 422
     assert bad.json()["error"]["details"]["fields"][0]["field"] == "status"
+
+
+async def test_each_listed_visit_is_audited_once_as_consulted(enrolled: Enrolled) -> None:
+    officer = await enrolled(team="Team A")
+    sergeant = await enrolled(role="supervisor", team="Team A")
+    phone = Phone(officer.client)
+    for n in range(3):
+        when = (T0 + timedelta(days=n)).isoformat()
+        await phone.push(phone.mutation("visits", new_id(), {"reference.reported_at": when}))
+    before = await AuditEvent.all().count()
+    page = (await sergeant.client.get("/api/visits", params={"limit": 2})).json()
+    rows = await AuditEvent.filter(id__gt=before).order_by("id")
+    assert [(r.action, r.record_id, r.actor_id, r.reason) for r in rows] == [
+        (AuditAction.CONSULT, v["id"], sergeant.officer.id, "visit list") for v in page["visits"]
+    ]

@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from harness.phone import Phone, new_id
+from server.auth.principal import Principal
+from server.clock import FixedClock
+from server.org.models import Role, SupervisionScope, Team
+from server.settings import Settings
+from server.supervision.schemas import VisitFilters
+from server.supervision.stats import figure_rows
+from server.visits.enums import VisitStatus
 from server.visits.models import KitIssue
 from tests.server.supervision.phone_visits import T0, Enrolled, complete_fields
+from tests.support.people import Person
 
 
-async def test_stats_match_hand_worked_figures(enrolled: Enrolled) -> None:
-    """Five visits in team A with report-to-arrival of 1, 2, 3, 4 and 30 hours.
+@dataclass
+class HandWorked:
+    """The hand-worked fixture: who pushed the visits, and the two supervisors who read them."""
+
+    a1: Person
+    a2: Person
+    sergeant: Person
+    inspector: Person
+
+
+async def hand_worked(enrolled: Enrolled) -> HandWorked:
+    """Five visits in team A with report-to-arrival of 1, 2, 3, 4 and 30 hours, one in team B.
 
     Worked by hand (percentile_cont, linear between ranks):
       median: position 1 + 0.5 x 4 = 3 -> 3 h = 10800 s
@@ -72,6 +94,30 @@ async def test_stats_match_hand_worked_figures(enrolled: Enrolled) -> None:
         )
     )
 
+    return HandWorked(a1, a2, sergeant, inspector)
+
+
+async def principal_of(person: Person) -> Principal:
+    """The principal the guard would build for this person's session."""
+    officer = person.officer
+    team = await Team.get(id=officer.team_id)  # type: ignore[attr-defined]
+    return Principal(
+        officer_id=officer.id,
+        collar_number=officer.collar_number,
+        display_name=officer.display_name,
+        role=Role(officer.role),
+        team_id=team.id,
+        area_id=team.area_id,  # type: ignore[attr-defined]
+        supervision_scope=SupervisionScope(officer.supervision_scope),
+        device_id=uuid.UUID(person.device_id),
+        session_key="",
+    )
+
+
+async def test_stats_match_hand_worked_figures(enrolled: Enrolled) -> None:
+    """The figures of ``hand_worked``, as worked by hand there, on either database."""
+    people = await hand_worked(enrolled)
+    a1, a2, sergeant, inspector = people.a1, people.a2, people.sergeant, people.inspector
     stats = (await sergeant.client.get("/api/stats")).json()
     total = stats["total"]
     assert total["visits"] == 5
@@ -101,3 +147,66 @@ async def test_stats_match_hand_worked_figures(enrolled: Enrolled) -> None:
     )
     assert ranged.json()["total"]["visits"] == 2
     assert ranged.json()["total"]["median_to_arrival_seconds"] == 5400.0
+
+
+def _numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without ``dim``, counts and seconds as floats whatever numeric type SQL gave."""
+    numeric = (int, float, Decimal)
+    return [
+        {k: float(v) if isinstance(v, numeric) else v for k, v in row.items() if k != "dim"}
+        for row in rows
+    ]
+
+
+async def test_grouping_sets_give_the_per_dimension_figures(
+    enrolled: Enrolled, backend: str, settings: Settings, clock: FixedClock
+) -> None:
+    """On PostgreSQL the one GROUPING SETS statement answers exactly what the four statements,
+    one per dimension (SQLite's path), answer: every dimension, key and figure, for both
+    scopes, a date range, a status and a filter that matches nothing."""
+    if backend != "postgres":
+        pytest.skip("grouping sets are PostgreSQL's; SQLite runs the per-dimension statements")
+    people = await hand_worked(enrolled)
+    filters = [
+        VisitFilters(),
+        VisitFilters(date_from=T0, date_to=T0 + timedelta(days=2)),
+        VisitFilters(status=VisitStatus.COMPLETED),
+        VisitFilters(postcode="ZZ9"),
+    ]
+    for person in (people.sergeant, people.inspector):
+        principal = await principal_of(person)
+        for f in filters:
+            one = await figure_rows(principal, settings, f, grouping_sets=True)
+            four = await figure_rows(principal, settings, f, grouping_sets=False)
+            assert list(one) == list(four) == ["total", "area", "team", "officer"]
+            if f.postcode:  # nothing matches: no rows at all, or only a total of none
+                assert four == {dim: [] for dim in four}
+                assert [r["visits"] for r in one["total"]] in ([], [0])
+                assert one["area"] == one["team"] == one["officer"] == []
+                continue
+            for dim in one:
+                assert _numbers(one[dim]) == _numbers(four[dim]), (person, f, dim)
+    stats = (await people.inspector.client.get("/api/stats")).json()
+    assert stats["total"]["visits"] == 6
+
+
+async def test_nothing_in_scope_gives_an_empty_total(enrolled: Enrolled) -> None:
+    """No visit matches: a total of none (no shares, no percentiles) and no groups, on either
+    database (grouping sets answer a total row of 0; the per-dimension statements no row)."""
+    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
+    stats = (await sergeant.client.get("/api/stats", params={"postcode": "ZZ9"})).json()
+    assert stats["total"] == {
+        "key": "all",
+        "name": "All visits in scope",
+        "visits": 0,
+        "median_to_arrival_seconds": None,
+        "p90_to_arrival_seconds": None,
+        "within_target_share": None,
+        "kits_issued": 0,
+        "advice_given_share": None,
+        "csi_requested": 0,
+        "repeat_victims": 0,
+        "vulnerable_victims": 0,
+        "awaiting_review": 0,
+    }
+    assert stats["by_area"] == stats["by_team"] == stats["by_officer"] == []
