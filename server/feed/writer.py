@@ -45,7 +45,8 @@ class Change:
 
     ``columns`` are the values to set (for a new record, every column but the feed's own);
     a change with no revisions moves the record in the feed without a new revision (a
-    reassignment re-announces a record to its new readers).
+    reassignment re-announces a record to its new readers). ``visit_id`` groups revisions:
+    the record's visit, or its own id for a visit or a report.
     """
 
     model: type[SyncedRecord]
@@ -59,14 +60,19 @@ class Change:
 @dataclass(frozen=True)
 class ScopeExitNote:
     """A record leaving its old scope: whoever saw it through its old owner, team or area
-    and cannot see it now gets a tombstone on their next pull."""
+    and cannot see it now gets a tombstone on their next pull.
+
+    Visits and their children name the visit's old officer, team and area. A report names
+    itself as ``visit_id`` and its old holder (an officer or a team; the other is None, and
+    ``area_id`` is None): the reports rule in ``server.auth.scope`` matches those columns.
+    """
 
     collection: str
     record_id: uuid.UUID
     visit_id: uuid.UUID
-    officer_id: uuid.UUID
-    team_id: int
-    area_id: int
+    officer_id: uuid.UUID | None
+    team_id: int | None
+    area_id: int | None
 
 
 async def record_changes(
