@@ -27,7 +27,9 @@ from .errors import SyncError
 from .limits import MAX_FIELDS_PER_MUTATION, check_pull_limit, check_push_limits
 from .paths import check_no_collision, validate_path
 
-COLLECTIONS = frozenset({"visits", "property_items", "kit_issues", "photos"})
+# "reports" come from the force's crime system and are pull-only: the server refuses a push
+# to them (PROTOCOL.md section 14), but a mutation naming them is well formed.
+COLLECTIONS = frozenset({"visits", "property_items", "kit_issues", "photos", "reports"})
 OPS = frozenset({"put", "delete"})
 # Keys starting with "_" can never be valid paths, so they are free to carry
 # directives. "_resolve": ["victim.name"] says "I have seen the conflicts on

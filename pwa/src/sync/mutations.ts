@@ -19,7 +19,7 @@ import { MAX_FIELDS_PER_MUTATION } from "./limits";
 import { checkNoCollision, validatePath } from "./paths";
 
 /** The collections a mutation may name. */
-export const COLLECTIONS = ["kit_issues", "photos", "property_items", "visits"] as const;
+export const COLLECTIONS = ["kit_issues", "photos", "property_items", "reports", "visits"] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 export const OPS = ["put", "delete"] as const;
