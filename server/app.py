@@ -27,6 +27,7 @@ from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
 from server.photos.routes import endpoints as photo_endpoints
 from server.photos.store import create_store
+from server.reports.routes import endpoints as report_endpoints
 from server.settings import Settings
 from server.static import app_routes
 from server.supervision.routes import endpoints as supervision_endpoints
@@ -51,6 +52,7 @@ def api_endpoints() -> list[Endpoint]:
         *supervision_endpoints,
         *sync_endpoints,
         *photo_endpoints,
+        *report_endpoints,
     ]
 
 

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "server.audit.models",
     "server.syncing.models",
     "server.feed.models",
+    "server.reports.models",
 ]
 MIGRATIONS_MODULE = "server.migrations"
 

@@ -67,6 +67,7 @@ Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(norma
 CrimeReference = Annotated[
     str, StringConstraints(min_length=1, max_length=40), AfterValidator(check_crime_reference)
 ]
+IncidentNumber = Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9/\-]+$")]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=120),

@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("catalogue", ("server.advice",)),
     ("visits", ("server.visits",)),
     ("photos", ("server.photos",)),
+    ("reports", ("server.reports",)),
     ("syncing", ("server.syncing",)),
     ("supervision", ("server.supervision",)),
     ("edge", ("server.api", "server.openapi", "server.health", "server.static", "*.routes")),

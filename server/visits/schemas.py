@@ -16,6 +16,7 @@ from server.validation import (
     AddressLine,
     CrimeReference,
     Email,
+    IncidentNumber,
     Latitude,
     Longitude,
     LongText,
@@ -55,9 +56,7 @@ class Reference(Strict):
     """Crime reference, incident number, when it was reported and who is in charge."""
 
     crime_reference: CrimeReference | None = None
-    incident_number: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9/\-]+$")] | None = (
-        None
-    )
+    incident_number: IncidentNumber | None = None
     reported_at: Timestamp | None = None
     officer_in_charge: Name | None = None
 

@@ -117,6 +117,12 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         None,
         {"anonymous": 401, "officer": 404, "supervisor": 404, "admin": 404},
     ),
+    # Intake takes an integration's bearer token, never a session: every role is refused
+    # (tests/server/reports/test_intake.py covers the token itself).
+    ("POST", "/api/reports"): (
+        {"reports": []},
+        {"anonymous": 401, "officer": 401, "supervisor": 401, "admin": 401},
+    ),
     # Public by design: the sign-in ceremonies themselves (their own tests cover them).
     ("POST", "/api/auth/enrol/options"): ("public", {}),
     ("POST", "/api/auth/enrol/verify"): ("public", {}),
