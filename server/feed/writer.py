@@ -94,6 +94,7 @@ async def record_changes(
         versions = await take_next_versions(connection, len(exits) + len(changes))
     exit_versions, change_versions = versions[: len(exits)], versions[len(exits) :]
     created: dict[type[SyncedRecord], list[SyncedRecord]] = {}
+    updated: list[tuple[Change, int]] = []
     revisions: list[Revision] = []
     for change, version in zip(changes, change_versions, strict=True):
         model = change.model
@@ -102,11 +103,7 @@ async def record_changes(
             row.created_at = row.updated_at = now
             created.setdefault(model, []).append(row)
         else:
-            await (
-                model.filter(id=change.record_id)
-                .using_db(connection)
-                .update(**change.columns, version=version, updated_at=now)
-            )
+            updated.append((change, version))
         revisions += [
             Revision(
                 collection=model.feed_collection,
@@ -129,6 +126,14 @@ async def record_changes(
     # Parents before children: a child's row refers to its visit's.
     for model in sorted(created, key=lambda m: m.lock_rank):
         await model.bulk_create(created[model], using_db=connection)
+    # Updates after creations: an existing row may now refer to a new one (a report linked
+    # to the visit this push creates).
+    for change, version in updated:
+        await (
+            change.model.filter(id=change.record_id)
+            .using_db(connection)
+            .update(**change.columns, version=version, updated_at=now)
+        )
     if revisions:
         await Revision.bulk_create(revisions, using_db=connection)
     if exits:
