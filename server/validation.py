@@ -104,6 +104,12 @@ Email = Annotated[
 VehicleRegistration = Annotated[
     str, StringConstraints(max_length=12), AfterValidator(normalise_vehicle_registration)
 ]
+# A record id made on a device: a UUID, compared and stored lower-case (PROTOCOL.md 2.1).
+RecordId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"),
+    AfterValidator(str.lower),
+]
 Timestamp = AwareDatetime
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]

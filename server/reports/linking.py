@@ -135,7 +135,7 @@ class PushLinks:
             )
         view = self.views.get(uuid.UUID(str(asked)))
         rule = report_scope_rule(self.principal, self.settings)
-        if view is None or not rule.admits(_scope_columns(view)):
+        if view is None or not rule.admits(view.scope_columns()):
             raise SyncError("not_found", "No such report.", {"field": LINK_PATH})
         if view.state is ReportState.CLOSED:
             raise SyncError(
@@ -223,15 +223,6 @@ class PushLinks:
                 ctx.audit(AuditAction.ALTER, record_type="reports", record_id=view.id, reason=ops)
             )
         return changes, exits
-
-
-def _scope_columns(view: ReportView) -> dict[Any, object]:
-    return {
-        "holder_officer_id": view.get("holder_officer_id"),
-        "holder_team_id": view.get("holder_team_id"),
-        "team_id": view.get("team_id"),
-        "area_id": view.get("area_id"),
-    }
 
 
 async def _visit_repeat(

@@ -117,6 +117,11 @@ class ReportView:
         """Where the report stands in this transaction."""
         return ReportState(self.values["state"])
 
+    def scope_columns(self) -> dict[Any, object]:
+        """The columns ``server.auth.scope.report_scope_rule`` reads, as stored."""
+        names = ("holder_officer_id", "holder_team_id", "team_id", "area_id")
+        return {name: (self.row and getattr(self.row, name)) for name in names}
+
     def get(self, name: str) -> Any:
         """A path (``address.postcode``) or fact (``officer_id``) as this transaction has it."""
         return self.values.get(column_for(name))

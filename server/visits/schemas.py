@@ -23,6 +23,7 @@ from server.validation import (
     Name,
     Phone,
     Postcode,
+    RecordId,
     ShortText,
     Strict,
     Timestamp,
@@ -59,6 +60,9 @@ class Reference(Strict):
     incident_number: IncidentNumber | None = None
     reported_at: Timestamp | None = None
     officer_in_charge: Name | None = None
+    # The report this visit was started from ("Start visit"): checked by the server (it
+    # exists, the officer holds it, it is open and not linked elsewhere), then fixed.
+    report_id: RecordId | None = None
 
 
 class Attendance(Strict):
