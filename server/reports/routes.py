@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.api import Endpoint, json_response, read_json
+from server.api import Endpoint, json_response, read_body, read_json, read_query
 from server.context import RequestContext
 from server.errors import ValidationFailed
-from server.reports import intake
+from server.org.models import Role
+from server.reports import assignment, figures, history, intake, queue
 from server.reports.schemas import MAX_BATCH, IntakeBatch, IntakeResult
+from server.reports.views import (
+    AddressHistory,
+    AssignRequest,
+    CloseRequest,
+    HistoryQuery,
+    Pledge,
+    PledgeQuery,
+    QueuePage,
+    QueueQuery,
+    ReportDetail,
+    ReportOut,
+)
+
+SUPERVISORS = frozenset({Role.SUPERVISOR})
+READERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 
 def _rows(body: Any) -> list[intake.IntakeRow]:
@@ -54,6 +71,42 @@ async def take_in(request: Request, ctx: RequestContext) -> Response:
     return json_response(result)
 
 
+async def list_reports(request: Request, ctx: RequestContext) -> Response:
+    """The queue: reports in the caller's scope, oldest first, with age against the target."""
+    return json_response(await queue.list_reports(read_query(request, QueueQuery), ctx=ctx))
+
+
+async def get_report(request: Request, ctx: RequestContext) -> Response:
+    """One report with its revisions (404 outside the caller's scope)."""
+    report_id: uuid.UUID = request.path_params["report_id"]
+    return json_response(await queue.report_detail(report_id, ctx=ctx))
+
+
+async def assign_report(request: Request, ctx: RequestContext) -> Response:
+    """Assign an awaiting report to an officer or a team."""
+    report_id: uuid.UUID = request.path_params["report_id"]
+    body = await read_body(request, AssignRequest)
+    return json_response(await assignment.assign(report_id, body, ctx=ctx))
+
+
+async def close_report(request: Request, ctx: RequestContext) -> Response:
+    """Close an awaiting report without a visit, with a reason."""
+    report_id: uuid.UUID = request.path_params["report_id"]
+    body = await read_body(request, CloseRequest)
+    return json_response(await assignment.close(report_id, body, ctx=ctx))
+
+
+async def get_pledge(request: Request, ctx: RequestContext) -> Response:
+    """The pledge figures over reported burglaries, by week, offence type, area, team, officer."""
+    return json_response(await figures.pledge(read_query(request, PledgeQuery), ctx=ctx))
+
+
+async def get_address_history(request: Request, ctx: RequestContext) -> Response:
+    """Earlier reports and visits at an address (12 months) the caller may see; repeat flag."""
+    query = read_query(request, HistoryQuery)
+    return json_response(await history.address_history(query, ctx=ctx))
+
+
 endpoints = [
     Endpoint(
         "/api/reports",
@@ -65,5 +118,72 @@ endpoints = [
         response=IntakeResult,
         errors=(401, 413, 415, 422, 429, 503),
         auth="integration",
+    ),
+    Endpoint(
+        "/api/reports",
+        "GET",
+        list_reports,
+        summary="The queue: reports in the caller's scope, oldest first, age against the target",
+        tag="reports",
+        query=QueueQuery,
+        response=QueuePage,
+        errors=(400, 403),
+        roles=SUPERVISORS,
+    ),
+    Endpoint(
+        "/api/reports/{report_id:uuid}",
+        "GET",
+        get_report,
+        summary="One report with its revisions",
+        tag="reports",
+        response=ReportDetail,
+        errors=(403, 404),
+        roles=SUPERVISORS,
+    ),
+    Endpoint(
+        "/api/reports/{report_id:uuid}/assign",
+        "POST",
+        assign_report,
+        summary="Assign an awaiting report to an officer or a team (reassigning tombstones it)",
+        tag="reports",
+        body=AssignRequest,
+        response=ReportOut,
+        errors=(403, 404, 409),
+        roles=SUPERVISORS,
+    ),
+    Endpoint(
+        "/api/reports/{report_id:uuid}/close",
+        "POST",
+        close_report,
+        summary="Close an awaiting report without a visit (victim declined, duplicate...)",
+        tag="reports",
+        body=CloseRequest,
+        response=ReportOut,
+        errors=(403, 404, 409),
+        roles=SUPERVISORS,
+    ),
+    Endpoint(
+        "/api/pledge",
+        "GET",
+        get_pledge,
+        summary="Pledge figures over every reported burglary: visited, awaiting, overdue, "
+        "report-to-arrival, repeats; by week, offence type, area, team and officer",
+        tag="reports",
+        query=PledgeQuery,
+        response=Pledge,
+        errors=(403,),
+        roles=SUPERVISORS,
+    ),
+    Endpoint(
+        "/api/addresses/history",
+        "GET",
+        get_address_history,
+        summary="Earlier reports and visits at an address within 12 months that the caller "
+        "may see, and the server's repeat-victim flag",
+        tag="reports",
+        query=HistoryQuery,
+        response=AddressHistory,
+        errors=(403,),
+        roles=READERS,
     ),
 ]
