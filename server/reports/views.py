@@ -4,17 +4,28 @@ assignment and closing, the pledge figures and an address's history (shapes only
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from server.reports.enums import CloseReason, ReportState
 from server.validation import AddressLine, Postcode, Strict
 from server.visits.enums import OffenceType, VisitStatus, Vulnerability
 
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+def _utc_in_range(value: datetime) -> datetime:
+    """A query time in UTC (a time without an offset is read as UTC), in a sane range."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must be between the years 2000 and 2100")
+    return value
+
+
+QueryTime = Annotated[datetime, AfterValidator(_utc_in_range)]
 
 
 class QueueState(StrEnum):
@@ -38,8 +49,8 @@ class QueueQuery(Strict):
     team: Id | None = None
     officer: uuid.UUID | None = Field(default=None, description="assigned to this officer")
     offence_type: OffenceType | None = None
-    date_from: datetime | None = Field(default=None, description="reported at or after (UTC)")
-    date_to: datetime | None = Field(default=None, description="reported before (UTC)")
+    date_from: QueryTime | None = Field(default=None, description="reported at or after (UTC)")
+    date_to: QueryTime | None = Field(default=None, description="reported before (UTC)")
     crime_reference: Annotated[str, Field(max_length=40)] | None = None
     postcode: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9 ]+$")] | None = None
     cursor: Annotated[str, Field(max_length=200)] | None = None
@@ -164,7 +175,7 @@ class HistoryQuery(Strict):
 
     postcode: Postcode
     line1: Annotated[AddressLine, Field(min_length=1)]
-    at: datetime | None = Field(default=None, description="look back 12 months from (now)")
+    at: QueryTime | None = Field(default=None, description="look back 12 months from (now)")
     exclude: uuid.UUID | None = Field(default=None, description="a report or visit to leave out")
 
 
@@ -195,8 +206,8 @@ class AddressHistory(BaseModel):
 class PledgeQuery(Strict):
     """Which reports the figures count (reported-at in the range; the caller's scope applies)."""
 
-    date_from: datetime | None = Field(default=None, description="reported at or after (UTC)")
-    date_to: datetime | None = Field(default=None, description="reported before (UTC)")
+    date_from: QueryTime | None = Field(default=None, description="reported at or after (UTC)")
+    date_to: QueryTime | None = Field(default=None, description="reported before (UTC)")
     area: Id | None = None
     team: Id | None = None
     officer: uuid.UUID | None = Field(default=None, description="assigned to this officer")
