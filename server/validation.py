@@ -36,6 +36,14 @@ def normalise_postcode(value: str) -> str:
     return compact[:-3] + " " + compact[-3:]
 
 
+def postcode_prefix(raw: str) -> str:
+    """A postcode to search by: a whole one normalised, a part (``WR3``) as typed, upper-cased."""
+    try:
+        return normalise_postcode(raw)
+    except ValueError:
+        return " ".join(raw.upper().split())
+
+
 def check_crime_reference(value: str, info: ValidationInfo) -> str:
     """Check a crime reference against the force's pattern (``DOORSTEP_CRIME_REF_PATTERN``)."""
     from server.settings import DEFAULT_CRIME_REFERENCE_PATTERN

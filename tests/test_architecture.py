@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "server.db",
             "server.observability",
             "server.middleware",
+            "server.paging",
         ),
     ),
     ("audit", ("server.audit",)),

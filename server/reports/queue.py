@@ -7,11 +7,8 @@ from the crime system, never a time typed at the door.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tortoise.expressions import Q
@@ -20,9 +17,10 @@ from tortoise.queryset import QuerySet
 from server.audit.models import AuditAction
 from server.auth.scope import report_scope
 from server.context import RequestContext
-from server.errors import BadRequest, NotFound
+from server.errors import NotFound
 from server.feed import history
 from server.org.models import Area, Officer, Team
+from server.paging import decode_keyset, encode_keyset
 from server.reports.enums import ReportState
 from server.reports.models import Report
 from server.reports.views import (
@@ -38,7 +36,7 @@ from server.reports.views import (
     ReportOut,
     ReportVictimOut,
 )
-from server.validation import normalise_postcode
+from server.validation import postcode_prefix
 from server.visits.models import Visit
 
 OPEN = (ReportState.AWAITING, ReportState.IN_PROGRESS)
@@ -77,41 +75,15 @@ def filtered(q: QueueQuery, *, ctx: RequestContext) -> QuerySet[Report]:
     if q.crime_reference:
         query = query.filter(reference_crime_reference__startswith=q.crime_reference.upper())
     if q.postcode:
-        query = query.filter(address_postcode__startswith=_postcode_prefix(q.postcode))
+        query = query.filter(address_postcode__startswith=postcode_prefix(q.postcode))
     return query
-
-
-def _postcode_prefix(raw: str) -> str:
-    try:
-        return normalise_postcode(raw)
-    except ValueError:
-        return " ".join(raw.upper().split())
-
-
-def _encode(report: Report) -> str:
-    raw = json.dumps(
-        {"r": report.reference_reported_at.isoformat(), "i": str(report.id)}, separators=(",", ":")
-    )
-    return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
-
-
-def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(data["r"]), uuid.UUID(data["i"])
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise BadRequest(
-            "That page cursor is not valid; start again from the first page.",
-            code="bad_cursor",
-            details={"field": "cursor"},
-        ) from exc
 
 
 async def list_reports(q: QueueQuery, *, ctx: RequestContext) -> QueuePage:
     """A page of the queue, oldest first, keyset-paged; each report listed is audited."""
     query = filtered(q, ctx=ctx)
     if q.cursor:
-        at, last = _decode(q.cursor)
+        at, last = decode_keyset(q.cursor)
         query = query.filter(
             Q(reference_reported_at__gt=at) | Q(reference_reported_at=at, id__gt=last)
         )
@@ -125,7 +97,9 @@ async def list_reports(q: QueueQuery, *, ctx: RequestContext) -> QueuePage:
     )
     return QueuePage(
         reports=await reports_out(page, ctx=ctx),
-        next_cursor=_encode(page[-1]) if more and page else None,
+        next_cursor=encode_keyset(page[-1].reference_reported_at, page[-1].id)
+        if more and page
+        else None,
         target_seconds=ctx.settings.attendance_target_seconds,
         as_of=ctx.now,
     )

@@ -22,7 +22,7 @@ from server.feed import Change, RevisionNote, ScopeExitNote, column_for
 from server.reports.enums import ReportState
 from server.reports.models import Report
 from server.reports.schemas import ReportRecord
-from server.visits.schemas import leaf_paths
+from server.visits.schemas import leaf_paths, leaf_value
 
 REPORT_PATHS: tuple[str, ...] = tuple(leaf_paths(ReportRecord))
 # The server's own facts about a report (columns, never client paths).
@@ -55,13 +55,7 @@ def holder_of(state: str, officer_id: Any, team_id: Any, assigned_at: Any) -> Ho
 
 def record_values(record: BaseModel) -> dict[str, Any]:
     """A validated record as ``{dotted path: storable value}`` (UTC times, plain lists)."""
-    values: dict[str, Any] = {}
-    for path in REPORT_PATHS:
-        value: Any = record
-        for part in path.split("."):
-            value = getattr(value, part)
-        values[path] = _storable(value)
-    return values
+    return {path: _storable(leaf_value(record, path)) for path in REPORT_PATHS}
 
 
 def _storable(value: Any) -> Any:

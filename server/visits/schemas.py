@@ -276,6 +276,14 @@ def leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     return paths
 
 
+def leaf_value(model: BaseModel, path: str) -> Any:
+    """The value at a dotted path of a validated model (``address.postcode``)."""
+    value: Any = model
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
 def missing_for_completion(record: VisitRecord) -> list[str]:
     """The dotted fields a visit must have before the officer can complete it."""
     required: dict[str, Any] = {

@@ -53,3 +53,9 @@ async def take_in(ctx: Any, *rows: dict[str, Any]) -> list[str]:
     )
     assert result.refused == 0, result
     return [str(r.id) for r in result.results]
+
+
+async def team_a(enrolled: Any, officers: int = 1) -> tuple[Any, list[Any]]:
+    """A supervisor of Team A (Area X) and ``officers`` officers of the team."""
+    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
+    return sergeant, [await enrolled(team="Team A", area="Area X") for _ in range(officers)]

@@ -10,7 +10,7 @@ import httpx
 from harness.phone import Phone, new_id
 from server.reports.models import Report
 from server.visits.models import Visit
-from tests.server.reports.rows import report_row, take_in
+from tests.server.reports.rows import report_row, take_in, team_a
 from tests.support.context import SystemContext
 from tests.support.people import Person
 
@@ -37,8 +37,7 @@ COMPLETE = {
 async def _assigned(
     enrolled: Enrolled, system_ctx: SystemContext, **assign: Any
 ) -> tuple[Person, Person, str]:
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    officer = await enrolled(team="Team A", area="Area X")
+    sergeant, [officer] = await team_a(enrolled)
     [report_id] = await take_in(system_ctx(), report_row(team="Team A"))
     body = assign or {"officer_id": str(officer.officer.id)}
     response = await sergeant.client.post(f"/api/reports/{report_id}/assign", json=body)
@@ -86,11 +85,7 @@ async def test_start_visit_from_a_report_then_complete_it(
 async def test_a_team_report_started_by_one_officer_leaves_the_others_phones(
     enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    one, two = (
-        await enrolled(team="Team A", area="Area X"),
-        await enrolled(team="Team A", area="Area X"),
-    )
+    sergeant, [one, two] = await team_a(enrolled, 2)
     [report_id] = await take_in(system_ctx(), report_row(team="Team A"))
     team_id = sergeant.officer.team_id  # type: ignore[attr-defined]
     await sergeant.client.post(f"/api/reports/{report_id}/assign", json={"team_id": team_id})

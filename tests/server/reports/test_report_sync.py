@@ -8,7 +8,7 @@ from typing import Any
 
 from harness.phone import Phone
 from server.feed.models import ScopeExit
-from tests.server.reports.rows import report_row, take_in
+from tests.server.reports.rows import report_row, take_in, team_a
 from tests.support.context import SystemContext
 from tests.support.people import Person
 
@@ -22,11 +22,7 @@ def _reports(changes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 async def test_assigned_officer_pulls_it_and_a_reassignment_tombstones_it(
     enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    first, second = (
-        await enrolled(team="Team A", area="Area X"),
-        await enrolled(team="Team A", area="Area X"),
-    )
+    sergeant, [first, second] = await team_a(enrolled, 2)
     [report_id] = await take_in(system_ctx(), report_row(team="Team A"))
     phone_1, phone_2 = Phone(first.client), Phone(second.client)
     assert _reports(await phone_1.pull_all()) == {}  # not assigned yet: on nobody's phone
@@ -63,11 +59,7 @@ async def test_assigned_officer_pulls_it_and_a_reassignment_tombstones_it(
 async def test_a_team_assignment_reaches_every_officer_of_the_team_only(
     enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    one, two = (
-        await enrolled(team="Team A", area="Area X"),
-        await enrolled(team="Team A", area="Area X"),
-    )
+    sergeant, [one, two] = await team_a(enrolled, 2)
     other = await enrolled(team="Team B", area="Area X")
     [report_id] = await take_in(system_ctx(), report_row(team="Team A"))
     team_id = sergeant.officer.team_id  # type: ignore[attr-defined]
@@ -84,8 +76,7 @@ async def test_a_team_assignment_reaches_every_officer_of_the_team_only(
 async def test_closing_needs_a_reason_and_tombstones_the_holder(
     enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    officer = await enrolled(team="Team A", area="Area X")
+    sergeant, [officer] = await team_a(enrolled)
     [report_id] = await take_in(system_ctx(), report_row(team="Team A"))
     url = f"/api/reports/{report_id}"
     await sergeant.client.post(f"{url}/assign", json={"officer_id": str(officer.officer.id)})
@@ -137,8 +128,7 @@ async def test_a_supervisor_acts_only_within_their_scope(
 async def test_a_push_to_reports_is_rejected_read_only(
     enrolled: Enrolled, system_ctx: SystemContext
 ) -> None:
-    sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
-    officer = await enrolled(team="Team A", area="Area X")
+    sergeant, [officer] = await team_a(enrolled)
     [report_id] = await take_in(system_ctx(), report_row(team="Team A"))
     await sergeant.client.post(
         f"/api/reports/{report_id}/assign", json={"officer_id": str(officer.officer.id)}
