@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
@@ -24,6 +24,7 @@ from server.reports.models import Report
 from server.visits.models import Visit
 
 REPEAT_WINDOW = timedelta(days=365)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 _WORDS = {
     "rd": "road",
     "st": "street",
@@ -39,6 +40,14 @@ _WORDS = {
     "sq": "square",
     "tce": "terrace",
 }
+
+
+def window_start(at: datetime) -> datetime:
+    """The start of the twelve months before ``at`` (the earliest time there is, near year 1)."""
+    try:
+        return at - REPEAT_WINDOW
+    except OverflowError:
+        return _EARLIEST
 
 
 def line_key(line1: str | None) -> str:
@@ -120,5 +129,5 @@ async def repeat_before(
     connection: BaseDBAsyncClient | None = None,
 ) -> bool:
     """Whether the burglary reported ``at`` this address is a repeat (the server's own flag)."""
-    earlier = await burglaries_at(postcode, line1, at - REPEAT_WINDOW, at, connection)
+    earlier = await burglaries_at(postcode, line1, window_start(at), at, connection)
     return is_repeat(earlier, crime_reference, exclude)

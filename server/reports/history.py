@@ -15,7 +15,7 @@ from typing import Any
 from server.audit.models import AuditAction
 from server.auth.scope import report_scope, visit_scope
 from server.context import RequestContext
-from server.reports.addresses import REPEAT_WINDOW, Burglary, burglaries_at, is_repeat
+from server.reports.addresses import Burglary, burglaries_at, is_repeat, window_start
 from server.reports.models import Report
 from server.reports.views import AddressHistory, HistoryItem, HistoryQuery
 from server.visits.models import Visit
@@ -60,7 +60,7 @@ def _item(b: Burglary, arrivals: dict[Any, Any]) -> HistoryItem:
 async def address_history(q: HistoryQuery, *, ctx: RequestContext) -> AddressHistory:
     """Earlier reports and visits at the address the caller may see, and the repeat flag."""
     at = q.at or ctx.now
-    since = at - REPEAT_WINDOW
+    since = window_start(at)
     principal, settings = ctx.caller, ctx.settings
     everything = await burglaries_at(q.postcode, q.line1, since, at)
     own, crime_reference = _own(everything, q.exclude)

@@ -30,7 +30,7 @@ from server.errors import ServiceUnavailable, validation_problems
 from server.feed import lock_records, record_changes
 from server.org.models import Area, Team
 from server.org.service import code_of
-from server.reports.addresses import REPEAT_WINDOW, Burglary, burglaries_at, is_repeat, line_key
+from server.reports.addresses import Burglary, burglaries_at, is_repeat, line_key, window_start
 from server.reports.enums import IntakeOutcome, ReportState
 from server.reports.linking import link
 from server.reports.models import Report
@@ -41,6 +41,7 @@ from server.visits.models import Visit
 log = logging.getLogger("doorstep.intake")
 # A report "reported" later than this ahead of the server's clock is refused.
 _CLOCK_SKEW = timedelta(minutes=10)
+_EARLIEST_YEAR = 2000
 _ATTEMPTS = 4
 _RETRYABLE = (
     IntegrityError,
@@ -122,8 +123,10 @@ async def _validate(rows: Sequence[IntakeRow], ctx: RequestContext) -> list[_Val
         if row.problems:
             checked.append(_refused(row, row.problems))
             continue
-        if report.reference.reported_at > ctx.now + _CLOCK_SKEW:
-            problem = RowProblem(field="reference.reported_at", message="is in the future")
+        reported_at = report.reference.reported_at
+        if reported_at > ctx.now + _CLOCK_SKEW or reported_at.year < _EARLIEST_YEAR:
+            message = "is in the future" if reported_at > ctx.now else "is before 2000"
+            problem = RowProblem(field="reference.reported_at", message=message)
             checked.append(_refused(row, [problem]))
             continue
         placed = await _placed(report)
@@ -303,14 +306,15 @@ async def _flag_repeats(connection: BaseDBAsyncClient, views: list[ReportView]) 
     for view in views:
         postcode, line1 = view.get("address.postcode"), view.get("address.line1")
         at = view.get("reference.reported_at")
-        stored = await burglaries_at(postcode, line1, at - REPEAT_WINDOW, at, connection)
+        since = window_start(at)
+        stored = await burglaries_at(postcode, line1, since, at, connection)
         batch = [
             _burglary(other)
             for other in views
             if other is not view
             and other.get("address.postcode") == postcode
             and line_key(other.get("address.line1")) == line_key(line1)
-            and at - REPEAT_WINDOW <= other.get("reference.reported_at") < at
+            and since <= other.get("reference.reported_at") < at
         ]
         batch_ids = {b.id for b in batch}
         earlier = [b for b in stored if b.id not in batch_ids] + batch

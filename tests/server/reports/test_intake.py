@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from server.audit.models import AuditAction, AuditEvent
 from server.feed.models import Revision
@@ -135,3 +136,21 @@ async def test_credentials_wrong_missing_revoked_and_sessions_are_refused(
         "revoked credential",
     ]
     assert await Report.all().count() == 0
+
+
+async def test_two_deliveries_of_a_new_report_at_once_make_one_report(
+    backend: str, client: httpx.AsyncClient, token: str
+) -> None:
+    """Both insert the same crime reference; the loser is retried whole and finds it."""
+    import asyncio
+
+    if backend != "postgres":
+        pytest.skip("needs concurrent transactions: PostgreSQL only")
+    rows = [report_row(f"22/{n}/26") for n in range(1000, 1020)]
+    first, second = await asyncio.gather(_send(client, token, *rows), _send(client, token, *rows))
+    assert (first.status_code, second.status_code) == (200, 200)
+    outcomes = sorted(
+        r["outcome"] for response in (first, second) for r in response.json()["results"]
+    )
+    assert outcomes == ["created"] * 20 + ["unchanged"] * 20
+    assert await Report.all().count() == 20

@@ -235,3 +235,18 @@ async def test_repeat_victimisation_is_computed_from_earlier_burglaries_at_the_a
     changes = await phone.pull_all()
     visit = [c for c in changes if c["id"] == visit_id][-1]
     assert visit["record"]["meta.repeat_victim"] is True
+
+
+async def test_a_visit_reported_in_year_one_still_gets_its_repeat_flag(
+    enrolled: Enrolled,
+) -> None:
+    """Twelve months before 0001-01-01 does not exist: the window starts at the earliest time."""
+    officer = await enrolled(team="Team A", area="Area X")
+    phone = Phone(officer.client)
+    fields = {
+        "reference.reported_at": "0001-01-01T00:00:00Z",
+        "address.line1": "1 Elm Road",
+        "address.postcode": "WR3 8JE",
+    }
+    [result] = await _push(phone, phone.mutation("visits", new_id(), fields))
+    assert result["status"] == "applied", result
