@@ -23,7 +23,14 @@ from server.reports.enums import ReportState
 from server.reports.models import Report
 from server.reports.queue import reports_out, scoped_report
 from server.reports.records import ReportView
-from server.reports.views import AssignRequest, CloseRequest, ReportOut
+from server.reports.views import (
+    AssigneeOfficer,
+    Assignees,
+    AssigneeTeam,
+    AssignRequest,
+    CloseRequest,
+    ReportOut,
+)
 
 _DONE = {"assign": "assigned", "close": "closed"}
 
@@ -130,3 +137,27 @@ async def close(report_id: uuid.UUID, body: CloseRequest, *, ctx: RequestContext
     }
     reason = f"closed: {body.reason.value}"
     return await _change(report_id, "close", facts, reason, ctx=ctx, stamp="closed_at")
+
+
+async def assignees(*, ctx: RequestContext) -> Assignees:
+    """The teams and active officers the caller supervises (the assign picker's choices)."""
+    principal = ctx.caller
+    if principal.supervision_scope is SupervisionScope.AREA:
+        teams = await Team.filter(area_id=principal.area_id).order_by("name")
+    else:
+        teams = await Team.filter(id=principal.team_id)
+    officers = await Officer.filter(
+        team_id__in=[t.id for t in teams], active=True, role=Role.OFFICER
+    ).order_by("display_name", "collar_number")
+    return Assignees(
+        teams=[AssigneeTeam(id=t.id, name=t.name, area_id=t.area_id) for t in teams],  # type: ignore[attr-defined]
+        officers=[
+            AssigneeOfficer(
+                id=str(o.id),
+                display_name=o.display_name,
+                collar_number=o.collar_number,
+                team_id=o.team_id,  # type: ignore[attr-defined]
+            )
+            for o in officers
+        ],
+    )

@@ -184,10 +184,10 @@ class PushLinks:
         asked = fields.get(LINK_PATH)
         if linked is None:
             linked = self._match(visit_id, asked, fields.get("reference.crime_reference"))
-        if linked is not None:
-            view = self.views[linked]
-            link(view, visit_id, officer_id, status, now=ctx.now, author=author, actor_id=actor)
-            self.by_visit[visit_id] = linked
+        target = self.views.get(linked) if linked is not None else None
+        if target is not None and linkable(target, visit_id):
+            link(target, visit_id, officer_id, status, now=ctx.now, author=author, actor_id=actor)
+            self.by_visit[visit_id] = target.id
         if changed & {"address.line1", "address.postcode", "reference.reported_at"}:
             self.repeat[visit_id] = await _visit_repeat(
                 connection, visit_id, fields, created_at or ctx.now, linked

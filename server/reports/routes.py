@@ -16,6 +16,7 @@ from server.reports import assignment, figures, history, intake, queue
 from server.reports.schemas import MAX_BATCH, IntakeBatch, IntakeResult
 from server.reports.views import (
     AddressHistory,
+    Assignees,
     AssignRequest,
     CloseRequest,
     HistoryQuery,
@@ -82,6 +83,11 @@ async def get_report(request: Request, ctx: RequestContext) -> Response:
     return json_response(await queue.report_detail(report_id, ctx=ctx))
 
 
+async def get_assignees(request: Request, ctx: RequestContext) -> Response:
+    """The teams and officers the caller may assign reports to."""
+    return json_response(await assignment.assignees(ctx=ctx))
+
+
 async def assign_report(request: Request, ctx: RequestContext) -> Response:
     """Assign an awaiting report to an officer or a team."""
     report_id: uuid.UUID = request.path_params["report_id"]
@@ -138,6 +144,16 @@ endpoints = [
         tag="reports",
         response=ReportDetail,
         errors=(403, 404),
+        roles=SUPERVISORS,
+    ),
+    Endpoint(
+        "/api/reports/assignees",
+        "GET",
+        get_assignees,
+        summary="The teams and active officers the caller may assign reports to",
+        tag="reports",
+        response=Assignees,
+        errors=(403,),
         roles=SUPERVISORS,
     ),
     Endpoint(

@@ -163,6 +163,27 @@ class AssignRequest(Strict):
         return self
 
 
+class AssigneeTeam(BaseModel):
+    """A team a report can be assigned to."""
+
+    id: int
+    name: str
+    area_id: int
+
+
+class AssigneeOfficer(OfficerRef):
+    """An officer a report can be assigned to, and their team."""
+
+    team_id: int
+
+
+class Assignees(BaseModel):
+    """Who the caller may assign reports to: the teams and active officers they supervise."""
+
+    teams: list[AssigneeTeam]
+    officers: list[AssigneeOfficer]
+
+
 class CloseRequest(Strict):
     """Close a report without a visit: the reason is required and audited."""
 

@@ -132,6 +132,10 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         None,
         {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
     ),
+    ("GET", "/api/reports/assignees"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
     ("POST", "/api/reports/{report_id}/assign"): (
         {"team_id": 1},
         {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},

@@ -140,3 +140,18 @@ async def test_a_push_to_reports_is_rejected_read_only(
     assert response.status_code == 200, response.text
     [result] = response.json()["results"]
     assert (result["status"], result["error"]["code"]) == ("rejected", "read_only")
+
+
+async def test_the_assign_picker_lists_who_the_supervisor_may_assign_to(
+    enrolled: Enrolled,
+) -> None:
+    sergeant, [officer] = await team_a(enrolled)
+    area = await enrolled(role="supervisor", team="Team B", area="Area X", scope="area")
+    await enrolled(team="Team C", area="Area Y")
+    await enrolled(role="supervisor", team="Team A", area="Area X")  # not an assignee
+    mine = (await sergeant.client.get("/api/reports/assignees")).json()
+    assert [t["name"] for t in mine["teams"]] == ["Team A"]
+    assert [o["id"] for o in mine["officers"]] == [str(officer.officer.id)]
+    wide = (await area.client.get("/api/reports/assignees")).json()
+    assert [t["name"] for t in wide["teams"]] == ["Team A", "Team B"]
+    assert [o["id"] for o in wide["officers"]] == [str(officer.officer.id)]
