@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.auth.guard import OutOfScope, audit_out_of_scope, authenticate, require_role
-from server.auth.principal import Principal
+from server.auth.principal import IntegrationCaller, Principal
 from server.context import RequestContext
 from server.errors import (
     BadRequest,
@@ -28,6 +28,7 @@ from server.errors import (
     validation_problems,
 )
 from server.org.models import Role
+from server.reports import credentials
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # A handler reads HTTP and calls one service with the request context the guard built.
@@ -55,9 +56,14 @@ class Endpoint:
     response_media_type: str = "application/json"
     # How ``body`` arrives: JSON, or a plain HTML form (the public survey page).
     body_media_type: str = "application/json"
+    # Which credential it takes (unless public): a signed-in session (the cookie), or an
+    # integration's bearer token. Neither ever satisfies an endpoint of the other kind.
+    auth: Literal["session", "integration"] = "session"
 
 
-def request_context(request: Request, principal: Principal | None) -> RequestContext:
+def request_context(
+    request: Request, principal: Principal | None, integration: IntegrationCaller | None = None
+) -> RequestContext:
     """The context of one request: built here, once, and only here."""
     state = request.scope.get("state", {})
     return RequestContext(
@@ -66,6 +72,8 @@ def request_context(request: Request, principal: Principal | None) -> RequestCon
         request_id=str(state.get("request_id", "")),
         principal=principal,
         client_address=request.client.host if request.client else "",
+        actor_id=integration.id if integration else None,
+        integration=integration,
     )
 
 
@@ -73,12 +81,20 @@ def guarded(endpoint: Endpoint) -> Dispatch:
     """The endpoint's handler behind the guard: signed in, and in an allowed role.
 
     Every endpoint is guarded unless it says ``public=True``: a new route is closed by default.
-    The guard builds the request context and hands it to the handler; a record refused as out
-    of the caller's scope leaves as the same 404, after its ``denied`` audit row is written.
+    An ``auth="integration"`` endpoint takes an integration's bearer token instead of a
+    session (and its context has ``integration`` set, no principal). The guard builds the
+    request context and hands it to the handler; a record refused as out of the caller's scope
+    leaves as the same 404, after its ``denied`` audit row is written.
     """
 
     async def handler(request: Request) -> Response:
         principal = None
+        if endpoint.auth == "integration" and not endpoint.public:
+            # The bearer token only: a session cookie on the request is ignored.
+            anonymous = request_context(request, None)
+            header = request.headers.get("authorization")
+            integration = await credentials.authenticate(header, ctx=anonymous)
+            return await endpoint.handler(request, request_context(request, None, integration))
         if not endpoint.public:
             principal = await authenticate(request)
         ctx = request_context(request, principal)

@@ -33,6 +33,7 @@ from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
 from server.photos.routes import endpoints as photo_endpoints
 from server.photos.store import create_store
+from server.reports.routes import endpoints as report_endpoints
 from server.settings import Settings
 from server.static import app_routes
 from server.supervision.routes import endpoints as supervision_endpoints
@@ -58,6 +59,7 @@ def api_endpoints() -> list[Endpoint]:
         *sync_endpoints,
         *photo_endpoints,
         *aftercare_endpoints,
+        *report_endpoints,
     ]
 
 

@@ -259,6 +259,70 @@ def cmd_restore_fence(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_integration(settings: Settings, args: argparse.Namespace) -> int:
+    """Create an integration credential; its token is printed once, alone on the last line."""
+    from server.reports.credentials import create_integration
+
+    ctx = RequestContext.system(settings, SystemClock().now())
+    token, row = asyncio.run(_with_orm(settings, lambda: create_integration(args.name, ctx=ctx)))
+    print(f"integration {row.name} ({row.id}) may send reports to POST /api/reports")
+    print("its token, shown this once (send it as 'Authorization: Bearer <token>'):")
+    print(token)
+    return 0
+
+
+def cmd_revoke_integration(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke an integration credential: its next call is refused."""
+    from server.reports.credentials import revoke_integration
+
+    ctx = RequestContext.system(settings, SystemClock().now())
+    row = asyncio.run(_with_orm(settings, lambda: revoke_integration(args.name, ctx=ctx)))
+    print(f"revoked integration {row.name} ({row.id})")
+    return 0
+
+
+def cmd_list_integrations(settings: Settings, args: argparse.Namespace) -> int:
+    """List integration credentials (never their tokens)."""
+    from server.reports.credentials import list_integrations
+
+    for row in asyncio.run(_with_orm(settings, list_integrations)):
+        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        used = f"last used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+        print(f"{row.name}\t{row.id}\t{state}\t{used}")
+    return 0
+
+
+def cmd_import_reports(settings: Settings, args: argparse.Namespace) -> int:
+    """Take in a CSV export of reports: exit 0 if every row was taken, 1 if some were refused
+    (the good rows are kept), 2 if the file could not be read at all."""
+    from pathlib import Path
+
+    from server.reports.csvfile import BadFile, import_reports
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"doorstep: cannot read {path.name}: {exc}", file=sys.stderr)
+        return 2
+    ctx = RequestContext.system(settings, SystemClock().now())
+    try:
+        result = asyncio.run(
+            _with_orm(settings, lambda: import_reports(text, ctx=ctx, name=path.name))
+        )
+    except BadFile as exc:
+        print(f"doorstep: {path.name}: {exc}", file=sys.stderr)
+        return 2
+    for row in result.results:
+        for problem in row.problems:
+            print(f"row {row.row}: {problem.field}: {problem.message}")
+    print(
+        f"{result.received} rows: {result.created} created, {result.amended} amended, "
+        f"{result.unchanged} unchanged, {result.stale} stale, {result.refused} refused"
+    )
+    return 1 if result.refused else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="doorstep", description=__doc__)
@@ -320,6 +384,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "send-mail", help="email the leave-behinds victims asked for (one pass)"
     ).set_defaults(func=cmd_send_mail)
+
+    integration = sub.add_parser(
+        "create-integration", help="create a credential for the crime system to send reports"
+    )
+    integration.add_argument("name", help="a name for it, e.g. 'niche-rms'")
+    integration.set_defaults(func=cmd_create_integration)
+    revoke_integration = sub.add_parser(
+        "revoke-integration", help="revoke an integration credential"
+    )
+    revoke_integration.add_argument("name")
+    revoke_integration.set_defaults(func=cmd_revoke_integration)
+    sub.add_parser(
+        "list-integrations", help="list integration credentials (never their tokens)"
+    ).set_defaults(func=cmd_list_integrations)
+    reports = sub.add_parser("import-reports", help="take in reports from a CSV export")
+    reports.add_argument("file", help="the CSV file (docs/intake.md)")
+    reports.set_defaults(func=cmd_import_reports)
     return parser
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry, write_audit
-from server.auth.principal import Principal
+from server.auth.principal import IntegrationCaller, Principal
 from server.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -41,8 +41,11 @@ class RequestContext:
     principal: Principal | None = None
     # The caller's network address, for per-address rate limits ("" when unknown).
     client_address: str = ""
-    # The acting account when there is no principal (an administrator at the command line).
+    # The acting account when there is no principal (an administrator at the command line,
+    # or an integration: then its id, so audit entries name it as the actor).
     actor_id: uuid.UUID | None = None
+    # The integration calling an integration-only endpoint (intake), else None.
+    integration: IntegrationCaller | None = None
 
     @classmethod
     def system(

@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "server.syncing.models",
     "server.feed.models",
     "server.aftercare.models",
+    "server.reports.models",
 ]
 MIGRATIONS_MODULE = "server.migrations"
 

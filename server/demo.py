@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.advice.catalogue import load_default_catalogue
@@ -180,9 +180,76 @@ _VISITS: list[tuple[str, int, float, str, dict[str, Any]]] = [
 ]
 
 
+# Reports from the "crime system": (crime reference, hours ago, team, line1, town, postcode,
+# victim). Two match visits above (so they arrive linked: one visited, one in progress), one
+# waits unassigned, one is overdue against the default 24 h target.
+_REPORTS: list[tuple[str, int, str, str, str, str, str]] = [
+    (
+        "22/41871/26",
+        30,
+        "Worcester Response A",
+        "14 Lansdowne Crescent",
+        "Worcester",
+        "WR3 8JE",
+        "Margaret Ellis",
+    ),
+    (
+        "22/42010/26",
+        6,
+        "Worcester Response A",
+        "3 London Road",
+        "Worcester",
+        "WR5 2DL",
+        "Daniel Okafor",
+    ),
+    (
+        "22/42101/26",
+        2,
+        "Worcester Response A",
+        "8 Tolladine Road",
+        "Worcester",
+        "WR4 9AB",
+        "Grace Adeyemi",
+    ),
+    (
+        "22/42102/26",
+        30,
+        "Malvern Neighbourhood",
+        "11 Graham Road",
+        "Malvern",
+        "WR14 2HY",
+        "Arthur Bell",
+    ),
+]
+
+
+async def _seed_reports(settings: Settings, now: datetime, ctx: RequestContext) -> int:
+    """The demo's reported burglaries, through the real intake (idempotent on the reference)."""
+    from server.reports.intake import IntakeRow, intake
+
+    rows = [
+        IntakeRow(
+            n,
+            {
+                "reference": {
+                    "crime_reference": ref,
+                    "reported_at": (now - timedelta(hours=hours)).isoformat(),
+                },
+                "offence": {"type": "dwelling"},
+                "address": {"line1": line1, "town": town, "postcode": postcode},
+                "victim": {"name": victim, "phone": "07700 900000"},
+                "team": team,
+            },
+        )
+        for n, (ref, hours, team, line1, town, postcode, victim) in enumerate(_REPORTS)
+    ]
+    result = await intake(rows, ctx=ctx, author="demo", reason="demo")
+    return result.created
+
+
 async def seed_demo(settings: Settings, clock: Clock) -> dict[str, int]:
     """Load the demo (idempotent: what exists already is left alone)."""
-    counts = {"officers": 0, "advice_items": 0, "visits": 0}
+    counts = {"officers": 0, "advice_items": 0, "visits": 0, "reports": 0}
     for spec in DEMO_OFFICERS:
         if not await Officer.filter(collar_number=spec["collar_number"]).exists():
             await create_officer(area_name=AREA, **spec)
@@ -220,4 +287,5 @@ async def seed_demo(settings: Settings, clock: Clock) -> dict[str, int]:
         completed_at = arrived + timedelta(minutes=50) if status == "completed" else None
         await create_visit(officer, record, ctx=ctx, visit_id=visit_id, completed_at=completed_at)
         counts["visits"] += 1
+    counts["reports"] = await _seed_reports(settings, now, RequestContext.system(settings, now))
     return counts

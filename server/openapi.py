@@ -29,7 +29,7 @@ _ERROR_SCHEMA: dict[str, Any] = {
 
 _STATUS_TEXT = {
     400: "Bad request",
-    401: "Not signed in",
+    401: "Not signed in (or, for intake, no valid integration credential)",
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
@@ -125,7 +125,7 @@ def build_openapi(endpoints: Sequence[Endpoint], title: str, version: str) -> di
             }
         operation["responses"] = responses
         if not e.public:
-            operation["security"] = [{"session": []}]
+            operation["security"] = [{"integration" if e.auth == "integration" else "session": []}]
         paths.setdefault(path, {})[e.method.lower()] = operation
     return {
         "openapi": "3.1.0",
@@ -134,7 +134,12 @@ def build_openapi(endpoints: Sequence[Endpoint], title: str, version: str) -> di
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "doorstep_session"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "doorstep_session"},
+                "integration": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an integration's token (`doorstep create-integration`)",
+                },
             },
         },
     }

@@ -36,6 +36,14 @@ def normalise_postcode(value: str) -> str:
     return compact[:-3] + " " + compact[-3:]
 
 
+def postcode_prefix(raw: str) -> str:
+    """A postcode to search by: a whole one normalised, a part (``WR3``) as typed, upper-cased."""
+    try:
+        return normalise_postcode(raw)
+    except ValueError:
+        return " ".join(raw.upper().split())
+
+
 def check_crime_reference(value: str, info: ValidationInfo) -> str:
     """Check a crime reference against the force's pattern (``DOORSTEP_CRIME_REF_PATTERN``)."""
     from server.settings import DEFAULT_CRIME_REFERENCE_PATTERN
@@ -67,6 +75,7 @@ Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(norma
 CrimeReference = Annotated[
     str, StringConstraints(min_length=1, max_length=40), AfterValidator(check_crime_reference)
 ]
+IncidentNumber = Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9/\-]+$")]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
@@ -102,6 +111,12 @@ Email = Annotated[
 ]
 VehicleRegistration = Annotated[
     str, StringConstraints(max_length=12), AfterValidator(normalise_vehicle_registration)
+]
+# A record id made on a device: a UUID, compared and stored lower-case (PROTOCOL.md 2.1).
+RecordId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"),
+    AfterValidator(str.lower),
 ]
 Timestamp = AwareDatetime
 Latitude = Annotated[float, Field(ge=-90, le=90)]

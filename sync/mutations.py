@@ -27,6 +27,8 @@ from .errors import SyncError
 from .limits import MAX_FIELDS_PER_MUTATION, check_pull_limit, check_push_limits
 from .paths import check_no_collision, validate_path
 
+# "reports" come from the force's crime system and are pull-only: the server refuses a push
+# to them (PROTOCOL.md section 14), but a mutation naming them is well formed.
 COLLECTIONS = frozenset(
     {
         "visits",
@@ -38,6 +40,7 @@ COLLECTIONS = frozenset(
         "victim_updates",
         "survey_responses",
         "leave_behinds",
+        "reports",
     }
 )
 OPS = frozenset({"put", "delete"})

@@ -1,10 +1,12 @@
 """The change feed: the one owner of how a change to a synchronised record is recorded.
 
-Every writer of visits, property items, kits and photos - sync push, photo verification,
-review, creating and reassigning visits - records its changes here, and nowhere else:
+Every writer of visits, property items, kits, photos and reports - sync push, photo
+verification, review, creating and reassigning visits, report intake, assignment, closing and
+linking - records its changes here, and nowhere else:
 
 - ``lock_records`` locks the records a transaction will change, in the feed's one global
-  order (visits before their children, each by id), so two writers can never deadlock;
+  order (visits, then their children, then reports, each by id), so two writers can never
+  deadlock;
 - ``record_changes`` then takes change versions from the counter row, writes the records
   with their versions, their revision rows, any scope exits, and finally the audit entries.
 

@@ -1,5 +1,7 @@
 """The feed's lock order: the records a transaction changes are locked visits first, then
-children, each collection by id - the same order for every writer, so none can deadlock."""
+children, then reports, each collection by id - the same order for every writer, so none can
+deadlock. A writer that learns of more records once it holds some (a push finds the report a
+locked visit links to) locks them in a later call, of a higher rank only."""
 
 from __future__ import annotations
 

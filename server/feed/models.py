@@ -59,17 +59,21 @@ class ScopeExit(Model):
     """A record leaving a scope (e.g. a visit moved to another officer or team).
 
     Readers whose scope matched the old owner, team or area get a tombstone for it, in
-    change-version order like any other change.
+    change-version order like any other change. Which columns a reader's scope is matched
+    against depends on the collection: a visit's (and its children's) old officer, team and
+    area; a report's old holder, officer or team (``server.auth.scope``). A column the old
+    scope did not have (a report held by a team has no officer) is null.
     """
 
     id = fields.BigIntField(primary_key=True)
     version = fields.BigIntField(db_index=True)
     collection = fields.CharField(max_length=20)
     record_id = fields.UUIDField()
+    # The record's visit; a report, which belongs to no visit, names itself.
     visit_id = fields.UUIDField()
-    officer_id = fields.UUIDField()
-    team_id = fields.IntField()
-    area_id = fields.IntField()
+    officer_id = fields.UUIDField(null=True)
+    team_id = fields.IntField(null=True)
+    area_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

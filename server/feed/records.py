@@ -21,7 +21,9 @@ class SyncedRecord(Model):
     """Abstract base: revision, per-field revisions, open conflicts and the change-feed position."""
 
     # The collection the sync protocol calls it, and its place in the feed's lock order:
-    # visits (rank 0) are locked before their children (rank 1). Set by each concrete model.
+    # visits (rank 0) are locked before their children (rank 1), and both before reports
+    # (rank 2), whose link to a visit is only known once the visit is locked. Set by each
+    # concrete model.
     feed_collection: ClassVar[str] = ""
     lock_rank: ClassVar[int] = 1
 

@@ -45,7 +45,8 @@ class Change:
 
     ``columns`` are the values to set (for a new record, every column but the feed's own);
     a change with no revisions moves the record in the feed without a new revision (a
-    reassignment re-announces a record to its new readers).
+    reassignment re-announces a record to its new readers). ``visit_id`` groups revisions:
+    the record's visit, or its own id for a visit or a report.
     """
 
     model: type[SyncedRecord]
@@ -59,14 +60,19 @@ class Change:
 @dataclass(frozen=True)
 class ScopeExitNote:
     """A record leaving its old scope: whoever saw it through its old owner, team or area
-    and cannot see it now gets a tombstone on their next pull."""
+    and cannot see it now gets a tombstone on their next pull.
+
+    Visits and their children name the visit's old officer, team and area. A report names
+    itself as ``visit_id`` and its old holder (an officer or a team; the other is None, and
+    ``area_id`` is None): the reports rule in ``server.auth.scope`` matches those columns.
+    """
 
     collection: str
     record_id: uuid.UUID
     visit_id: uuid.UUID
-    officer_id: uuid.UUID
-    team_id: int
-    area_id: int
+    officer_id: uuid.UUID | None
+    team_id: int | None
+    area_id: int | None
 
 
 async def record_changes(
@@ -88,6 +94,7 @@ async def record_changes(
         versions = await take_next_versions(connection, len(exits) + len(changes))
     exit_versions, change_versions = versions[: len(exits)], versions[len(exits) :]
     created: dict[type[SyncedRecord], list[SyncedRecord]] = {}
+    updated: list[tuple[Change, int]] = []
     revisions: list[Revision] = []
     for change, version in zip(changes, change_versions, strict=True):
         model = change.model
@@ -96,11 +103,7 @@ async def record_changes(
             row.created_at = row.updated_at = now
             created.setdefault(model, []).append(row)
         else:
-            await (
-                model.filter(id=change.record_id)
-                .using_db(connection)
-                .update(**change.columns, version=version, updated_at=now)
-            )
+            updated.append((change, version))
         revisions += [
             Revision(
                 collection=model.feed_collection,
@@ -123,6 +126,14 @@ async def record_changes(
     # Parents before children: a child's row refers to its visit's.
     for model in sorted(created, key=lambda m: m.lock_rank):
         await model.bulk_create(created[model], using_db=connection)
+    # Updates after creations: an existing row may now refer to a new one (a report linked
+    # to the visit this push creates).
+    for change, version in updated:
+        await (
+            change.model.filter(id=change.record_id)
+            .using_db(connection)
+            .update(**change.columns, version=version, updated_at=now)
+        )
     if revisions:
         await Revision.bulk_create(revisions, using_db=connection)
     if exits:

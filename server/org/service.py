@@ -20,19 +20,21 @@ from server.org.schemas import CreateOfficerRequest
 _COLLAR = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
 
-def _code(name: str) -> str:
+def code_of(name: str) -> str:
+    """A team's or area's code from its name (``Worcester Response A`` -> ``worcester-response-a``);
+    a code is its own code, so either finds the same team."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "unnamed"
 
 
 async def _team(team_name: str, area_name: str | None) -> Team:
     """The named team, created (with its area) if new; refuses a team found in another area."""
-    team = await Team.get_or_none(code=_code(team_name)).select_related("area")
+    team = await Team.get_or_none(code=code_of(team_name)).select_related("area")
     if team is None:
         area_label = (area_name or "Default area").strip()
-        area, _ = await Area.get_or_create(code=_code(area_label), defaults={"name": area_label})
-        team = await Team.create(code=_code(team_name), name=team_name.strip(), area=area)
+        area, _ = await Area.get_or_create(code=code_of(area_label), defaults={"name": area_label})
+        team = await Team.create(code=code_of(team_name), name=team_name.strip(), area=area)
         await team.fetch_related("area")
-    elif area_name is not None and team.area.code != _code(area_name):
+    elif area_name is not None and team.area.code != code_of(area_name):
         raise Conflict(
             f"team {team_name} is in area {team.area.name}, not {area_name}",
             code="team_in_other_area",
@@ -53,7 +55,7 @@ async def list_teams() -> list[Team]:
 async def create_team(team_name: str, area_name: str) -> Team:
     """Create a team in an area; a team that already exists there is a conflict."""
     async with in_transaction():
-        if await Team.filter(code=_code(team_name)).exists():
+        if await Team.filter(code=code_of(team_name)).exists():
             raise Conflict(f"team {team_name} already exists", code="team_exists")
         return await _team(team_name, area_name)
 

@@ -23,10 +23,11 @@ from server.auth.guard import denial
 from server.auth.principal import Principal
 from server.auth.scope import may_read_visit, may_write_visit
 from server.context import RequestContext
-from server.feed import RevisionNote, SyncedRecord, lock_records
+from server.feed import Change, RevisionNote, ScopeExitNote, SyncedRecord, lock_records
 from server.org.models import Role
 from server.photos.guards import verified_bytes_change
 from server.photos.models import Photo
+from server.reports.linking import LINK_PATH, PushLinks
 from server.settings import Settings
 from server.syncing import audit
 from server.syncing.child_rules import append_only, child_rule
@@ -50,6 +51,8 @@ class Pending:
     owner: dict[str, Any] = field(default_factory=dict)  # officer/team/area or visit_id
     completed_now: bool = False
     revisions: list[RevisionNote] = field(default_factory=list)
+    # Columns the server sets beside the merge (a visit's repeat flag), written with it.
+    server_columns: dict[str, Any] = field(default_factory=dict)
 
     @property
     def status(self) -> str | None:
@@ -69,6 +72,8 @@ class PushWork:
     connection: BaseDBAsyncClient
     touched: dict[tuple[str, uuid.UUID], Pending] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    # The reports the batch's visits link to (locked after the visits; see preload).
+    links: PushLinks | None = None
 
     @property
     def principal(self) -> Principal:
@@ -106,10 +111,11 @@ async def preload(work: PushWork, raws: list[dict[str, Any]]) -> None:
     A child's visit is locked with it (and before it), so the visit's status cannot change
     under the push; one query per collection replaces one per mutation.
     """
-    wanted: dict[str, set[uuid.UUID]] = {name: set() for name in COLLECTIONS}
+    writable = {name for name, c in COLLECTIONS.items() if c.writable}
+    wanted: dict[str, set[uuid.UUID]] = {name: set() for name in writable}
     for raw in raws:
         name, record_id = raw.get("collection"), uuid_or_none(raw.get("id"))
-        if isinstance(name, str) and name in COLLECTIONS and record_id is not None:
+        if isinstance(name, str) and name in writable and record_id is not None:
             wanted[name].add(record_id)
             fields = raw.get("fields")
             if name != "visits" and isinstance(fields, dict):
@@ -135,6 +141,32 @@ async def preload(work: PushWork, raws: list[dict[str, Any]]) -> None:
             work.touched[(name, record_id)] = Pending(
                 collection, record_id, row, state_of(collection, row) if row else None
             )
+    await _preload_reports(work, raws, wanted["visits"])
+
+
+async def _preload_reports(
+    work: PushWork, raws: list[dict[str, Any]], visit_ids: set[uuid.UUID]
+) -> None:
+    """Lock the reports the batch's visits link to, name, or share a crime reference with.
+
+    Reports rank after visits and children in the feed's lock order, so they are locked
+    only now, once the visits are held.
+    """
+    asked: set[uuid.UUID] = set()
+    refs: set[str] = set()
+    for raw in raws:
+        fields = raw.get("fields")
+        if raw.get("collection") != "visits" or not isinstance(fields, dict):
+            continue
+        report_id = uuid_or_none(fields.get(LINK_PATH))
+        if report_id is not None:
+            asked.add(report_id)
+        ref = fields.get("reference.crime_reference")
+        if isinstance(ref, str) and ref.strip():
+            refs.add(ref.strip().upper())
+    work.links = await PushLinks.load(
+        work.connection, ctx=work.ctx, visit_ids=visit_ids, report_ids=asked, crime_references=refs
+    )
 
 
 async def _load(work: PushWork, collection: Collection, record_id: uuid.UUID) -> Pending:
@@ -206,6 +238,12 @@ def _may_read(work: PushWork, visit: Pending) -> bool:
 async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     """Authorise, validate and merge one mutation into the in-memory view; return its result."""
     collection = COLLECTIONS[m.collection]
+    if not collection.writable:
+        raise SyncError(
+            "read_only",
+            "Reports come from the force's crime system; the app cannot change them.",
+            {"collection": m.collection},
+        )
     record_id = uuid.UUID(m.id)
     pending = await _load(work, collection, record_id)
     principal = work.principal
@@ -264,6 +302,10 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
             "team_id": principal.team_id,
             "area_id": principal.area_id,
         }
+
+    if collection.name == "visits" and LINK_PATH in normalised and work.links is not None:
+        current = pending.state.fields.get(LINK_PATH) if pending.state else None
+        work.links.check(record_id, current, normalised[LINK_PATH])
 
     before_status = pending.status
     new_rev = (pending.state.rev if pending.state else 0) + 1
@@ -339,3 +381,30 @@ def child_visit_id(pending: Pending) -> uuid.UUID:
     if pending.row is not None:
         return uuid.UUID(str(pending.row.visit_id))  # type: ignore[attr-defined]
     return uuid.UUID(str(pending.owner["visit_id"]))
+
+
+async def settle_reports(work: PushWork) -> tuple[list[Change], list[ScopeExitNote]]:
+    """The report changes this push makes (links, visited, unlinked) and the visits' repeat
+    flags: run once every mutation is merged, before anything is recorded."""
+    links = work.links
+    if links is None:
+        return [], []
+    for pending in work.touched.values():
+        if pending.collection.name != "visits" or not pending.revisions or not pending.state:
+            continue
+        await links.settle(
+            work.connection,
+            pending.record_id,
+            dict(pending.state.fields),
+            officer_id=_visit_owner(pending),
+            deleted=pending.state.deleted,
+            created_at=pending.row.created_at if pending.row else None,
+            changed=pending.changed,
+            ctx=work.ctx,
+            author=work.client_id,
+        )
+        if pending.record_id in links.repeat:
+            pending.server_columns["repeat_computed"] = links.repeat[pending.record_id]
+    changes, exits = links.feed(work.ctx)
+    work.audit += links.audit
+    return changes, exits

@@ -1,23 +1,30 @@
-"""The synchronised collections: their table, their edge schema and their wire form.
+"""The synchronised collections: their table, their edge schema, their wire form, their scope.
 
 Every field a client may write is a dotted path of the collection's schema, stored in the
 column of the same name with dots as underscores. Server-kept facts (a visit's review note, a
-photo's verification) travel to the phone as read-only paths.
+photo's verification) travel to the phone as read-only paths. Reports are pull-only: their
+paths come from the force's crime system, and a push to them is refused ``read_only``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
+from tortoise.expressions import Q
 
 from server.aftercare.records import SYNCED as AFTERCARE
+from server.auth.principal import Principal
+from server.auth.scope import report_scope, visit_scope
 from server.feed import SyncedRecord, column_for
 from server.photos.models import Photo
 from server.photos.schemas import PhotoRecord
+from server.reports.models import Report
+from server.reports.schemas import ReportRecord
+from server.settings import Settings
 from server.visits.models import KitIssue, PropertyItem, Visit
 from server.visits.schemas import (
     KitIssueRecord,
@@ -38,6 +45,7 @@ def _visit_extras(row: SyncedRecord) -> dict[str, Any]:
         "review.note": row.review_note,
         "meta.officer_id": str(row.officer_id),  # type: ignore[attr-defined]
         "meta.completed_at": wire_value(row.completed_at),
+        "meta.repeat_victim": row.repeat_computed,
     }
 
 
@@ -46,24 +54,50 @@ def _photo_extras(row: SyncedRecord) -> dict[str, Any]:
     return {"upload.status": row.status.value, "upload.message": row.status_message}
 
 
+def _report_extras(row: SyncedRecord) -> dict[str, Any]:
+    assert isinstance(row, Report)
+    officer, visit = row.officer_id, row.linked_visit_id  # type: ignore[attr-defined]
+    return {
+        "state": row.state.value,
+        "assigned.officer_id": str(officer) if officer else None,
+        "assigned.team_id": row.team_id,  # type: ignore[attr-defined]
+        "assigned.at": wire_value(row.assigned_at),
+        "link.visit_id": str(visit) if visit else None,
+        "repeat.computed": row.repeat_computed,
+    }
+
+
 def _no_extras(row: SyncedRecord) -> dict[str, Any]:
     return {}
 
 
 @dataclass(frozen=True)
 class Collection:
-    """How one collection is stored, validated and shown."""
+    """How one collection is stored, validated, shown and scoped."""
 
     name: str
     model: type[SyncedRecord]
     schema: type[BaseModel]
     paths: tuple[str, ...]
     extras: Callable[[SyncedRecord], dict[str, Any]]
+    # A visit; a child of a visit (its scope follows the visit's); or a report (its own rule).
+    kind: Literal["visit", "child", "report"] = "child"
 
     @property
     def is_child(self) -> bool:
         """Property items, kits, photos and aftercare records hang off a visit."""
-        return self.name != "visits"
+        return self.kind == "child"
+
+    @property
+    def writable(self) -> bool:
+        """Whether phones may push to it (reports come only from the crime system)."""
+        return self.kind != "report"
+
+    def scope(self, principal: Principal, settings: Settings) -> Q:
+        """The records of this collection the caller may read (``server.auth.scope``)."""
+        if self.kind == "report":
+            return report_scope(principal, settings)
+        return visit_scope(principal, settings, "visit__" if self.is_child else "")
 
     def current_fields(self, row: SyncedRecord) -> dict[str, Any]:
         """The fields ever written on a row, as JSON (unwritten fields are absent, not null)."""
@@ -96,7 +130,9 @@ class Collection:
 COLLECTIONS: dict[str, Collection] = {
     c.name: c
     for c in (
-        Collection("visits", Visit, VisitRecord, tuple(leaf_paths(VisitRecord)), _visit_extras),
+        Collection(
+            "visits", Visit, VisitRecord, tuple(leaf_paths(VisitRecord)), _visit_extras, "visit"
+        ),
         Collection(
             "property_items",
             PropertyItem,
@@ -110,5 +146,13 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("photos", Photo, PhotoRecord, tuple(leaf_paths(PhotoRecord)), _photo_extras),
         # Addenda, victim updates, survey responses, leave-behinds (server/aftercare/).
         *(Collection(n, m, s, tuple(leaf_paths(s)), x) for n, m, s, x in AFTERCARE),
+        Collection(
+            "reports",
+            Report,
+            ReportRecord,
+            tuple(leaf_paths(ReportRecord)),
+            _report_extras,
+            "report",
+        ),
     )
 }

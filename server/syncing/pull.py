@@ -10,11 +10,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server.auth.principal import Principal
-from server.auth.scope import visit_scope
+from server.auth.scope import report_scope, scope_exit_scope, visit_scope
 from server.context import RequestContext
 from server.errors import NotFound
 from server.feed import SyncedRecord, feed_epoch, scope_exits_after
 from server.org.models import Role
+from server.reports.models import Report
 from server.settings import Settings
 from server.syncing import audit
 from server.syncing.collections import COLLECTIONS, Collection
@@ -71,7 +72,7 @@ async def pull(
         # (the supervisor workspace), so their devices are never sent victims' data.
         offline_scope = COLLECTIONS.values() if principal.role is Role.OFFICER else []
         for collection in offline_scope:
-            scope = visit_scope(principal, settings, "visit__" if collection.is_child else "")
+            scope = collection.scope(principal, settings)
             query = collection.model.filter(scope, version__gt=after).using_db(connection)
             if after == 0:
                 query = query.filter(deleted=False)
@@ -123,15 +124,28 @@ async def _scope_exits(
     after: int,
     limit: int,
 ) -> list[tuple[int, dict[str, Any]]]:
-    """Tombstones for records that left the caller's scope after the cursor."""
-    mine = await scope_exits_after(connection, visit_scope(principal, settings), after, limit + 1)
+    """Tombstones for records that left the caller's scope after the cursor.
+
+    An exit is meant for this reader when the old scope matched (``scope_exit_scope``: the
+    visit rule for visits and their children, the report rule for reports) and the record is
+    not still visible now (e.g. reassigned within the reader's own team).
+    """
+    exits = scope_exit_scope(principal, settings)
+    mine = await scope_exits_after(connection, exits, after, limit + 1)
     if not mine:
         return []
+    visit_ids = [e.visit_id for e in mine if e.collection != "reports"]
+    report_ids = [e.record_id for e in mine if e.collection == "reports"]
     still_visible = {
         v.id
-        for v in await Visit.filter(
-            visit_scope(principal, settings), id__in=[e.visit_id for e in mine]
-        ).using_db(connection)
+        for v in await Visit.filter(visit_scope(principal, settings), id__in=visit_ids).using_db(
+            connection
+        )
+    } | {
+        r.id
+        for r in await Report.filter(report_scope(principal, settings), id__in=report_ids).using_db(
+            connection
+        )
     }
     return [
         (

@@ -31,6 +31,7 @@ from server.syncing.apply import (
     child_visit_id,
     preload,
     rejected,
+    settle_reports,
     uuid_or_none,
 )
 from server.syncing.errors import SyncRequestError
@@ -70,6 +71,7 @@ def _changes(work: PushWork) -> list[Change]:
             )
         if pending.completed_now:
             columns["completed_at"] = work.ctx.now
+        columns |= pending.server_columns
         if pending.row is None:
             columns |= pending.owner
         is_child = pending.collection.is_child
@@ -176,7 +178,11 @@ async def _push_once(request: PushRequest, ctx: RequestContext) -> dict[str, Any
             await (
                 SyncClient.filter(id=client.id).using_db(connection).update(last_seq=plan.last_seq)
             )
-        await record_changes(connection, _changes(work), audit=work.audit, now=ctx.now)
+        # Reports linked to the pushed visits (server.reports.linking), locked in preload.
+        reports, exits = await settle_reports(work)
+        await record_changes(
+            connection, _changes(work) + reports, exits=exits, audit=work.audit, now=ctx.now
+        )
     for row in received:
         MUTATIONS.labels(row.status).inc()
     return {

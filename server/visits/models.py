@@ -58,6 +58,11 @@ class Visit(SyncedRecord):
     # Indexed with the scope columns only (Meta.indexes): every reader of it filters by scope.
     reference_reported_at = fields.DatetimeField(null=True)
     reference_officer_in_charge = fields.CharField(max_length=120, null=True)
+    # What the phone asked to link to (the link itself is the report's ``linked_visit``).
+    reference_report_id = fields.UUIDField(null=True)
+    # The server's repeat-victimisation flag (another burglary at the address within a year),
+    # beside the officer's own tick in ``victim_vulnerabilities``.
+    repeat_computed = fields.BooleanField(default=False, db_default=False)
 
     # Attendance
     attendance_arrived_at = fields.DatetimeField(null=True)

@@ -16,12 +16,14 @@ from server.validation import (
     AddressLine,
     CrimeReference,
     Email,
+    IncidentNumber,
     Latitude,
     Longitude,
     LongText,
     Name,
     Phone,
     Postcode,
+    RecordId,
     ShortText,
     Strict,
     Timestamp,
@@ -55,11 +57,12 @@ class Reference(Strict):
     """Crime reference, incident number, when it was reported and who is in charge."""
 
     crime_reference: CrimeReference | None = None
-    incident_number: Annotated[str, Field(max_length=40, pattern=r"^[A-Za-z0-9/\-]+$")] | None = (
-        None
-    )
+    incident_number: IncidentNumber | None = None
     reported_at: Timestamp | None = None
     officer_in_charge: Name | None = None
+    # The report this visit was started from ("Start visit"): checked by the server (it
+    # exists, the officer holds it, it is open and not linked elsewhere), then fixed.
+    report_id: RecordId | None = None
 
 
 class Attendance(Strict):
@@ -271,6 +274,14 @@ def leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
         else:
             paths.append(f"{prefix}{name}")
     return paths
+
+
+def leaf_value(model: BaseModel, path: str) -> Any:
+    """The value at a dotted path of a validated model (``address.postcode``)."""
+    value: Any = model
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
 
 
 def missing_for_completion(record: VisitRecord) -> list[str]:

@@ -24,7 +24,7 @@ from server.feed import (
 )
 from server.org.models import Officer
 from server.visits.models import Visit
-from server.visits.schemas import VisitRecord, leaf_paths
+from server.visits.schemas import VisitRecord, leaf_paths, leaf_value
 
 VISIT_PATHS = leaf_paths(VisitRecord)
 
@@ -33,9 +33,7 @@ def flat_fields(record: VisitRecord) -> dict[str, Any]:
     """The record as ``{dotted path: python value}``, lists made JSON-plain."""
     flat: dict[str, Any] = {}
     for path in VISIT_PATHS:
-        value: Any = record
-        for part in path.split("."):
-            value = getattr(value, part)
+        value = leaf_value(record, path)
         flat[path] = to_jsonable_python(value) if isinstance(value, list) else value
     return flat
 

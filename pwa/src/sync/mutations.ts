@@ -25,6 +25,7 @@ export const COLLECTIONS = [
   "leave_behinds",
   "photos",
   "property_items",
+  "reports",
   "survey_responses",
   "victim_updates",
   "visits",

@@ -159,6 +159,41 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     # tests/server/aftercare/test_survey_page.py covers it).
     ("GET", "/s/{token}"): ("public", {}),
     ("POST", "/s/{token}"): ("public", {}),
+    # Intake takes an integration's bearer token, never a session: every role is refused
+    # (tests/server/reports/test_intake.py covers the token itself).
+    ("POST", "/api/reports"): (
+        {"reports": []},
+        {"anonymous": 401, "officer": 401, "supervisor": 401, "admin": 401},
+    ),
+    # The report queue is the supervisors' (officers get their reports by sync).
+    ("GET", "/api/reports"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/reports/{report_id}"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
+    ),
+    ("GET", "/api/reports/assignees"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("POST", "/api/reports/{report_id}/assign"): (
+        {"team_id": 1},
+        {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
+    ),
+    ("POST", "/api/reports/{report_id}/close"): (
+        {"reason": "duplicate"},
+        {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
+    ),
+    ("GET", "/api/pledge"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/addresses/history"): (
+        {"postcode": "WR3 8JE", "line1": "14 Lansdowne Crescent"},
+        {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 403},
+    ),
     # Public by design: the sign-in ceremonies themselves (their own tests cover them).
     ("POST", "/api/auth/enrol/options"): ("public", {}),
     ("POST", "/api/auth/enrol/verify"): ("public", {}),
@@ -215,6 +250,7 @@ async def test_access_matrix(
         upload_id=uuid.uuid4(),
         version=1,
         notice_id=uuid.uuid4(),
+        report_id=uuid.uuid4(),
     )
     payload = None
     if body is not None:
@@ -248,6 +284,7 @@ async def test_every_non_auth_route_is_401_without_session(
                 .replace("{visit_id}", str(uuid.uuid4()))
                 .replace("{version}", "1")
                 .replace("{notice_id}", str(uuid.uuid4()))
+                .replace("{report_id}", str(uuid.uuid4()))
             )
             response = await client.request(
                 method.upper(),
