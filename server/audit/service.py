@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction, AuditEvent
+from server.audit.store import store_rows
 from server.db import sql
 
 
@@ -93,7 +94,7 @@ async def write_audit(
         last_id += 1
         digest = row_hash(prev_hash, last_id, at, entry)
         rows.append(
-            AuditEvent(
+            dict(
                 id=last_id,
                 at=at,
                 action=entry.action,
@@ -109,10 +110,7 @@ async def write_audit(
             )
         )
         prev_hash = digest
-    await AuditEvent.bulk_create(rows, using_db=connection)
-    await connection.execute_query(
-        sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"), [prev_hash]
-    )
+    await store_rows(connection, rows, prev_hash, at)
     return len(rows)
 
 
