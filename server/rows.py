@@ -22,8 +22,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.models import Model
 
 
@@ -32,12 +34,23 @@ def is_postgres(connection: BaseDBAsyncClient) -> bool:
     return bool(connection.capabilities.dialect == "postgres")
 
 
-def raw(connection: BaseDBAsyncClient) -> Any:
-    """The asyncpg connection under a tortoise transaction (its statements join it)."""
+def _raw(connection: BaseDBAsyncClient) -> Any:
     conn = getattr(connection, "_connection", None)
     if conn is None:
         raise RuntimeError("set-based writes need a connection inside a transaction")
     return conn
+
+
+async def execute(connection: BaseDBAsyncClient, statement: str, *args: Any) -> Any:
+    """Run a statement on the asyncpg connection under a tortoise transaction (so it joins
+    that transaction); return its first column's first value. Driver errors become tortoise's
+    (``IntegrityError``, ``OperationalError``), as callers and the push's retry expect."""
+    try:
+        return await _raw(connection).fetchval(statement, *args)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(exc) from exc
+    except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
+        raise OperationalError(exc) from exc
 
 
 def _quoted(names: Iterable[str]) -> str:
@@ -134,5 +147,4 @@ async def insert_rows(
     """Insert whole rows (``model_row``) of ``model`` in one statement."""
     if rows:
         sql = insert_sql(model._meta.db_table, columns_of(model, with_pk=False))
-        await raw(connection).execute(sql, encode(rows))
-
+        await execute(connection, sql, encode(rows))

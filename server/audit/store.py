@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.audit.models import AuditEvent
 from server.db import sql
-from server.rows import columns_of, encode, insert_sql, is_postgres, model_row, raw
+from server.rows import columns_of, encode, execute, insert_sql, is_postgres, model_row
 
 
 def _append_sql() -> str:
@@ -37,7 +37,7 @@ async def store_rows(
     """
     if is_postgres(connection):
         whole = [model_row(AuditEvent, row, at) for row in rows]
-        await raw(connection).execute(_append_sql(), encode(whole), last_hash)
+        await execute(connection, _append_sql(), encode(whole), last_hash)
         return
     await AuditEvent.bulk_create([AuditEvent(**row) for row in rows], using_db=connection)
     await connection.execute_query(

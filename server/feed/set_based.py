@@ -24,7 +24,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.feed.models import Revision
 from server.feed.records import SyncedRecord
-from server.rows import columns_of, encode, insert_rows, insert_sql, model_row, raw, update_sql
+from server.rows import columns_of, encode, execute, insert_rows, insert_sql, model_row, update_sql
 
 if TYPE_CHECKING:
     from server.feed.writer import Change
@@ -132,4 +132,4 @@ async def write_records(connection: BaseDBAsyncClient, plan: Plan, versions: lis
         if table.updates:
             args += [table.update_ids, table.updates, [versions[i] for i in table.update_at]]
     models = tuple(t.model for t in plan.tables)
-    await raw(connection).execute(_records_sql(shape, models), *args)
+    await execute(connection, _records_sql(shape, models), *args)

@@ -186,6 +186,34 @@ def _may_read(work: PushWork, visit: Pending) -> bool:
     )
 
 
+def _validate_put(
+    work: PushWork, collection: Collection, pending: Pending, m: Mutation
+) -> tuple[BaseModel | None, dict[str, Any]]:
+    """The put's values validated and normalised, and the whole record after it if known.
+
+    One validation of the stored record with the put's fields over it gives both: each edge
+    rule checks one field, or fields that are all set (time windows, consent), so whatever
+    fails for the put's own fields fails for the whole record too, and the put's normalised
+    values are the same either way. Only when that fails (a bad value, or a rule broken with
+    the stored fields) are the put's fields validated alone, so the same error, in the same
+    order of checks, reaches the right mutation; the whole record is then validated after the
+    merge as before. A deleted record's put is refused by the merge, so it takes that path.
+    """
+    fields = dict(m.fields)
+    state = pending.state
+    if state is None or not state.deleted:
+        try:
+            whole = validate_fields(
+                collection, {**(state.fields if state else {}), **fields}, work.settings
+            )
+        except SyncError:
+            pass
+        else:
+            return whole, {path: value_at(whole, path) for path in fields}
+    partial = validate_fields(collection, fields, work.settings)
+    return None, {path: value_at(partial, path) for path in fields}
+
+
 async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     """Authorise, validate and merge one mutation into the in-memory view; return its result."""
     collection = COLLECTIONS[m.collection]
@@ -199,9 +227,9 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
             {"reason": "role"},
         )
     normalised: dict[str, Any] = {}
+    merged: BaseModel | None = None  # the record after this put, validated once
     if m.op == "put" and m.fields:
-        partial = validate_fields(collection, dict(m.fields), work.settings)
-        normalised = {path: value_at(partial, path) for path in m.fields}
+        merged, normalised = _validate_put(work, collection, pending, m)
 
     if collection.is_child:
         if pending.state is None and (m.op == "delete" or (m.base_rev or 0) > 0):
@@ -243,7 +271,7 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
 
     model = None
     if not outcome.state.deleted:
-        model = validate_fields(collection, dict(outcome.state.fields), work.settings)
+        model = merged or validate_fields(collection, dict(outcome.state.fields), work.settings)
         if (
             collection.name == "visits"
             and pending.status != VisitStatus.COMPLETED.value

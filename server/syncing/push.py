@@ -25,7 +25,7 @@ from server.context import RequestContext
 from server.errors import NotFound, ServiceUnavailable
 from server.feed import Change, record_changes
 from server.observability import MUTATIONS
-from server.rows import is_postgres, raw
+from server.rows import execute, is_postgres
 from server.syncing.apply import (
     PushWork,
     apply_one,
@@ -45,9 +45,6 @@ _RETRYABLE = (
     OperationalError,
     TransactionManagementError,
     asyncpg.exceptions.TransactionRollbackError,
-    # The same failures from set-based statements on the asyncpg connection itself.
-    asyncpg.exceptions.IntegrityConstraintViolationError,
-    asyncpg.exceptions.DataError,
 )
 # One statement locks (or creates) the client's row and reads its acknowledged seq; a row of
 # another officer's is left as it is and yields nothing.
@@ -108,8 +105,8 @@ async def _client_row(
     """
     cid = uuid.UUID(client_id)
     if is_postgres(connection):
-        found = await raw(connection).fetchval(
-            _UPSERT_CLIENT, cid, principal.officer_id, principal.device_id, now
+        found = await execute(
+            connection, _UPSERT_CLIENT, cid, principal.officer_id, principal.device_id, now
         )
         if found is None:  # another officer's client id is unknown to this one
             raise NotFound("Unknown client.", code="unknown_client")

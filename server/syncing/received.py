@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.rows import insert_rows, is_postgres, model_row, raw
+from server.rows import execute, insert_rows, is_postgres, model_row
 from server.syncing.apply import uuid_or_none
 from server.syncing.models import ReceivedMutation, SyncClient
 
@@ -59,7 +59,7 @@ async def store_received(
     if is_postgres(connection):
         whole = [model_row(ReceivedMutation, r, now) for r in rows]
         await insert_rows(connection, ReceivedMutation, whole)
-        await raw(connection).execute(_LAST_SEQ, last_seq, client_id)
+        await execute(connection, _LAST_SEQ, last_seq, client_id)
         return
     await ReceivedMutation.bulk_create([ReceivedMutation(**r) for r in rows], using_db=connection)
     await SyncClient.filter(id=client_id).using_db(connection).update(last_seq=last_seq)
