@@ -17,7 +17,7 @@ Only this package touches the revision table, the counter and scope exits
 """
 
 from server.feed.locks import lock_records
-from server.feed.reader import feed_epoch, history, scope_exits_after
+from server.feed.reader import epoch_of, feed_epoch, history, scope_exit_rows, scope_exits_after
 from server.feed.records import SyncedRecord
 from server.feed.versions import start_new_feed_epoch
 from server.feed.writer import Change, RevisionNote, ScopeExitNote, record_changes
@@ -27,10 +27,12 @@ __all__ = [
     "RevisionNote",
     "ScopeExitNote",
     "SyncedRecord",
+    "epoch_of",
     "feed_epoch",
     "history",
     "lock_records",
     "record_changes",
+    "scope_exit_rows",
     "scope_exits_after",
     "start_new_feed_epoch",
 ]

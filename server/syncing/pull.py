@@ -6,21 +6,26 @@ import hashlib
 import uuid
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server.auth.principal import Principal
-from server.auth.scope import visit_scope
+from server.auth.scope import ScopeRule, scope_rule, visit_scope
 from server.context import RequestContext
 from server.errors import NotFound
-from server.feed import SyncedRecord, feed_epoch, scope_exits_after
+from server.feed import SyncedRecord, epoch_of, feed_epoch, scope_exit_rows, scope_exits_after
 from server.org.models import Role
 from server.settings import Settings
-from server.syncing import audit
+from server.syncing import audit, pull_rows
 from server.syncing.collections import COLLECTIONS, Collection
 from server.syncing.models import SyncClient
 from server.visits.models import Visit
 from sync import PullRequest, encode_cursor
+
+# Tests turn this off to run the tortoise path on PostgreSQL as the reference.
+ROWS = True
+_CLIENT = "SELECT officer_id, last_seq FROM sync_client WHERE id = $1"
 
 
 def feed_tag(epoch: str, principal: Principal, settings: Settings) -> str:
@@ -51,6 +56,9 @@ async def pull(
     """
     principal, settings = ctx.caller, ctx.settings
     after, limit = request.after_version, request.limit
+    client = connections.get("default")
+    if ROWS and client.capabilities.dialect == "postgres":
+        return await _pull_rows(request, ctx, cursor_tag, client)
     async with in_transaction() as connection:
         if connection.capabilities.dialect == "postgres":
             await connection.execute_script(
@@ -79,6 +87,19 @@ async def pull(
                 candidates.append((row.version, _change(collection, row)))
         if after > 0 and principal.role is Role.OFFICER:
             candidates += await _scope_exits(connection, principal, settings, after, limit)
+    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset)
+
+
+async def _answer(
+    ctx: RequestContext,
+    candidates: list[tuple[int, dict[str, Any]]],
+    after: int,
+    limit: int,
+    tag: str,
+    last_seq: int,
+    reset: bool,
+) -> dict[str, Any]:
+    """The page: the first ``limit`` changes by version, audited once read."""
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
     has_more = len(candidates) > limit
@@ -93,6 +114,49 @@ async def pull(
     if reset:
         body["reset"] = True
     return body
+
+
+async def _pull_rows(
+    request: PullRequest, ctx: RequestContext, cursor_tag: str | None, client: Any
+) -> dict[str, Any]:
+    """``pull`` on PostgreSQL: plain rows in one ``REPEATABLE READ READ ONLY`` snapshot."""
+    principal, settings = ctx.caller, ctx.settings
+    after, limit = request.after_version, request.limit
+    rule = scope_rule(principal, settings)
+    async with (
+        client.acquire_connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        tag = feed_tag(await epoch_of(conn), principal, settings)
+        reset = after > 0 and cursor_tag != tag
+        if reset:
+            after = 0
+        owner = await conn.fetchrow(_CLIENT, uuid.UUID(request.client_id))
+        if owner is not None and owner[0] != principal.officer_id:
+            raise NotFound("Unknown client.", code="unknown_client")
+        last_seq = int(owner[1]) if owner is not None else 0
+        candidates: list[tuple[int, dict[str, Any]]] = []
+        # Only officers keep records on their phone (see ``pull``).
+        if principal.role is Role.OFFICER:
+            candidates = await pull_rows.read_changes(conn, rule, after, limit)
+            if after > 0:
+                candidates += await _exit_rows(conn, rule, after, limit)
+    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset)
+
+
+async def _exit_rows(
+    conn: Any, rule: ScopeRule, after: int, limit: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """``_scope_exits`` on the asyncpg connection."""
+    params: list[Any] = []
+    where = pull_rows.scope_sql(rule, "scope_exit", params)
+    mine = await scope_exit_rows(conn, where, params, after, limit + 1)
+    if not mine:
+        return []
+    params = []
+    visible_sql = pull_rows.still_visible_sql(rule, params)
+    visible = {r[0] for r in await conn.fetch(visible_sql, *params, [e[3] for e in mine])}
+    return [(e[0], pull_rows.exit_tombstone(e[1], e[2])) for e in mine if e[3] not in visible]
 
 
 def _change(collection: Collection, row: SyncedRecord) -> dict[str, Any]:
