@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from .canonical import JSONObject, JSONValue
 from .errors import SyncError
@@ -31,19 +32,29 @@ def validate_path(path: object, field: str = "path") -> str:
 
     if not isinstance(path, str):
         raise fail("path is not a string")
+    reason = _problem(path)
+    if reason is not None:
+        raise fail(reason)
+    return path
+
+
+@lru_cache(maxsize=4096)
+def _problem(path: str) -> str | None:
+    # Cached: the same few hundred schema paths are checked for every mutation and again
+    # when records are validated; a hostile stream of new paths only churns the cache.
     if not path:
-        raise fail("path is empty")
+        return "path is empty"
     if len(path) > MAX_PATH_LENGTH:
-        raise fail(f"path is longer than {MAX_PATH_LENGTH} characters")
+        return f"path is longer than {MAX_PATH_LENGTH} characters"
     segments = path.split(".")
     if len(segments) > MAX_PATH_DEPTH:
-        raise fail(f"path is deeper than {MAX_PATH_DEPTH} segments")
+        return f"path is deeper than {MAX_PATH_DEPTH} segments"
     for segment in segments:
         # ASCII-only, lower-case, leading letter: unambiguous in every language
         # and leaves "_"-prefixed keys free for directives such as "_resolve".
         if not SEGMENT_RE.match(segment):
-            raise fail(f"segment {segment!r} must match [a-z][a-z0-9_]*")
-    return path
+            return f"segment {segment!r} must match [a-z][a-z0-9_]*"
+    return None
 
 
 def find_prefix_collision(
