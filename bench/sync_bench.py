@@ -68,6 +68,7 @@ from bench.common import (
     server_log_report,
     visit_fields,
 )
+from bench.sync_floor import fair_floor
 from harness.http import post_gzip
 from harness.passkeys import Administrator, sign_in_new_device
 from harness.phone import Phone as SyncPhone
@@ -385,6 +386,8 @@ class Results:
     base_written: int = 0
     base_read_seconds: float = 0.0
     base_read: int = 0
+    floor_seconds: float = 0.0
+    floor_written: int = 0
     pg_version: str = ""
 
 
@@ -455,6 +458,11 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
         res.base_read_seconds,
         res.base_read,
     ) = await baseline(db_dsn, phones)
+    res.floor_seconds, res.floor_written = await fair_floor(
+        db_dsn, phones, [p.queue.client_id for p in phones]
+    )
+    if res.floor_written != res.mutations:
+        raise BenchFailure(f"the fair floor wrote {res.floor_written} of {res.mutations}")
     return res
 
 
@@ -485,6 +493,14 @@ def report(args: argparse.Namespace, res: Results) -> None:
         f"({args.clients} connections, executemany: INSERT creates, UPDATE follow-ups), "
         f"read back in pages of {PULL_LIMIT} by indexed version"
     )
+    print(
+        "fair floor: plain asyncpg writing every row the guarantees need, in the same batches "
+        "and transactions: the client's seq, received mutations, revisions, visit rows with "
+        "their foreign keys and versions from one counter row, audit rows chained from one "
+        "head row (bench/sync_floor.py); target push >= 0.7x of it, pull >= 0.3x of the bare "
+        "select"
+    )
+    floor_rate = res.floor_written / res.floor_seconds
     print()
     header = f"{'':<22}{'Doorstep':>14}{'baseline':>14}{'ratio':>9}"
     print(header)
@@ -492,6 +508,10 @@ def report(args: argparse.Namespace, res: Results) -> None:
     print(
         f"{'push mutations/s':<22}{push_rate:>14,.0f}{base_write_rate:>14,.0f}"
         f"{push_rate / base_write_rate:>8.3f}x"
+    )
+    print(
+        f"{'push vs fair floor':<22}{push_rate:>14,.0f}{floor_rate:>14,.0f}"
+        f"{push_rate / floor_rate:>8.3f}x"
     )
     print(
         f"{'pull records/s':<22}{pull_rate:>14,.0f}{base_read_rate:>14,.0f}"
@@ -504,6 +524,7 @@ def report(args: argparse.Namespace, res: Results) -> None:
         f"{percentile(lat_ms, 50):.0f} ms, p95 {percentile(lat_ms, 95):.0f} ms, "
         f"max {max(lat_ms):.0f} ms over {len(lat_ms)} batches"
     )
+    print(f"fair floor: {res.floor_seconds:.2f} s for {res.floor_written} mutations")
     print(
         f"pull: {res.pull_seconds:.2f} s for {res.pulled} records "
         f"(baseline {res.base_read_seconds:.3f} s)"
