@@ -38,6 +38,11 @@ def validate_path(path: object, field: str = "path") -> str:
     return path
 
 
+def path_ok(path: object) -> bool:
+    """Whether ``validate_path`` would accept ``path`` (cached; builds no message)."""
+    return isinstance(path, str) and _problem(path) is None
+
+
 @lru_cache(maxsize=4096)
 def _problem(path: str) -> str | None:
     # Cached: the same few hundred schema paths are checked for every mutation and again
@@ -64,20 +69,25 @@ def find_prefix_collision(
     # "victim" and "victim.name" cannot both be leaves: unflatten would need
     # "victim" to be a value and an object at once.
     new = list(paths)
-    all_paths = set(existing) | set(new)
+    existing_set = set(existing)
+    all_paths = existing_set | set(new)
     for path in new:
-        parts = path.split(".")
-        for i in range(1, len(parts)):
-            prefix = ".".join(parts[:i])
-            if prefix in all_paths:
-                return prefix, path
+        dot = path.find(".")
+        while dot != -1:  # each strict prefix, shortest first
+            if path[:dot] in all_paths:
+                return path[:dot], path
+            dot = path.find(".", dot + 1)
+    if not existing_set:
+        # Every pair the loop below could find has its longer path in `new`, and the loop
+        # above has already looked at every prefix of those.
+        return None
     new_set = set(new)
     for other in all_paths:
-        parts = other.split(".")
-        for i in range(1, len(parts)):
-            prefix = ".".join(parts[:i])
-            if prefix in new_set:
-                return prefix, other
+        dot = other.find(".")
+        while dot != -1:
+            if other[:dot] in new_set:
+                return other[:dot], other
+            dot = other.find(".", dot + 1)
     return None
 
 

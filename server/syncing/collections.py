@@ -31,8 +31,13 @@ def column_for(path: str) -> str:
     return path.replace(".", "_")
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def wire_value(value: Any) -> Any:
     """A stored value as JSON, in exactly the form validation produces (so equality works)."""
+    if type(value) in _AS_IS:  # already JSON (subclasses such as enums are converted)
+        return value
     return to_jsonable_python(value)
 
 
