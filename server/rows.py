@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import orjson
+from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.models import Model
@@ -139,6 +140,70 @@ def update_sql(table: str, columns: tuple[str, ...], first: int = 1) -> str:
         "CROSS JOIN LATERAL jsonb_populate_record(cur, u.r) AS p "
         "WHERE t.id = u.id"
     )
+
+
+# Array element types for ``unnest`` by tortoise field class (the first that matches).
+_ARRAY_TYPES: tuple[tuple[type[fields.Field[Any]], str], ...] = (
+    (fields.BigIntField, "bigint"),
+    (fields.SmallIntField, "smallint"),
+    (fields.IntField, "integer"),
+    (fields.BooleanField, "boolean"),
+    (fields.FloatField, "double precision"),
+    (fields.DatetimeField, "timestamptz"),
+    (fields.UUIDField, "uuid"),
+    (fields.JSONField, "jsonb"),
+    (fields.CharField, "text"),
+    (fields.TextField, "text"),
+)
+
+
+def _array_type(model: type[Model], name: str) -> str:
+    field = model._meta.fields_map[name]
+    for kind, sql_type in _ARRAY_TYPES:
+        if isinstance(field, kind):
+            return sql_type
+    raise TypeError(f"{model.__name__}.{name}: no array type for {type(field).__name__}")
+
+
+@cache
+def typed_insert_sql(model: type[Model]) -> tuple[str, tuple[str, ...], tuple[bool, ...]]:
+    """INSERT of rows given as one typed array per column ($1..$n, by ``unnest``): the
+    statement, its columns in order and which of them are JSON (sent as text)."""
+    meta = model._meta
+    names = tuple(name for name, _, _, _ in _defaults(model))
+    columns = tuple(meta.fields_db_projection[n] for n in names)
+    arrays = ", ".join(f"${i + 1}::{_array_type(model, n)}[]" for i, n in enumerate(names))
+    is_json = tuple(isinstance(meta.fields_map[n], fields.JSONField) for n in names)
+    statement = (
+        f'INSERT INTO "{meta.db_table}" ({_quoted(columns)}) '  # noqa: S608
+        f"SELECT * FROM unnest({arrays})"
+    )
+    return statement, columns, is_json
+
+
+def typed_arrays(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The arguments of ``typed_insert_sql`` for whole rows (``model_row``)."""
+    _, columns, is_json = typed_insert_sql(model)
+    arrays: list[list[Any]] = []
+    for column, json_column in zip(columns, is_json, strict=True):
+        if json_column:
+            arrays.append([None if r[column] is None else _json_text(r[column]) for r in rows])
+        else:
+            arrays.append([r[column] for r in rows])
+    return arrays
+
+
+async def insert_typed(
+    connection: BaseDBAsyncClient, model: type[Model], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert whole rows (``model_row``) of ``model`` in one statement of typed arrays: no
+    per-row JSON, asyncpg encodes each column in binary. For the widest, hottest inserts."""
+    if rows:
+        await execute(connection, typed_insert_sql(model)[0], *typed_arrays(model, rows))
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
 
 
 async def insert_rows(

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.audit.models import AuditEvent
 from server.db import sql
-from server.rows import columns_of, encode, execute, insert_sql, is_postgres, model_row
+from server.rows import execute, is_postgres, model_row, typed_arrays, typed_insert_sql
 
 
+@cache
 def _append_sql() -> str:
-    insert = insert_sql(AuditEvent._meta.db_table, columns_of(AuditEvent))
-    return f"WITH w AS ({insert}) UPDATE audit_chain_head SET last_hash = $2 WHERE id = 1"  # noqa: S608
+    insert = typed_insert_sql(AuditEvent)[0]
+    last = len(typed_insert_sql(AuditEvent)[1]) + 1
+    return (
+        f"WITH w AS ({insert}) "  # noqa: S608
+        f"UPDATE audit_chain_head SET last_hash = ${last} WHERE id = 1"
+    )
 
 
 async def store_rows(
@@ -37,7 +43,7 @@ async def store_rows(
     """
     if is_postgres(connection):
         whole = [model_row(AuditEvent, row, at) for row in rows]
-        await execute(connection, _append_sql(), encode(whole), last_hash)
+        await execute(connection, _append_sql(), *typed_arrays(AuditEvent, whole), last_hash)
         return
     await AuditEvent.bulk_create([AuditEvent(**row) for row in rows], using_db=connection)
     await connection.execute_query(

@@ -66,8 +66,9 @@ class _Reading:
 
     collection: Collection
     columns: tuple[str, ...]
-    paths: tuple[tuple[str, int, Convert], ...]  # (path, index in the row, converter)
+    paths: dict[str, tuple[int, Convert]]  # path -> (index in the row, converter)
     extras: tuple[tuple[str, int, Convert], ...]
+    order: dict[str, int]  # each path's place in the schema, the tortoise path's key order
 
 
 @cache
@@ -81,14 +82,15 @@ def _reading(name: str) -> _Reading:
             columns.append(column)
         return columns.index(column)
 
-    paths = tuple(
-        (path, at(column_for(path)), _converter(model, column_for(path)))
+    paths = {
+        path: (at(column_for(path)), _converter(model, column_for(path)))
         for path in collection.paths
-    )
+    }
     extras = tuple(
         (path, at(column), _converter(model, column)) for path, column in _EXTRAS.get(name, ())
     )
-    return _Reading(collection, tuple(columns), paths, extras)
+    order = {path: i for i, path in enumerate(collection.paths)}
+    return _Reading(collection, tuple(columns), paths, extras, order)
 
 
 def scope_sql(rule: ScopeRule, alias: str, params: list[Any]) -> str:
@@ -136,10 +138,15 @@ def wire_changes(name: str, rows: Sequence[Any]) -> list[tuple[int, dict[str, An
             change |= {"deleted": True, "record": None, "conflicts": conflicts}
             change["reason"] = "deleted"
         else:
-            written = orjson.loads(row[5])
-            record = {
-                path: convert(row[i]) for path, i, convert in reading.paths if path in written
-            }
+            # Only the fields ever written (a dozen of a visit's seventy), in schema order.
+            written = sorted(
+                (p for p in orjson.loads(row[5]) if p in reading.paths),
+                key=reading.order.__getitem__,
+            )
+            record = {}
+            for path in written:
+                i, convert = reading.paths[path]
+                record[path] = convert(row[i])
             for path, i, convert in reading.extras:
                 record[path] = convert(row[i])
             change |= {"deleted": False, "record": record, "conflicts": conflicts}
