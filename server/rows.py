@@ -110,24 +110,6 @@ def encode(rows: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 @cache
-def insert_sql(
-    table: str, columns: tuple[str, ...], *, versioned: bool = False, first: int = 1
-) -> str:
-    """INSERT of the rows in a ``jsonb[]`` ($first); ``versioned``: each row's change version
-    in a ``bigint[]`` ($first+1)."""
-    chosen = ", ".join(f'p."{c}"' for c in columns)
-    source = f"unnest(${first}::jsonb[]) AS u(r)"
-    record = "u.r"
-    if versioned:
-        source = f"unnest(${first}::jsonb[], ${first + 1}::bigint[]) AS u(r, v)"
-        record = "u.r || jsonb_build_object('version', u.v)"
-    return (
-        f'INSERT INTO "{table}" ({_quoted(columns)}) SELECT {chosen} FROM {source} '  # noqa: S608
-        f'CROSS JOIN LATERAL jsonb_populate_record(NULL::"{table}", {record}) AS p'
-    )
-
-
-@cache
 def update_sql(table: str, columns: tuple[str, ...], first: int = 1) -> str:
     """UPDATE by id ($first uuid[]), each row's changed columns as JSON ($first+1 jsonb[]) and
     its version ($first+2 bigint[]); columns a row does not name keep their value."""
@@ -166,13 +148,15 @@ def _array_type(model: type[Model], name: str) -> str:
 
 
 @cache
-def typed_insert_sql(model: type[Model]) -> tuple[str, tuple[str, ...], tuple[bool, ...]]:
-    """INSERT of rows given as one typed array per column ($1..$n, by ``unnest``): the
+def typed_insert_sql(
+    model: type[Model], first: int = 1
+) -> tuple[str, tuple[str, ...], tuple[bool, ...]]:
+    """INSERT of rows given as one typed array per column ($first.., by ``unnest``): the
     statement, its columns in order and which of them are JSON (sent as text)."""
     meta = model._meta
     names = tuple(name for name, _, _, _ in _defaults(model))
     columns = tuple(meta.fields_db_projection[n] for n in names)
-    arrays = ", ".join(f"${i + 1}::{_array_type(model, n)}[]" for i, n in enumerate(names))
+    arrays = ", ".join(f"${first + i}::{_array_type(model, n)}[]" for i, n in enumerate(names))
     is_json = tuple(isinstance(meta.fields_map[n], fields.JSONField) for n in names)
     statement = (
         f'INSERT INTO "{meta.db_table}" ({_quoted(columns)}) '  # noqa: S608
@@ -204,12 +188,3 @@ async def insert_typed(
 
 def _json_text(value: Any) -> str:
     return orjson.dumps(value, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
-
-
-async def insert_rows(
-    connection: BaseDBAsyncClient, model: type[Model], rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert whole rows (``model_row``) of ``model`` in one statement."""
-    if rows:
-        sql = insert_sql(model._meta.db_table, columns_of(model, with_pk=False))
-        await execute(connection, sql, encode(rows))

@@ -24,7 +24,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.feed.models import Revision
 from server.feed.records import SyncedRecord
-from server.rows import columns_of, encode, execute, insert_rows, insert_sql, model_row, update_sql
+from server.rows import (
+    columns_of,
+    encode,
+    execute,
+    insert_typed,
+    model_row,
+    typed_arrays,
+    typed_insert_sql,
+    update_sql,
+)
 
 if TYPE_CHECKING:
     from server.feed.writer import Change
@@ -40,7 +49,7 @@ class _Table:
     update_ids: list[Any] = field(default_factory=list)
     patches: list[dict[str, Any]] = field(default_factory=list)
     update_at: list[int] = field(default_factory=list)
-    inserts: list[str] = field(default_factory=list)  # new_rows as JSON
+    inserts: list[list[Any]] = field(default_factory=list)  # new_rows, an array per column
     updates: list[str] = field(default_factory=list)  # patches as JSON
 
 
@@ -88,14 +97,14 @@ def plan(changes: Sequence[Change], now: datetime) -> Plan:
             revisions.append(model_row(Revision, values, now))
     ordered = sorted(tables.values(), key=lambda t: (t.model.lock_rank, t.model._meta.db_table))
     for table in ordered:
-        table.inserts = encode(table.new_rows)
+        table.inserts = typed_arrays(table.model, table.new_rows) if table.new_rows else []
         table.updates = encode(table.patches)
     return Plan(ordered, revisions)
 
 
 async def write_revisions(connection: BaseDBAsyncClient, plan: Plan) -> None:
     """Every revision row, in one statement (they carry no version)."""
-    await insert_rows(connection, Revision, plan.revisions)
+    await insert_typed(connection, Revision, plan.revisions)
 
 
 @cache
@@ -105,8 +114,9 @@ def _records_sql(shape: tuple[tuple[str, bool, bool], ...], models: tuple[Any, .
     n = 1
     for (table, inserts, updates), model in zip(shape, models, strict=True):
         if inserts:
-            parts.append(insert_sql(table, columns_of(model), versioned=True, first=n))
-            n += 2
+            statement, columns, _ = typed_insert_sql(model, n)
+            parts.append(statement)
+            n += len(columns)
         if updates:
             parts.append(update_sql(table, columns_of(model), first=n))
             n += 3
@@ -114,6 +124,11 @@ def _records_sql(shape: tuple[tuple[str, bool, bool], ...], models: tuple[Any, .
         return parts[0]
     ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts[:-1]))
     return f"WITH {ctes} {parts[-1]}"
+
+
+@cache
+def _version_at(model: type[SyncedRecord]) -> int:
+    return typed_insert_sql(model)[1].index("version")
 
 
 async def write_records(connection: BaseDBAsyncClient, plan: Plan, versions: list[int]) -> None:
@@ -128,7 +143,9 @@ async def write_records(connection: BaseDBAsyncClient, plan: Plan, versions: lis
     args: list[Any] = []
     for table in plan.tables:
         if table.inserts:
-            args += [table.inserts, [versions[i] for i in table.insert_at]]
+            arrays = list(table.inserts)
+            arrays[_version_at(table.model)] = [versions[i] for i in table.insert_at]
+            args += arrays
         if table.updates:
             args += [table.update_ids, table.updates, [versions[i] for i in table.update_at]]
     models = tuple(t.model for t in plan.tables)
