@@ -66,6 +66,7 @@ from bench.common import (
     run,
     server_env,
     server_log_report,
+    tree_cpu_seconds,
     visit_fields,
 )
 from bench.sync_floor import fair_floor
@@ -386,12 +387,16 @@ class Results:
     base_written: int = 0
     base_read_seconds: float = 0.0
     base_read: int = 0
+    push_cpu: float = 0.0  # server CPU-seconds (uvicorn and its workers) while pushing
+    pull_cpu: float = 0.0
     floor_seconds: float = 0.0
     floor_written: int = 0
     pg_version: str = ""
 
 
-async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[str, str]) -> Results:
+async def measure(
+    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str], server_pid: int
+) -> Results:
     """Enrol everybody, push, pull, verify, then the baseline."""
     origin = f"http://localhost:{port}"
     people = await create_people(port, env, args.clients)
@@ -413,6 +418,7 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
         rngs = [random.Random(1000 + i) for i in range(args.clients)]
         numbering = [0]
 
+        cpu = tree_cpu_seconds(server_pid)
         started = time.perf_counter()
         await asyncio.gather(
             *(
@@ -421,6 +427,7 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
             )
         )
         res.push_seconds = time.perf_counter() - started
+        res.push_cpu = tree_cpu_seconds(server_pid) - cpu
         res.mutations = sum(p.queue.seq for p in phones)
         res.visits = sum(len(p.created) for p in phones)
         res.latencies = [t for p in phones for t in p.latencies]
@@ -432,11 +439,13 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
         if res.mutations != args.mutations:
             raise BenchFailure(f"pushed {res.mutations} mutations, meant {args.mutations}")
 
+        cpu = tree_cpu_seconds(server_pid)
         started = time.perf_counter()
         changes, res.pages, res.pull_up, res.pull_down = await pull_all(
             supervisor.client, supervisor.queue.client_id
         )
         res.pull_seconds = time.perf_counter() - started
+        res.pull_cpu = tree_cpu_seconds(server_pid) - cpu
         res.pulled = len(changes)
         verify_pull(phones, changes)
     finally:
@@ -467,10 +476,10 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
 
 
 async def measure_and_report(
-    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str]
+    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str], server_pid: int
 ) -> None:
     """The measured part, then its report."""
-    report(args, await measure(args, db_url, port, env))
+    report(args, await measure(args, db_url, port, env, server_pid))
 
 
 def report(args: argparse.Namespace, res: Results) -> None:
@@ -526,6 +535,11 @@ def report(args: argparse.Namespace, res: Results) -> None:
     )
     print(f"fair floor: {res.floor_seconds:.2f} s for {res.floor_written} mutations")
     print(
+        f"server CPU (uvicorn and workers): push {res.push_cpu:.1f} s = "
+        f"{res.push_cpu / res.mutations * 1000:.2f} ms per mutation; pull {res.pull_cpu:.2f} s = "
+        f"{res.pull_cpu / max(res.pulled, 1) * 1000:.3f} ms per record"
+    )
+    print(
         f"pull: {res.pull_seconds:.2f} s for {res.pulled} records "
         f"(baseline {res.base_read_seconds:.3f} s)"
     )
@@ -556,7 +570,9 @@ async def main_async(args: argparse.Namespace) -> int:
         try:
             await asyncio.to_thread(doorstep, "migrate", env=env, timeout=300)
             await server.start_ready(f"http://{HOST}:{port}/readyz")
-            status = await measured(measure_and_report(args, db_url, port, env), args.timeout)
+            assert server.pid is not None
+            work = measure_and_report(args, db_url, port, env, server.pid)
+            status = await measured(work, args.timeout)
         finally:
             await asyncio.to_thread(server.stop)
             needles = ("ERROR", "Traceback", "WARNING", "push retried", " 500")
