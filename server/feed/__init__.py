@@ -7,6 +7,9 @@ review, creating and reassigning visits - records its changes here, and nowhere 
   order (visits before their children, each by id), so two writers can never deadlock;
 - ``record_changes`` then takes change versions from the counter row, writes the records
   with their versions, their revision rows, any scope exits, and finally the audit entries.
+  On PostgreSQL the revision rows go first, before the counter, and everything is a handful
+  of set-based statements (``server.feed.set_based``), so the counter's lock covers only the
+  records statement, the audit statements and COMMIT.
 
 The lock order is therefore always: records -> change counter -> audit chain head. Versions
 are taken as late as possible, so the counter row's lock (held to COMMIT) is short, and
