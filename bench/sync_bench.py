@@ -69,7 +69,7 @@ from bench.common import (
     tree_cpu_seconds,
     visit_fields,
 )
-from bench.sync_floor import fair_floor
+from bench.sync_floor import EDIT_COLUMNS, fair_floor
 from harness.http import post_gzip
 from harness.passkeys import Administrator, sign_in_new_device
 from harness.phone import Phone as SyncPhone
@@ -278,15 +278,6 @@ def verify_pull(phones: list[Phone], changes: list[dict[str, Any]]) -> None:
 
 
 # --- baseline --------------------------------------------------------------------------------
-
-
-EDIT_COLUMNS = [
-    "attendance_left_at",
-    "victim_victims_code_given",
-    "offence_rooms_entered",
-    "advice_items",
-    "loss_damage",
-]
 
 
 async def baseline(db_dsn: str, phones: list[Phone]) -> tuple[float, int, float, int]:

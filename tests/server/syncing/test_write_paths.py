@@ -169,19 +169,24 @@ async def _stored(ids: list[str], client_id: str) -> dict[str, Any]:
     return found
 
 
+def examples(count: int) -> Any:
+    """Hypothesis settings of these tests: ``count`` reproducible examples, no deadline."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 @pytest.fixture
 async def officer(enrolled: Enrolled) -> Person:
     """One officer, enrolled once for all of a test's examples."""
     return await enrolled()
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(25)
 @given(batches=batches_strategy)
 async def test_old_and_new_write_paths_store_the_same_rows(
     officer: Person, batches: list[list[tuple[int, str, list[int], int | None, bool]]]
@@ -202,13 +207,7 @@ async def test_old_and_new_write_paths_store_the_same_rows(
     assert (await verify_chain()).first_broken_id is None
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@examples(12)
 @given(batches=batches_strategy)
 async def test_row_pull_answers_as_the_tortoise_pull(
     backend: str,
