@@ -1,17 +1,19 @@
-"""Set-based row writes on PostgreSQL: any number of rows in one statement, each row as JSON.
+"""Set-based row writes on PostgreSQL: any number of rows in one statement.
 
 Why: tortoise builds a model object per row, converts every value in Python and writes an
 update as one statement per row; a sync push spent a third of its CPU there and held the
-feed's global lock through a dozen round trips. Here each row travels as one JSON object in
-a ``jsonb[]`` array and PostgreSQL turns them into typed rows with ``jsonb_populate_record``
-(every column through its own input function, exactly as a literal would be read), so the
-statement text depends only on the table, never on the rows: asyncpg prepares it once per
-connection. Values are encoded by orjson (datetimes as RFC 3339 with their offset, UUIDs and
-enums as their text).
+feed's global lock through a dozen round trips. Here the statement text depends only on the
+table, never on the rows, so asyncpg prepares it once per connection:
 
-The rows written are the rows tortoise would write: ``model_row`` fills every column the
-caller leaves out with the field's default, as ``Model(...)`` does. SQLite keeps tortoise
-(``tests/server/feed/test_set_based.py`` proves both store the same rows).
+- new rows go as one typed array per column (``unnest``), which asyncpg encodes in binary;
+- changed rows go as their changed columns in one JSON object each (a ``jsonb[]``), laid
+  over the stored row by ``jsonb_populate_record`` (every value through its column's own
+  input function), so rows changing different columns share one UPDATE.
+
+JSON values are encoded by orjson (datetimes as RFC 3339 with their offset, UUIDs and enums
+as their text). The rows written are the rows tortoise would write: ``model_row`` fills every
+column the caller leaves out with the field's default, as ``Model(...)`` does. SQLite keeps
+tortoise (``tests/server/syncing/test_write_paths.py`` shows both store the same rows).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ is taken, and the critical section is a handful of set-based statements
 (``server.feed.set_based``): the counter, every record with its version in one statement,
 then the audit head, the audit rows and the new head. SQLite, whose single writer serialises
 whole transactions anyway, keeps tortoise (``_record_with_orm``), which is also the reference
-the set-based path is tested against (``tests/server/feed/test_set_based.py``).
+the set-based path is tested against (``tests/server/syncing/test_write_paths.py``).
 """
 
 from __future__ import annotations

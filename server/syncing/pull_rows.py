@@ -5,7 +5,7 @@ and converting every column to Python before the wire form converted it again. H
 collection is one SELECT of the columns the wire form needs, on a plain asyncpg connection
 in a transaction begun as ``REPEATABLE READ READ ONLY`` (one statement), and each value goes
 to its wire form by its column's kind. The answers equal the tortoise path's
-(``server.syncing.pull``, kept for SQLite; ``tests/server/syncing/test_pull_rows.py``).
+(``server.syncing.pull``, kept for SQLite; ``tests/server/syncing/test_write_paths.py``).
 """
 
 from __future__ import annotations
