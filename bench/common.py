@@ -130,6 +130,29 @@ def server_log_report(server: Process, failed: bool, *needles: str) -> None:
 # --- reporting -------------------------------------------------------------------------------
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by a process and all its descendants that are
+    still running (Linux /proc; 0 for what cannot be read): e.g. uvicorn and its workers."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
 def machine(postgres_version: str | None = None) -> str:
     """The report's machine line."""
     line = (

@@ -66,8 +66,10 @@ from bench.common import (
     run,
     server_env,
     server_log_report,
+    tree_cpu_seconds,
     visit_fields,
 )
+from bench.sync_floor import EDIT_COLUMNS, fair_floor
 from harness.http import post_gzip
 from harness.passkeys import Administrator, sign_in_new_device
 from harness.phone import Phone as SyncPhone
@@ -278,15 +280,6 @@ def verify_pull(phones: list[Phone], changes: list[dict[str, Any]]) -> None:
 # --- baseline --------------------------------------------------------------------------------
 
 
-EDIT_COLUMNS = [
-    "attendance_left_at",
-    "victim_victims_code_given",
-    "offence_rooms_entered",
-    "advice_items",
-    "loss_damage",
-]
-
-
 async def baseline(db_dsn: str, phones: list[Phone]) -> tuple[float, int, float, int]:
     """Plain asyncpg: write the same rows in the same batches, then read them back by pages.
 
@@ -385,10 +378,16 @@ class Results:
     base_written: int = 0
     base_read_seconds: float = 0.0
     base_read: int = 0
+    push_cpu: float = 0.0  # server CPU-seconds (uvicorn and its workers) while pushing
+    pull_cpu: float = 0.0
+    floor_seconds: float = 0.0
+    floor_written: int = 0
     pg_version: str = ""
 
 
-async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[str, str]) -> Results:
+async def measure(
+    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str], server_pid: int
+) -> Results:
     """Enrol everybody, push, pull, verify, then the baseline."""
     origin = f"http://localhost:{port}"
     people = await create_people(port, env, args.clients)
@@ -410,6 +409,7 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
         rngs = [random.Random(1000 + i) for i in range(args.clients)]
         numbering = [0]
 
+        cpu = tree_cpu_seconds(server_pid)
         started = time.perf_counter()
         await asyncio.gather(
             *(
@@ -418,6 +418,7 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
             )
         )
         res.push_seconds = time.perf_counter() - started
+        res.push_cpu = tree_cpu_seconds(server_pid) - cpu
         res.mutations = sum(p.queue.seq for p in phones)
         res.visits = sum(len(p.created) for p in phones)
         res.latencies = [t for p in phones for t in p.latencies]
@@ -429,11 +430,13 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
         if res.mutations != args.mutations:
             raise BenchFailure(f"pushed {res.mutations} mutations, meant {args.mutations}")
 
+        cpu = tree_cpu_seconds(server_pid)
         started = time.perf_counter()
         changes, res.pages, res.pull_up, res.pull_down = await pull_all(
             supervisor.client, supervisor.queue.client_id
         )
         res.pull_seconds = time.perf_counter() - started
+        res.pull_cpu = tree_cpu_seconds(server_pid) - cpu
         res.pulled = len(changes)
         verify_pull(phones, changes)
     finally:
@@ -455,14 +458,19 @@ async def measure(args: argparse.Namespace, db_url: str, port: int, env: dict[st
         res.base_read_seconds,
         res.base_read,
     ) = await baseline(db_dsn, phones)
+    res.floor_seconds, res.floor_written = await fair_floor(
+        db_dsn, phones, [p.queue.client_id for p in phones]
+    )
+    if res.floor_written != res.mutations:
+        raise BenchFailure(f"the fair floor wrote {res.floor_written} of {res.mutations}")
     return res
 
 
 async def measure_and_report(
-    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str]
+    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str], server_pid: int
 ) -> None:
     """The measured part, then its report."""
-    report(args, await measure(args, db_url, port, env))
+    report(args, await measure(args, db_url, port, env, server_pid))
 
 
 def report(args: argparse.Namespace, res: Results) -> None:
@@ -485,6 +493,14 @@ def report(args: argparse.Namespace, res: Results) -> None:
         f"({args.clients} connections, executemany: INSERT creates, UPDATE follow-ups), "
         f"read back in pages of {PULL_LIMIT} by indexed version"
     )
+    print(
+        "fair floor: plain asyncpg writing every row the guarantees need, in the same batches "
+        "and transactions: the client's seq, received mutations, revisions, visit rows with "
+        "their foreign keys and versions from one counter row, audit rows chained from one "
+        "head row (bench/sync_floor.py); target push >= 0.7x of it, pull >= 0.3x of the bare "
+        "select"
+    )
+    floor_rate = res.floor_written / res.floor_seconds
     print()
     header = f"{'':<22}{'Doorstep':>14}{'baseline':>14}{'ratio':>9}"
     print(header)
@@ -492,6 +508,10 @@ def report(args: argparse.Namespace, res: Results) -> None:
     print(
         f"{'push mutations/s':<22}{push_rate:>14,.0f}{base_write_rate:>14,.0f}"
         f"{push_rate / base_write_rate:>8.3f}x"
+    )
+    print(
+        f"{'push vs fair floor':<22}{push_rate:>14,.0f}{floor_rate:>14,.0f}"
+        f"{push_rate / floor_rate:>8.3f}x"
     )
     print(
         f"{'pull records/s':<22}{pull_rate:>14,.0f}{base_read_rate:>14,.0f}"
@@ -503,6 +523,12 @@ def report(args: argparse.Namespace, res: Results) -> None:
         f"(baseline {res.base_write_seconds:.2f} s); batch latency p50 "
         f"{percentile(lat_ms, 50):.0f} ms, p95 {percentile(lat_ms, 95):.0f} ms, "
         f"max {max(lat_ms):.0f} ms over {len(lat_ms)} batches"
+    )
+    print(f"fair floor: {res.floor_seconds:.2f} s for {res.floor_written} mutations")
+    print(
+        f"server CPU (uvicorn and workers): push {res.push_cpu:.1f} s = "
+        f"{res.push_cpu / res.mutations * 1000:.2f} ms per mutation; pull {res.pull_cpu:.2f} s = "
+        f"{res.pull_cpu / max(res.pulled, 1) * 1000:.3f} ms per record"
     )
     print(
         f"pull: {res.pull_seconds:.2f} s for {res.pulled} records "
@@ -535,7 +561,9 @@ async def main_async(args: argparse.Namespace) -> int:
         try:
             await asyncio.to_thread(doorstep, "migrate", env=env, timeout=300)
             await server.start_ready(f"http://{HOST}:{port}/readyz")
-            status = await measured(measure_and_report(args, db_url, port, env), args.timeout)
+            assert server.pid is not None
+            work = measure_and_report(args, db_url, port, env, server.pid)
+            status = await measured(work, args.timeout)
         finally:
             await asyncio.to_thread(server.stop)
             needles = ("ERROR", "Traceback", "WARNING", "push retried", " 500")

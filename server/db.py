@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -39,8 +40,12 @@ def _with_sqlite_defaults(url: str) -> str:
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The tortoise-orm configuration for a database URL."""
+    connection: str | dict[str, Any] = _with_sqlite_defaults(database_url)
+    if backend_name(database_url) == "postgres":
+        connection = expand_db_url(database_url)
+        connection["engine"] = "server.pgclient"  # no session reset on release
     return {
-        "connections": {"default": _with_sqlite_defaults(database_url)},
+        "connections": {"default": connection},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,

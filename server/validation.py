@@ -65,8 +65,11 @@ def normalise_vehicle_registration(value: str) -> str:
     return normalised
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # below space, but tab and newline
+
+
 def _no_control_characters(value: str) -> str:
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+    if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
     return value
 

@@ -165,16 +165,64 @@ def _write(value: object, out: list[str], depth: int) -> None:
         raise CanonicalError(f"not a JSON value ({type(value).__name__})", "value")
 
 
-def canonical_json(value: object) -> str:
-    """Serialise a JSON value canonically (RFC 8785 style, no whitespace)."""
+def _written(value: object) -> str:
+    # The canonical writer itself: every value, every rule of the module docstring.
     out: list[str] = []
     _write(value, out, 0)
     return "".join(out)
 
 
+def _plain(value: object, depth: int = 0) -> bool:
+    """Whether ``json.dumps`` writes ``value`` exactly as ``_written`` does.
+
+    True for what queued mutations nearly always hold: strings, safe integers, booleans,
+    null, and lists and objects of them with ASCII keys, not nested too deeply. There the
+    two writers agree by construction: strings are escaped by the same ``json.dumps``, safe
+    integers are their decimal digits in both, and ASCII keys sort the same by code point as
+    by UTF-16 code unit. Anything else (floats, non-ASCII keys, huge integers, subclasses)
+    goes to ``_written``. ``tests/sync/test_canonical_fast.py`` checks the two agree on the
+    shared vectors and on generated values.
+    """
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER  # type: ignore[operator]
+    if depth >= MAX_NESTING:
+        return False
+    if kind is list or kind is tuple:
+        return all(_plain(item, depth + 1) for item in value)  # type: ignore[attr-defined]
+    if kind is dict:
+        return all(
+            type(key) is str and key.isascii() and _plain(item, depth + 1)
+            for key, item in value.items()  # type: ignore[attr-defined]
+        )
+    return False
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+def _canonical_bytes(value: object) -> tuple[str, bytes]:
+    """The canonical text and its UTF-8 bytes: by the C encoder when ``_plain``."""
+    if _plain(value):
+        text = _dumps(value)
+        try:
+            return text, text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: _written raises the right error
+    text = _written(value)
+    return text, text.encode("utf-8")
+
+
+def canonical_json(value: object) -> str:
+    """Serialise a JSON value canonically (RFC 8785 style, no whitespace)."""
+    return _canonical_bytes(value)[0]
+
+
 def canonical_digest(value: object) -> str:
     """SHA-256 hex of the UTF-8 canonical JSON of a value."""
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_bytes(value)[1]).hexdigest()
 
 
 def json_equal(a: object, b: object) -> bool:

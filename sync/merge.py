@@ -24,7 +24,7 @@ from typing import Literal
 from .canonical import JSONObject, JSONValue, json_equal
 from .errors import SyncError
 from .mutations import Mutation
-from .paths import check_no_collision, validate_path
+from .paths import check_no_collision, path_ok, validate_path
 
 
 class MergeStatus(StrEnum):
@@ -224,7 +224,8 @@ def merge_put(
 ) -> Outcome:
     """Merge a put onto a record; raise `not_found`, `deleted`, `bad_base_rev`, `invalid_path`."""
     for path in fields:
-        validate_path(path, f"fields[{json.dumps(path, ensure_ascii=False)}]")
+        if not path_ok(path):  # the message is built only for a bad path
+            validate_path(path, f"fields[{json.dumps(path, ensure_ascii=False)}]")
     resolve_set = frozenset(validate_path(p, 'fields["_resolve"]') for p in resolve)
 
     if state is None:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal
 
 from .canonical import (
+    MAX_SAFE_INTEGER,
     CanonicalError,
     JSONObject,
     canonical_digest,
@@ -25,7 +26,7 @@ from .canonical import (
 from .cursor import decode_cursor
 from .errors import SyncError
 from .limits import MAX_FIELDS_PER_MUTATION, check_pull_limit, check_push_limits
-from .paths import check_no_collision, validate_path
+from .paths import check_no_collision, path_ok, validate_path
 
 # "reports" come from the force's crime system and are pull-only: the server refuses a push
 # to them (PROTOCOL.md section 14), but a mutation naming them is well formed.
@@ -183,31 +184,43 @@ def _parse_fields(value: object, op: str, index: int | None) -> tuple[JSONObject
     fields: JSONObject = {}
     resolve: tuple[str, ...] = ()
     for key, item in value.items():
-        # JSON-quoted so the TypeScript client can build the same text.
-        key_where = (
-            f"{where}[{json.dumps(key, ensure_ascii=False)}]" if isinstance(key, str) else where
-        )
         if isinstance(key, str) and key.startswith("_"):
+            key_where = _key_where(where, key)
             if key not in DIRECTIVES:
                 raise _invalid("invalid_mutation", key_where, "unknown directive")
             resolve = _parse_resolve(item, key_where)
             continue
-        validate_path(key, key_where)
+        if not path_ok(key):
+            validate_path(key, _key_where(where, key))
         assert isinstance(key, str)
         if isinstance(item, dict):
             # An object leaf would make {"a": {"b": 1}} and {"a.b": 1} two
             # spellings of one thing; nested data must be sent as dotted paths.
             raise _invalid(
                 "invalid_mutation",
-                key_where,
+                _key_where(where, key),
                 "object values are not allowed; send dotted paths",
             )
+        kind = type(item)
+        if (
+            item is None
+            or kind is bool
+            or (kind is str and item.isascii())
+            or (kind is int and -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER)
+        ):
+            fields[key] = item  # what normalise_json returns for these, unchanged
+            continue
         try:
-            fields[key] = normalise_json(item, key_where)
+            fields[key] = normalise_json(item, _key_where(where, key))
         except CanonicalError as exc:
-            raise _invalid("invalid_mutation", key_where, exc.reason) from None
+            raise _invalid("invalid_mutation", _key_where(where, key), exc.reason) from None
     check_no_collision(fields.keys(), field=where)
     return fields, resolve
+
+
+def _key_where(where: str, key: object) -> str:
+    # JSON-quoted so the TypeScript client can build the same text; built only for a message.
+    return f"{where}[{json.dumps(key, ensure_ascii=False)}]" if isinstance(key, str) else where
 
 
 def _parse_resolve(value: object, where: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from .canonical import JSONObject, JSONValue
 from .errors import SyncError
@@ -31,19 +32,34 @@ def validate_path(path: object, field: str = "path") -> str:
 
     if not isinstance(path, str):
         raise fail("path is not a string")
+    reason = _problem(path)
+    if reason is not None:
+        raise fail(reason)
+    return path
+
+
+def path_ok(path: object) -> bool:
+    """Whether ``validate_path`` would accept ``path`` (cached; builds no message)."""
+    return isinstance(path, str) and _problem(path) is None
+
+
+@lru_cache(maxsize=4096)
+def _problem(path: str) -> str | None:
+    # Cached: the same few hundred schema paths are checked for every mutation and again
+    # when records are validated; a hostile stream of new paths only churns the cache.
     if not path:
-        raise fail("path is empty")
+        return "path is empty"
     if len(path) > MAX_PATH_LENGTH:
-        raise fail(f"path is longer than {MAX_PATH_LENGTH} characters")
+        return f"path is longer than {MAX_PATH_LENGTH} characters"
     segments = path.split(".")
     if len(segments) > MAX_PATH_DEPTH:
-        raise fail(f"path is deeper than {MAX_PATH_DEPTH} segments")
+        return f"path is deeper than {MAX_PATH_DEPTH} segments"
     for segment in segments:
         # ASCII-only, lower-case, leading letter: unambiguous in every language
         # and leaves "_"-prefixed keys free for directives such as "_resolve".
         if not SEGMENT_RE.match(segment):
-            raise fail(f"segment {segment!r} must match [a-z][a-z0-9_]*")
-    return path
+            return f"segment {segment!r} must match [a-z][a-z0-9_]*"
+    return None
 
 
 def find_prefix_collision(
@@ -53,20 +69,25 @@ def find_prefix_collision(
     # "victim" and "victim.name" cannot both be leaves: unflatten would need
     # "victim" to be a value and an object at once.
     new = list(paths)
-    all_paths = set(existing) | set(new)
+    existing_set = set(existing)
+    all_paths = existing_set | set(new)
     for path in new:
-        parts = path.split(".")
-        for i in range(1, len(parts)):
-            prefix = ".".join(parts[:i])
-            if prefix in all_paths:
-                return prefix, path
+        dot = path.find(".")
+        while dot != -1:  # each strict prefix, shortest first
+            if path[:dot] in all_paths:
+                return path[:dot], path
+            dot = path.find(".", dot + 1)
+    if not existing_set:
+        # Every pair the loop below could find has its longer path in `new`, and the loop
+        # above has already looked at every prefix of those.
+        return None
     new_set = set(new)
     for other in all_paths:
-        parts = other.split(".")
-        for i in range(1, len(parts)):
-            prefix = ".".join(parts[:i])
-            if prefix in new_set:
-                return prefix, other
+        dot = other.find(".")
+        while dot != -1:
+            if other[:dot] in new_set:
+                return other[:dot], other
+            dot = other.find(".", dot + 1)
     return None
 
 

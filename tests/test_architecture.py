@@ -27,6 +27,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "server.db",
             "server.db_roles",
             "server.s3",
+            "server.rows",
+            "server.pgclient",
             "server.observability",
             "server.middleware",
             "server.paging",

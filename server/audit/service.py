@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from server.audit.chain import AuditEntry, keyed_row_hash
 from server.audit.keys import AuditKey, AuditKeys, audit_keys
 from server.audit.models import AuditAction, AuditEvent
+from server.audit.store import store_rows
 from server.audit.verify import ChainReport, verify_chain
 from server.db import sql
 
@@ -61,7 +62,7 @@ async def _append(
         entry = replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
         digest = keyed_row_hash(key, prev_hash, last_id, at, entry)
         rows.append(
-            AuditEvent(
+            dict(
                 id=last_id,
                 at=at,
                 action=entry.action,
@@ -78,10 +79,7 @@ async def _append(
             )
         )
         prev_hash = digest
-    await AuditEvent.bulk_create(rows, using_db=connection)
-    await connection.execute_query(
-        sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"), [prev_hash]
-    )
+    await store_rows(connection, rows, prev_hash, at)
     return len(rows)
 
 

@@ -9,6 +9,9 @@ linking - records its changes here, and nowhere else:
   deadlock;
 - ``record_changes`` then takes change versions from the counter row, writes the records
   with their versions, their revision rows, any scope exits, and finally the audit entries.
+  On PostgreSQL the revision rows go first, before the counter, and everything is a handful
+  of set-based statements (``server.feed.set_based``), so the counter's lock covers only the
+  records statement, the audit statements and COMMIT.
 
 The lock order is therefore always: records -> change counter -> audit chain head. Versions
 are taken as late as possible, so the counter row's lock (held to COMMIT) is short, and
@@ -19,7 +22,7 @@ Only this package touches the revision table, the counter and scope exits
 """
 
 from server.feed.locks import lock_records
-from server.feed.reader import feed_epoch, history, scope_exits_after
+from server.feed.reader import epoch_of, feed_epoch, history, scope_exit_rows, scope_exits_after
 from server.feed.records import SyncedRecord, column_for, visit_children
 from server.feed.versions import start_new_feed_epoch
 from server.feed.writer import Change, RevisionNote, ScopeExitNote, record_changes
@@ -30,10 +33,12 @@ __all__ = [
     "ScopeExitNote",
     "SyncedRecord",
     "column_for",
+    "epoch_of",
     "feed_epoch",
     "history",
     "lock_records",
     "record_changes",
+    "scope_exit_rows",
     "scope_exits_after",
     "start_new_feed_epoch",
     "visit_children",

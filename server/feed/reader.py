@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
@@ -29,6 +30,29 @@ async def scope_exits_after(
         .using_db(connection)
         .order_by("version")
         .limit(limit)
+    )
+
+
+async def epoch_of(conn: Any) -> str:
+    """``feed_epoch`` on a plain asyncpg connection (the pull's read-only snapshot)."""
+    epoch = await conn.fetchval("SELECT epoch FROM change_counter WHERE id = 1")
+    return str(epoch or "")
+
+
+async def scope_exit_rows(
+    conn: Any, scope_sql: str, params: list[Any], after: int, limit: int
+) -> list[Any]:
+    """``scope_exits_after`` on a plain asyncpg connection: ``scope_sql`` is the reader's scope
+    on the exit row's old officer_id, team_id and area_id, with its values in ``params``."""
+    n = len(params)
+    return list(
+        await conn.fetch(
+            "SELECT version, collection, record_id, visit_id FROM scope_exit "  # noqa: S608
+            f"WHERE {scope_sql} AND version > ${n + 1} ORDER BY version LIMIT ${n + 2}",
+            *params,
+            after,
+            limit,
+        )
     )
 
 

@@ -3,6 +3,13 @@
 The caller has already locked (``lock_records``) or inserted nothing yet: every record it
 changes is either locked by it or new. ``record_changes`` takes the versions last, just
 before COMMIT, so the counter row - the one lock every writer shares - is held briefly.
+
+On PostgreSQL everything that needs no version (revision rows) is written before the counter
+is taken, and the critical section is a handful of set-based statements
+(``server.feed.set_based``): the counter, every record with its version in one statement,
+then the audit head, the audit rows and the new head. SQLite, whose single writer serialises
+whole transactions anyway, keeps tortoise (``_record_with_orm``), which is also the reference
+the set-based path is tested against (``tests/server/syncing/test_write_paths.py``).
 """
 
 from __future__ import annotations
@@ -16,9 +23,14 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.audit.service import AuditEntry, write_audit
+from server.feed import set_based
 from server.feed.models import Revision, ScopeExit
 from server.feed.records import SyncedRecord
 from server.feed.versions import take_next_versions
+from server.rows import is_postgres
+
+# Tests turn this off to run the tortoise path on PostgreSQL as the reference.
+SET_BASED = True
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,29 @@ async def record_changes(
     old scope before the record reappears in its new one. Audit entries are written last:
     the audit chain head is the last lock taken.
     """
+    if SET_BASED and is_postgres(connection):
+        plan = set_based.plan(changes, now)  # all Python work, before any global lock
+        await set_based.write_revisions(connection, plan)
+        versions = []
+        if changes or exits:
+            versions = await take_next_versions(connection, len(exits) + len(changes))
+        exit_versions, change_versions = versions[: len(exits)], versions[len(exits) :]
+        await set_based.write_records(connection, plan, change_versions)
+        await _write_exits(connection, exits, exit_versions)
+        await write_audit(audit, now, connection)
+        return change_versions
+    return await _record_with_orm(connection, changes, now=now, exits=exits, audit=audit)
+
+
+async def _record_with_orm(
+    connection: BaseDBAsyncClient,
+    changes: Sequence[Change],
+    *,
+    now: datetime,
+    exits: Sequence[ScopeExitNote],
+    audit: Sequence[AuditEntry],
+) -> list[int]:
+    """The tortoise path: SQLite's, and the reference for the set-based one."""
     versions: list[int] = []
     if changes or exits:
         versions = await take_next_versions(connection, len(exits) + len(changes))
@@ -136,6 +171,15 @@ async def record_changes(
         )
     if revisions:
         await Revision.bulk_create(revisions, using_db=connection)
+    await _write_exits(connection, exits, exit_versions)
+    await write_audit(audit, now, connection)
+    return change_versions
+
+
+async def _write_exits(
+    connection: BaseDBAsyncClient, exits: Sequence[ScopeExitNote], exit_versions: list[int]
+) -> None:
+    """Scope-exit rows at their versions (rare: a reassignment)."""
     if exits:
         await ScopeExit.bulk_create(
             [
@@ -152,5 +196,3 @@ async def record_changes(
             ],
             using_db=connection,
         )
-    await write_audit(audit, now, connection)
-    return change_versions

@@ -37,6 +37,9 @@ from server.visits.enums import VisitStatus
 from server.visits.schemas import VisitRecord, missing_for_completion
 from sync import Mutation, RecordState, SyncError, apply_mutation, check_visit_put
 
+# Tests turn this off to validate every put twice, as before, as the reference.
+VALIDATE_ONCE = True
+
 
 @dataclass
 class Pending:
@@ -235,6 +238,36 @@ def _may_read(work: PushWork, visit: Pending) -> bool:
     )
 
 
+def _validate_put(
+    work: PushWork, collection: Collection, pending: Pending, m: Mutation, written_whole: bool
+) -> tuple[BaseModel | None, dict[str, Any]]:
+    """The put's values validated and normalised, and the whole record after it if known.
+
+    One validation of the stored record with the put's fields over it gives both: each edge
+    rule checks one field, or fields that are all set (time windows, consent), so whatever
+    fails for the put's own fields fails for the whole record too, and the put's normalised
+    values are the same either way. Only when that fails (a bad value, or a rule broken with
+    the stored fields) are the put's fields validated alone, so the same error, in the same
+    order of checks, reaches the right mutation; the whole record is then validated after the
+    merge as before. A deleted record's put is refused by the merge, so it takes that path.
+    An append-only record's put is always read against what it holds (it is written whole).
+    """
+    fields = dict(m.fields)
+    state = pending.state
+    known = dict(state.fields) if written_whole and state else {}
+    if VALIDATE_ONCE and (state is None or not state.deleted):
+        try:
+            whole = validate_fields(
+                collection, {**(state.fields if state else {}), **fields}, work.settings
+            )
+        except SyncError:
+            pass
+        else:
+            return whole, {path: value_at(whole, path) for path in fields}
+    partial = validate_fields(collection, {**known, **fields}, work.settings)
+    return None, {path: value_at(partial, path) for path in fields}
+
+
 async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     """Authorise, validate and merge one mutation into the in-memory view; return its result."""
     collection = COLLECTIONS[m.collection]
@@ -254,11 +287,11 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     creating = pending.state is None
     rule = child_rule(collection.name) if collection.is_child else None
     normalised: dict[str, Any] = {}
+    merged: BaseModel | None = None  # the record after this put, validated once
     if m.op == "put" and m.fields:
         # An append-only record is written whole: a later put is read against what it holds.
-        known = dict(pending.state.fields) if rule and rule.append_only and pending.state else {}
-        partial = validate_fields(collection, {**known, **m.fields}, work.settings)
-        normalised = {path: value_at(partial, path) for path in m.fields}
+        written_whole = bool(rule and rule.append_only)
+        merged, normalised = _validate_put(work, collection, pending, m, written_whole)
     if rule is not None:
         if pending.state is None and (m.op == "delete" or (m.base_rev or 0) > 0):
             raise SyncError("not_found", "No such record.", {"id": m.id})
@@ -319,7 +352,7 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
 
     model = None
     if not outcome.state.deleted:
-        model = validate_fields(collection, dict(outcome.state.fields), work.settings)
+        model = merged or validate_fields(collection, dict(outcome.state.fields), work.settings)
         if creating and collection.name in NEW_RECORD_CHECKS:
             await NEW_RECORD_CHECKS[collection.name](
                 work.connection,

@@ -33,9 +33,13 @@ from server.visits.schemas import (
     leaf_paths,
 )
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
 
 def wire_value(value: Any) -> Any:
     """A stored value as JSON, in exactly the form validation produces (so equality works)."""
+    if type(value) in _AS_IS:  # already JSON (subclasses such as enums are converted)
+        return value
     return to_jsonable_python(value)
 
 

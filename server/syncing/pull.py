@@ -6,22 +6,27 @@ import hashlib
 import uuid
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server.auth.principal import Principal
-from server.auth.scope import report_scope, scope_exit_scope, visit_scope
+from server.auth.scope import report_scope, scope_exit_scope, scope_rule, visit_scope
 from server.context import RequestContext
 from server.errors import NotFound
-from server.feed import SyncedRecord, feed_epoch, scope_exits_after
+from server.feed import SyncedRecord, epoch_of, feed_epoch, scope_exits_after
 from server.org.models import Role
 from server.reports.models import Report
 from server.settings import Settings
-from server.syncing import audit
+from server.syncing import audit, pull_rows
 from server.syncing.collections import COLLECTIONS, Collection
 from server.syncing.models import SyncClient
 from server.visits.models import Visit
 from sync import PullRequest, encode_cursor
+
+# Tests turn this off to run the tortoise path on PostgreSQL as the reference.
+ROWS = True
+_CLIENT = "SELECT officer_id, last_seq FROM sync_client WHERE id = $1"
 
 
 def feed_tag(epoch: str, principal: Principal, settings: Settings) -> str:
@@ -52,6 +57,9 @@ async def pull(
     """
     principal, settings = ctx.caller, ctx.settings
     after, limit = request.after_version, request.limit
+    client = connections.get("default")
+    if ROWS and client.capabilities.dialect == "postgres":
+        return await _pull_rows(request, ctx, cursor_tag)
     async with in_transaction() as connection:
         if connection.capabilities.dialect == "postgres":
             await connection.execute_script(
@@ -72,14 +80,22 @@ async def pull(
         # (the supervisor workspace), so their devices are never sent victims' data.
         offline_scope = COLLECTIONS.values() if principal.role is Role.OFFICER else []
         for collection in offline_scope:
-            scope = collection.scope(principal, settings)
-            query = collection.model.filter(scope, version__gt=after).using_db(connection)
-            if after == 0:
-                query = query.filter(deleted=False)
-            for row in await query.order_by("version").limit(limit + 1):
-                candidates.append((row.version, _change(collection, row)))
+            candidates += await _orm_changes(connection, collection, ctx, after, limit)
         if after > 0 and principal.role is Role.OFFICER:
             candidates += await _scope_exits(connection, principal, settings, after, limit)
+    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset)
+
+
+async def _answer(
+    ctx: RequestContext,
+    candidates: list[tuple[int, dict[str, Any]]],
+    after: int,
+    limit: int,
+    tag: str,
+    last_seq: int,
+    reset: bool,
+) -> dict[str, Any]:
+    """The page: the first ``limit`` changes by version, audited once read."""
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
     has_more = len(candidates) > limit
@@ -94,6 +110,60 @@ async def pull(
     if reset:
         body["reset"] = True
     return body
+
+
+async def _pull_rows(
+    request: PullRequest, ctx: RequestContext, cursor_tag: str | None
+) -> dict[str, Any]:
+    """``pull`` on PostgreSQL: plain rows, in the one ``REPEATABLE READ READ ONLY`` snapshot.
+
+    The collections ``pull_rows`` reads as plain rows (visits and their first children: the
+    bulk of every page) go straight to wire records; the others (reports, aftercare records)
+    are read by tortoise in the same transaction, so every collection comes from one snapshot
+    and a page never skips a version.
+    """
+    principal, settings = ctx.caller, ctx.settings
+    after, limit = request.after_version, request.limit
+    rule = scope_rule(principal, settings)
+    async with in_transaction() as connection:
+        conn = connection._connection
+        await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        tag = feed_tag(await epoch_of(conn), principal, settings)
+        reset = after > 0 and cursor_tag != tag
+        if reset:
+            after = 0
+        owner = await conn.fetchrow(_CLIENT, uuid.UUID(request.client_id))
+        if owner is not None and owner[0] != principal.officer_id:
+            raise NotFound("Unknown client.", code="unknown_client")
+        last_seq = int(owner[1]) if owner is not None else 0
+        candidates: list[tuple[int, dict[str, Any]]] = []
+        # Only officers keep records on their phone (see ``pull``).
+        if principal.role is Role.OFFICER:
+            candidates = await pull_rows.read_changes(conn, rule, after, limit)
+            for collection in COLLECTIONS.values():
+                if collection.name not in pull_rows.READS:
+                    candidates += await _orm_changes(connection, collection, ctx, after, limit)
+            if after > 0:
+                candidates += await _scope_exits(connection, principal, settings, after, limit)
+    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset)
+
+
+async def _orm_changes(
+    connection: BaseDBAsyncClient,
+    collection: Collection,
+    ctx: RequestContext,
+    after: int,
+    limit: int,
+) -> list[tuple[int, dict[str, Any]]]:
+    """One collection's next changes in the caller's scope, read by tortoise."""
+    scope = collection.scope(ctx.caller, ctx.settings)
+    query = collection.model.filter(scope, version__gt=after).using_db(connection)
+    if after == 0:
+        query = query.filter(deleted=False)
+    return [
+        (row.version, _change(collection, row))
+        for row in await query.order_by("version").limit(limit + 1)
+    ]
 
 
 def _change(collection: Collection, row: SyncedRecord) -> dict[str, Any]:

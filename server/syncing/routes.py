@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -10,6 +13,16 @@ from server.context import RequestContext
 from server.errors import PayloadTooLarge, UnsupportedMediaType
 from server.syncing import service
 from server.syncing.schemas import PullIn, PullOut, PushIn, PushOut
+
+
+class SyncResponse(JSONResponse):
+    """A sync answer encoded by orjson: the same JSON as the standard encoder (UTF-8, no
+    spaces) at a fraction of its CPU, which matters for 1,000-record pull pages. Only answers
+    use it: digests and audit hashes keep their own canonical writers."""
+
+    def render(self, content: Any) -> bytes:
+        """The body."""
+        return orjson.dumps(content)
 
 
 async def _read_sync_body(request: Request) -> bytes:
@@ -31,14 +44,14 @@ async def push(request: Request, ctx: RequestContext) -> Response:
     """Apply queued mutations exactly once and acknowledge them."""
     raw = await _read_sync_body(request)
     answer = await service.push(raw, request.headers.get("content-encoding"), ctx=ctx)
-    return JSONResponse(answer)
+    return SyncResponse(answer)
 
 
 async def pull(request: Request, ctx: RequestContext) -> Response:
     """The next page of the change feed in the caller's scope."""
     raw = await _read_sync_body(request)
     answer = await service.pull(raw, request.headers.get("content-encoding"), ctx=ctx)
-    return JSONResponse(answer)
+    return SyncResponse(answer)
 
 
 endpoints = [

@@ -1,0 +1,72 @@
+"""How many statements a push sends to PostgreSQL, and which of them hold the feed's lock.
+
+Not a timing: a count, so a change that brings back a statement per record (or per row) fails
+here rather than only in ``bench/sync_bench.py``. A push of 100 mutations (80 new visits, 20
+edits of existing ones) sent 36 statements before the set-based writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import asyncpg
+import pytest
+
+from harness.phone import Phone, new_id
+from tests.support.people import Person
+
+Enrolled = Callable[..., Awaitable[Person]]
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every statement asyncpg sends while inside (BEGIN and COMMIT included)."""
+    sent: list[str] = []
+    cls = asyncpg.connection.Connection
+    execute, extended, many = cls.execute, cls._execute, cls._executemany
+
+    async def counted_execute(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+        if not args:  # with arguments it goes on to _execute, counted there
+            sent.append(query)
+        return await execute(self, query, *args, **kw)
+
+    async def counted_extended(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+        sent.append(query)
+        return await extended(self, query, *args, **kw)
+
+    async def counted_many(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+        sent.append(query)
+        return await many(self, query, *args, **kw)
+
+    cls.execute, cls._execute, cls._executemany = counted_execute, counted_extended, counted_many
+    try:
+        yield sent
+    finally:
+        cls.execute, cls._execute, cls._executemany = execute, extended, many
+
+
+async def test_a_push_of_100_mutations_is_a_handful_of_statements(
+    backend: str, enrolled: Enrolled
+) -> None:
+    if backend != "postgres":
+        pytest.skip("counts PostgreSQL statements")
+    officer = await enrolled()
+    phone = Phone(officer.client)
+    existing = [new_id() for _ in range(20)]
+    first = await phone.push(*(phone.mutation("visits", v, {"victim.name": "A"}) for v in existing))
+    assert first.status_code == 200
+    edit = {"victim.phone": "07700 900123"}
+    batch = [phone.mutation("visits", v, edit, base_rev=1) for v in existing]
+    batch += [phone.mutation("visits", new_id(), {"victim.name": "B"}) for _ in range(80)]
+    with statements() as sent:
+        answer = await phone.push(*batch)
+    assert answer.status_code == 200
+    assert {r["status"] for r in answer.json()["results"]} == {"applied"}
+    shown = "\n".join(s.split("\n")[0][:120] for s in sent)
+    # Session lookup, BEGIN, client upsert, lock the 20 visits, received mutations, last_seq,
+    # revisions, [counter, records, audit head, audit rows + head], COMMIT.
+    assert len(sent) <= 14, f"{len(sent)} statements:\n{shown}"
+    counter = next(i for i, s in enumerate(sent) if "change_counter" in s)
+    assert len(sent) - counter <= 5, f"after the counter:\n{shown}"
