@@ -200,10 +200,12 @@ STREETS = [
 FIRST = ["Ann", "Sam", "Priya", "Tom", "Grace", "Mohammed", "Ellen", "David", "Aisha", "Joe"]
 LAST = ["Smith", "Patel", "Jones", "Evans", "Khan", "Taylor", "Brown", "Hughes", "Wood", "Lee"]
 PROPERTY_TYPES = ["semi", "terrace", "detached", "semi", "bungalow"]
+# Items of the default catalogue (server/advice/catalogue.py): a push refuses ticks of items
+# the catalogue does not have, and `doorstep migrate` installs the defaults.
 ADVICE = [
     {"id": "wide-double-locks", "version": 1},
-    {"id": "door-chain", "version": 1},
-    {"id": "timer-switches", "version": 1},
+    {"id": "door-viewer-chain", "version": 1},
+    {"id": "wide-interior-timer-lights", "version": 1},
 ]
 
 

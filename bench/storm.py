@@ -106,7 +106,7 @@ MAX_IN_FLIGHT = 200  # requests on the wire at once, across all phones
 ENROL_CONCURRENCY = 16
 PULL_LIMIT = 200
 ERROR_RETRIES = 5  # after an error a phone tries again, as the app does, this many times
-ADVICE = [{"id": "wide-double-locks", "version": 1}, {"id": "door-chain", "version": 1}]
+ADVICE = [{"id": "wide-double-locks", "version": 1}, {"id": "door-viewer-chain", "version": 1}]
 
 
 class PhoneFailed(Exception):

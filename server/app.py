@@ -26,14 +26,17 @@ from server.auth.sessions import cookie_name
 from server.clock import Clock, SystemClock
 from server.db import ensure_sqlite_directory, tortoise_config
 from server.errors import EXCEPTION_HANDLERS
+from server.exports.routes import endpoints as export_endpoints
 from server.health.routes import routes as health_routes
 from server.middleware import OriginCheckMiddleware, RequestContextMiddleware
 from server.observability import BackpressureMiddleware, ObservabilityMiddleware, metrics
 from server.openapi import build_openapi
 from server.org.routes import endpoints as org_endpoints
+from server.oversight.routes import endpoints as oversight_endpoints
 from server.photos.routes import endpoints as photo_endpoints
 from server.photos.store import create_store
 from server.reports.routes import endpoints as report_endpoints
+from server.retention.routes import endpoints as retention_endpoints
 from server.settings import Settings
 from server.static import app_routes
 from server.supervision.routes import endpoints as supervision_endpoints
@@ -56,10 +59,13 @@ def api_endpoints() -> list[Endpoint]:
         *advice_endpoints,
         *visit_endpoints,
         *supervision_endpoints,
+        *export_endpoints,
         *sync_endpoints,
         *photo_endpoints,
         *aftercare_endpoints,
         *report_endpoints,
+        *retention_endpoints,
+        *oversight_endpoints,
     ]
 
 

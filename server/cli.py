@@ -250,6 +250,41 @@ def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
+    """Report (``--dry-run``) or erase (``--apply``) visits past their retention period.
+
+    Prints counts only: no ids, names or anything else a terminal or log should not hold.
+    """
+    from server.photos.store import create_store
+    from server.retention.runner import run_retention
+
+    ctx = RequestContext.system(settings, SystemClock().now())
+    store = create_store(settings)
+    report = asyncio.run(
+        _with_orm(settings, lambda: run_retention(ctx=ctx, store=store, apply=args.apply))
+    )
+    print("retention (days): " + ", ".join(f"{p.state} {p.days or 'kept'}" for p in report.periods))
+    print(
+        "due for erasure: "
+        + ", ".join(f"{state} {count}" for state, count in report.due.items())
+        + f" ({sum(report.due.values())} visits)"
+    )
+    if report.applied:
+        print(
+            f"erased {sum(report.erased.values())} visits ({report.records} records), "
+            f"removed {report.objects_removed} photo objects"
+        )
+    else:
+        print("dry run: nothing erased")
+    if report.objects_pending:
+        print(
+            f"doorstep: warning: {report.objects_pending} photo objects still to remove "
+            "(the store could not be reached); run again",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def cmd_restore_fence(settings: Settings, args: argparse.Namespace) -> int:
     """After restoring a backup: start a new feed epoch so every phone resynchronises fully."""
     from server.feed import start_new_feed_epoch
@@ -374,6 +409,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "audit-anchor", help="write a signed checkpoint of the audit log outside the database"
     ).set_defaults(func=cmd_audit_anchor)
+
+    retention = sub.add_parser(
+        "retention", help="erase visits past their retention period (docs/retention.md)"
+    )
+    mode = retention.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="count what would go; erase nothing")
+    mode.add_argument("--apply", action="store_true", help="erase what is due, audited")
+    retention.set_defaults(func=cmd_retention)
 
     sub.add_parser(
         "restore-fence", help="after restoring a backup: make every device resynchronise"

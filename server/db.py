@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "server.feed.models",
     "server.aftercare.models",
     "server.reports.models",
+    "server.retention.models",
 ]
 MIGRATIONS_MODULE = "server.migrations"
 

@@ -254,7 +254,7 @@ async def seed_demo(settings: Settings, clock: Clock) -> dict[str, int]:
         if not await Officer.filter(collar_number=spec["collar_number"]).exists():
             await create_officer(area_name=AREA, **spec)
             counts["officers"] += 1
-    counts["advice_items"] = await load_default_catalogue()
+    counts["advice_items"] = await load_default_catalogue(clock.now())
     now = clock.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     context = {"crime_reference_pattern": settings.crime_reference_pattern}
     for collar, hours_ago, to_arrival, status, sections in _VISITS:

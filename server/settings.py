@@ -40,6 +40,19 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _retention(env: Mapping[str, str], defaults: Settings) -> dict[str, int]:
+    """``DOORSTEP_RETENTION_<STATE>_DAYS`` for each visit state (docs/retention.md)."""
+    return {
+        f"retention_{state}_days": _int(
+            env,
+            f"DOORSTEP_RETENTION_{state.upper()}_DAYS",
+            getattr(defaults, f"retention_{state}_days"),
+            0,
+        )
+        for state in ("draft", "deleted", "submitted", "approved")
+    }
+
+
 def backend_name(database_url: str) -> str:
     """``sqlite`` or ``postgres``, from a database URL."""
     scheme = urlsplit(database_url).scheme
@@ -146,6 +159,12 @@ class Settings:
     smtp_from: str = ""
     mail_poll_seconds: int = 30
     mail_max_attempts: int = 12
+    # Retention (docs/retention.md): days a visit is kept in each state before
+    # ``doorstep retention --apply`` erases it (0: never automatically).
+    retention_draft_days: int = 180
+    retention_deleted_days: int = 30
+    retention_submitted_days: int = 2557
+    retention_approved_days: int = 2557
 
     def __post_init__(self) -> None:
         self._check_audit_settings()
@@ -327,4 +346,5 @@ class Settings:
             mail_max_attempts=_int(
                 env, "DOORSTEP_MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts, 1
             ),
+            **_retention(env, defaults),
         )

@@ -28,8 +28,9 @@ from .errors import SyncError
 from .limits import MAX_FIELDS_PER_MUTATION, check_pull_limit, check_push_limits
 from .paths import check_no_collision, path_ok, validate_path
 
-# "reports" come from the force's crime system and are pull-only: the server refuses a push
-# to them (PROTOCOL.md section 14), but a mutation naming them is well formed.
+# "reports" come from the force's crime system and "advice_items" is the prevention advice
+# catalogue: both pull-only, the server refuses a push to them (PROTOCOL.md section 14), but a
+# mutation naming them is well formed.
 COLLECTIONS = frozenset(
     {
         "visits",
@@ -42,6 +43,7 @@ COLLECTIONS = frozenset(
         "survey_responses",
         "leave_behinds",
         "reports",
+        "advice_items",
     }
 )
 OPS = frozenset({"put", "delete"})

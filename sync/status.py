@@ -35,6 +35,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # Reads the audit log (who did what to which record, when); never victims' data, no sync.
+    AUDITOR = "auditor"
 
 
 STATUS_PATH = "status"

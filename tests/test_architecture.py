@@ -45,7 +45,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("reports", ("server.reports",)),
     ("aftercare", ("server.aftercare",)),
     ("syncing", ("server.syncing",)),
+    ("retention", ("server.retention",)),
+    ("oversight", ("server.oversight",)),
     ("supervision", ("server.supervision",)),
+    ("exports", ("server.exports",)),
     ("edge", ("server.api", "server.openapi", "server.health", "server.static", "*.routes")),
     ("composition", ("server.app", "server.asgi", "server.cli", "server.demo")),
 ]

@@ -11,8 +11,10 @@ protect well, while a burglar alarm on its own does not. Administrators edit thi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TypedDict
 
+from server.advice.admin import Draft, install_items
 from server.advice.models import AdviceItem
 
 
@@ -156,15 +158,24 @@ DEFAULT_ADVICE: list[AdviceSeed] = [
 ]
 
 
-async def load_default_catalogue() -> int:
-    """Insert the default items that are not in the catalogue yet; returns how many were added."""
-    added = 0
-    for position, item in enumerate(DEFAULT_ADVICE):
-        if await AdviceItem.filter(item_id=item["item_id"]).exists():
-            continue
-        await AdviceItem.create(version=1, position=position, current=True, **item)
-        added += 1
-    return added
+async def load_default_catalogue(now: datetime | None = None) -> int:
+    """Insert the default items that are not in the catalogue yet; returns how many were added.
+
+    They are written through the change feed (``server.advice.admin``), so officers' phones
+    receive them by sync, and with no audit row, so no audit key is needed.
+    """
+    drafts = [
+        Draft(
+            item["item_id"],
+            item["category"],
+            item["title"],
+            item["body"],
+            tuple(item["tags"]),
+            position,
+        )
+        for position, item in enumerate(DEFAULT_ADVICE)
+    ]
+    return await install_items(drafts, now or datetime.now(UTC))
 
 
 async def install_default_catalogue() -> int:

@@ -46,6 +46,8 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+        # Reading the log (server/audit_trail/): a record's rows, and one person's.
+        indexes = (("record_type", "record_id"), ("actor_id",))
 
 
 class AuditChainHead(Model):

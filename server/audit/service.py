@@ -32,8 +32,15 @@ __all__ = ["AuditEntry", "ChainReport", "seal_chain", "verify_chain", "write_aud
 async def write_audit(
     entries: Iterable[AuditEntry], at: datetime, connection: BaseDBAsyncClient | None = None
 ) -> int:
-    """Append entries to the chain inside ``connection``'s transaction (or a new one)."""
-    return await _append(list(entries), at, connection, audit_keys().current)
+    """Append entries to the chain inside ``connection``'s transaction (or a new one).
+
+    Nothing to write needs no key: a command that records feed changes without audit rows
+    (installing the default advice catalogue at ``doorstep migrate``) runs without one.
+    """
+    rows = list(entries)
+    if not rows:
+        return 0
+    return await _append(rows, at, connection, audit_keys().current)
 
 
 async def _append(

@@ -17,10 +17,12 @@ The lock order is therefore always: records -> change counter -> audit chain hea
 are taken as late as possible, so the counter row's lock (held to COMMIT) is short, and
 versions become visible in the order they were given: a pull never skips one
 (``sync/PROTOCOL.md``). Readers use ``feed_epoch``, ``scope_exits_after`` and ``history``.
-Only this package touches the revision table, the counter and scope exits
-(``tests/server/feed/test_owner.py`` fails otherwise).
+Lawful erasure (``erase_visit_records``) is done here too: it turns a visit and its records
+into tombstones and empties their revisions. Only this package touches the revision table,
+the counter and scope exits (``tests/server/feed/test_owner.py`` fails otherwise).
 """
 
+from server.feed.erase import blank_columns, erase_visit_records
 from server.feed.locks import lock_records
 from server.feed.reader import epoch_of, feed_epoch, history, scope_exit_rows, scope_exits_after
 from server.feed.records import SyncedRecord, column_for, visit_children
@@ -32,8 +34,10 @@ __all__ = [
     "RevisionNote",
     "ScopeExitNote",
     "SyncedRecord",
+    "blank_columns",
     "column_for",
     "epoch_of",
+    "erase_visit_records",
     "feed_epoch",
     "history",
     "lock_records",

@@ -99,9 +99,9 @@ async def create_officer(
         )
 
 
-async def create_account(body: CreateOfficerRequest, *, ctx: RequestContext) -> Officer:
-    """An administrator creates an account; the new officer's record is audited as collected."""
-    officer = await create_officer(
+async def create_from(body: CreateOfficerRequest) -> Officer:
+    """An account from the administrators' request shape (one at a time, or a CSV row)."""
+    return await create_officer(
         collar_number=body.collar_number,
         display_name=body.display_name,
         role=body.role,
@@ -111,6 +111,11 @@ async def create_account(body: CreateOfficerRequest, *, ctx: RequestContext) -> 
         contact_phone=body.contact_phone,
         contact_email=body.contact_email,
     )
+
+
+async def create_account(body: CreateOfficerRequest, *, ctx: RequestContext) -> Officer:
+    """An administrator creates an account; the new officer's record is audited as collected."""
+    officer = await create_from(body)
     await ctx.write_audit(
         [ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=officer.id)]
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.org.models import Officer, Team
-from server.org.schemas import OfficerOut, TeamOut
+from server.org.models import Area, Officer, Team
+from server.org.schemas import AdminOfficerOut, AreaOut, OfficerOut, TeamOut
 
 
 def officer_out(officer: Officer) -> OfficerOut:
@@ -26,3 +26,19 @@ def team_out(team: Team) -> TeamOut:
     return TeamOut(
         id=team.id, code=team.code, name=team.name, area_id=team.area.id, area_name=team.area.name
     )
+
+
+def admin_officer_out(officer: Officer) -> AdminOfficerOut:
+    """An officer row (team and area fetched) as the administrator's workspace shows it."""
+    return AdminOfficerOut(
+        **officer_out(officer).model_dump(),
+        team_name=officer.team.name,
+        area_id=officer.team.area.id,
+        area_name=officer.team.area.name,
+        created_at=officer.created_at,
+    )
+
+
+def area_out(area: Area) -> AreaOut:
+    """An area row as the API shows it."""
+    return AreaOut(id=area.id, code=area.code, name=area.name)

@@ -36,7 +36,7 @@ async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDeta
     revisions = await history(visit.id)
     ticks = [t for t in visit.advice_items if isinstance(t, dict)]
     catalogue: dict[tuple[Any, Any], AdviceItem] = {
-        (a.item_id, a.version): a
+        (a.item_id, a.item_version): a
         for a in await AdviceItem.filter(item_id__in=[t.get("id") for t in ticks])
     }
     photo_rows = _records("photos", photos)

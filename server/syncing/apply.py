@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.advice.service import unknown_ticks
 from server.aftercare.checks import NEW_RECORD_CHECKS
 from server.audit.service import AuditEntry
 from server.auth.guard import denial
@@ -39,6 +40,8 @@ from sync import Mutation, RecordState, SyncError, apply_mutation, check_visit_p
 
 # Tests turn this off to validate every put twice, as before, as the reference.
 VALIDATE_ONCE = True
+# A visit's ticked advice: each tick must name a version in the catalogue (server/advice/).
+ADVICE_TICKS = "advice.items"
 
 
 @dataclass
@@ -114,11 +117,12 @@ async def preload(work: PushWork, raws: list[dict[str, Any]]) -> None:
     A child's visit is locked with it (and before it), so the visit's status cannot change
     under the push; one query per collection replaces one per mutation.
     """
-    writable = {name for name, c in COLLECTIONS.items() if c.writable}
-    wanted: dict[str, set[uuid.UUID]] = {name: set() for name in writable}
+    wanted: dict[str, set[uuid.UUID]] = {n: set() for n, c in COLLECTIONS.items() if c.pushable}
     for raw in raws:
         name, record_id = raw.get("collection"), uuid_or_none(raw.get("id"))
-        if isinstance(name, str) and name in writable and record_id is not None:
+        if not isinstance(name, str) or name not in wanted:
+            continue  # unknown names and pull-only collections are refused one by one
+        if record_id is not None:
             wanted[name].add(record_id)
             fields = raw.get("fields")
             if name != "visits" and isinstance(fields, dict):
@@ -271,11 +275,11 @@ def _validate_put(
 async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
     """Authorise, validate and merge one mutation into the in-memory view; return its result."""
     collection = COLLECTIONS[m.collection]
-    if not collection.writable:
+    if not collection.pushable:
         raise SyncError(
             "read_only",
-            "Reports come from the force's crime system; the app cannot change them.",
-            {"collection": m.collection},
+            f"{m.collection} is kept by the server; the app only reads it.",
+            {"field": "collection", "reason": "read_only"},
         )
     record_id = uuid.UUID(m.id)
     pending = await _load(work, collection, record_id)
@@ -292,6 +296,8 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
         # An append-only record is written whole: a later put is read against what it holds.
         written_whole = bool(rule and rule.append_only)
         merged, normalised = _validate_put(work, collection, pending, m, written_whole)
+    if ADVICE_TICKS in normalised:
+        await _check_ticks(work, normalised[ADVICE_TICKS])
     if rule is not None:
         if pending.state is None and (m.op == "delete" or (m.base_rev or 0) > 0):
             raise SyncError("not_found", "No such record.", {"id": m.id})
@@ -408,6 +414,31 @@ def _siblings(work: PushWork, collection: Collection) -> list[BaseModel]:
         for p in work.touched.values()
         if p.collection is collection and p.row is None and p.model is not None
     ]
+
+
+async def _check_ticks(work: PushWork, ticks: Any) -> None:
+    """Refuse advice ticks naming no version of any catalogue item (retired ones are known)."""
+    unknown = await unknown_ticks(work.connection, ticks if isinstance(ticks, list) else [])
+    if unknown:
+        named = ", ".join(f"{t.get('id')} version {t.get('version')}" for t in unknown[:5])
+        raise SyncError(
+            "validation_failed",
+            f"{ADVICE_TICKS}: not in the advice catalogue: {named}",
+            {
+                "field": ADVICE_TICKS,
+                "fields": [
+                    {
+                        "field": ADVICE_TICKS,
+                        "message": "not in the advice catalogue",
+                        "type": "unknown_advice",
+                    }
+                ],
+                "unknown": [
+                    {"id": str(t.get("id")), "version": int(t.get("version") or 0)}
+                    for t in unknown[:20]
+                ],
+            },
+        )
 
 
 def child_visit_id(pending: Pending) -> uuid.UUID:

@@ -13,8 +13,11 @@ from typing import Any
 from server.audit.models import AuditAction
 from server.audit.service import AuditEntry
 from server.context import RequestContext
+from server.syncing.collections import COLLECTIONS
 
 _ACTIONS = {"delete": AuditAction.ERASE, "create": AuditAction.COLLECT}
+# Reference data every phone keeps (the advice catalogue) is nobody's: sending it is not logged.
+REFERENCE_DATA = frozenset(c.name for c in COLLECTIONS.values() if c.kind == "everyone")
 
 
 def pushed(
@@ -35,7 +38,8 @@ def pushed(
 
 
 def pulled(ctx: RequestContext, changes: Iterable[dict[str, Any]]) -> list[AuditEntry]:
-    """Every record a pull page sent to the device (tombstones disclose nothing)."""
+    """Every record a pull page sent to the device (tombstones and the catalogue disclose
+    nothing about anyone)."""
     return [
         ctx.audit(
             AuditAction.CONSULT,
@@ -44,5 +48,5 @@ def pulled(ctx: RequestContext, changes: Iterable[dict[str, Any]]) -> list[Audit
             reason="synchronised to device",
         )
         for change in changes
-        if not change["deleted"]
+        if not change["deleted"] and change["collection"] not in REFERENCE_DATA
     ]

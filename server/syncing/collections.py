@@ -16,6 +16,9 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from tortoise.expressions import Q
 
+from server.advice.models import AdviceItem
+from server.advice.schemas import AdviceItemRecord
+from server.advice.service import advice_record
 from server.aftercare.records import SYNCED as AFTERCARE
 from server.auth.principal import Principal
 from server.auth.scope import report_scope, visit_scope
@@ -75,6 +78,11 @@ def _no_extras(row: SyncedRecord) -> dict[str, Any]:
     return {}
 
 
+def _advice_fields(row: SyncedRecord) -> dict[str, Any]:
+    assert isinstance(row, AdviceItem)
+    return advice_record(row).model_dump()
+
+
 @dataclass(frozen=True)
 class Collection:
     """How one collection is stored, validated, shown and scoped."""
@@ -84,8 +92,10 @@ class Collection:
     schema: type[BaseModel]
     paths: tuple[str, ...]
     extras: Callable[[SyncedRecord], dict[str, Any]]
-    # A visit; a child of a visit (its scope follows the visit's); or a report (its own rule).
-    kind: Literal["visit", "child", "report"] = "child"
+    # Whose records these are: a visit's own ("visit"); its visit's ("child"); a report's own
+    # rule ("report": from the force's crime system); or reference data every officer's phone
+    # keeps ("everyone": the advice catalogue). Reports and reference data are pull-only.
+    kind: Literal["visit", "child", "report", "everyone"] = "child"
 
     @property
     def is_child(self) -> bool:
@@ -93,12 +103,14 @@ class Collection:
         return self.kind == "child"
 
     @property
-    def writable(self) -> bool:
-        """Whether phones may push to it (reports come only from the crime system)."""
-        return self.kind != "report"
+    def pushable(self) -> bool:
+        """Whether phones write it (reports and reference data are refused ``read_only``)."""
+        return self.kind in ("visit", "child")
 
-    def scope(self, principal: Principal, settings: Settings) -> Q:
-        """The records of this collection the caller may read (``server.auth.scope``)."""
+    def readable_by(self, principal: Principal, settings: Settings) -> Q:
+        """Which of its records a reader's pull may deliver (``server.auth.scope``)."""
+        if self.kind == "everyone":
+            return Q()
         if self.kind == "report":
             return report_scope(principal, settings)
         return visit_scope(principal, settings, "visit__" if self.is_child else "")
@@ -158,5 +170,7 @@ COLLECTIONS: dict[str, Collection] = {
             _report_extras,
             "report",
         ),
+        # The advice catalogue (server/advice/): every version, read-only on the phone.
+        Collection("advice_items", AdviceItem, AdviceItemRecord, (), _advice_fields, "everyone"),
     )
 }

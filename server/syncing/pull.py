@@ -156,7 +156,7 @@ async def _orm_changes(
     limit: int,
 ) -> list[tuple[int, dict[str, Any]]]:
     """One collection's next changes in the caller's scope, read by tortoise."""
-    scope = collection.scope(ctx.caller, ctx.settings)
+    scope = collection.readable_by(ctx.caller, ctx.settings)
     query = collection.model.filter(scope, version__gt=after).using_db(connection)
     if after == 0:
         query = query.filter(deleted=False)

@@ -51,6 +51,9 @@ class Visit(SyncedRecord):
     completed_at = fields.DatetimeField(null=True)
     approved_at = fields.DatetimeField(null=True)
     review_note = fields.TextField(null=True)
+    # When the visit was erased (server/retention/): its row is then a tombstone holding no
+    # personal data; set only by erasure.
+    erased_at = fields.DatetimeField(null=True)
 
     # Reference
     reference_crime_reference = fields.CharField(max_length=40, null=True, db_index=True)

@@ -94,7 +94,7 @@ async def create_visit(
 
 
 async def reassign_visit(
-    visit_id: uuid.UUID, new_officer: Officer, *, ctx: RequestContext
+    visit_id: uuid.UUID, new_officer: Officer, *, ctx: RequestContext, reason: str = ""
 ) -> Visit:
     """Move a visit (and so its records) to another officer and their team.
 
@@ -145,7 +145,8 @@ async def reassign_visit(
                     AuditAction.ALTER,
                     record_type="visits",
                     record_id=visit.id,
-                    reason=f"reassigned to officer {new_officer.id}",
+                    reason=f"reassigned to officer {new_officer.id}"
+                    + (f": {reason}" if reason else ""),
                 )
             ],
             now=ctx.now,

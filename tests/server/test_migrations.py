@@ -67,3 +67,39 @@ async def test_migrations_match_models_no_changes_pending(db: str) -> None:
     detector = MigrationAutodetector(apps, config["apps"])
     writers = await detector.changes()
     assert writers == [], "models changed without a migration: run `make migrations`"
+
+
+async def test_the_advice_catalogue_survives_becoming_a_synchronised_collection(
+    fresh_database_url: str,
+) -> None:
+    """Items stored before advice_items was synchronised keep their ids, versions and text,
+    each at its own change version with a first revision, so phones receive them by pull."""
+    synced = next(i for i, m in enumerate(ALL_MIGRATIONS) if m.endswith("advice_catalogue_synced"))
+    await apply_migrations(fresh_database_url, target=ALL_MIGRATIONS[synced - 1])
+    await Tortoise.init(config=tortoise_config(fresh_database_url))
+    try:
+        await connections.get("default").execute_script(
+            "INSERT INTO advice_item (item_id, version, category, title, body, tags, position,"
+            " current, retired, created_at) VALUES"
+            " ('lock-up', 1, 'Habits', 'Lock up', 'Old text', '[\"wide\"]', 3, false, false,"
+            "  '2026-01-01 00:00:00+00:00'),"
+            " ('lock-up', 2, 'Habits', 'Lock up', 'New text', '[]', 3, true, true,"
+            "  '2026-02-01 00:00:00+00:00')"
+        )
+    finally:
+        await close_orm()
+    await apply_migrations(fresh_database_url)
+    await Tortoise.init(config=tortoise_config(fresh_database_url))
+    try:
+        from server.advice.models import AdviceItem, advice_record_id
+        from server.feed.models import Revision
+
+        rows = await AdviceItem.all().order_by("item_version")
+        assert [(r.id, r.body, r.current, r.retired, r.tags) for r in rows] == [
+            (advice_record_id("lock-up", 1), "Old text", False, False, ["wide"]),
+            (advice_record_id("lock-up", 2), "New text", True, True, []),
+        ]
+        assert sorted(r.version for r in rows) == [1, 2]
+        assert await Revision.filter(collection="advice_items").count() == 2
+    finally:
+        await close_orm()

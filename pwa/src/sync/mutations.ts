@@ -21,6 +21,7 @@ import { checkNoCollision, validatePath } from "./paths";
 /** The collections a mutation may name. */
 export const COLLECTIONS = [
   "addenda",
+  "advice_items",
   "kit_issues",
   "leave_behinds",
   "photos",

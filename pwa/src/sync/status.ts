@@ -31,6 +31,7 @@ export const Role = {
   OFFICER: "officer",
   SUPERVISOR: "supervisor",
   ADMIN: "admin",
+  AUDITOR: "auditor",
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 

@@ -100,6 +100,14 @@ class PhotoStore(Protocol):
         """Remove leftovers of assemblies interrupted before ``older_than``; return how many."""
         ...
 
+    async def erase(self, key: str) -> int:
+        """Remove an object, or every object under ``key/``, for good; return how many.
+
+        For lawful erasure (``server.retention``) only: on a versioned bucket every stored
+        version goes too. Nothing there is not an error.
+        """
+        ...
+
     async def exists(self, key: str) -> bool:
         """Whether an object is stored under ``key``."""
         ...

@@ -169,6 +169,27 @@ class FilesystemPhotoStore:
                         removed += 1
         return removed
 
+    async def erase(self, key: str) -> int:
+        """Unlink the file, or every file under the folder ``key`` (erasure)."""
+        return await asyncio.to_thread(self._erase, key)
+
+    def _erase(self, key: str) -> int:
+        path = self._path(key)
+        if path.is_file():
+            _unlink(path)
+            return 1
+        if not path.is_dir():
+            return 0
+        files = [p for p in path.rglob("*") if p.is_file()]
+        for file in files:
+            _unlink(file)
+        for folder in sorted((p for p in path.rglob("*") if p.is_dir()), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        with contextlib.suppress(OSError):
+            path.rmdir()
+        return len(files)
+
     async def exists(self, key: str) -> bool:
         """Whether the file exists."""
         return await asyncio.to_thread(self._path(key).is_file)

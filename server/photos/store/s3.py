@@ -252,6 +252,25 @@ class S3PhotoStore:
                     removed += 1
         return removed
 
+    async def erase(self, key: str) -> int:
+        """Delete the object, or every object under ``key/``, with every stored version."""
+        return await asyncio.to_thread(self._erase, self._k(key))
+
+    def _erase(self, full_key: str) -> int:
+        """Versions and delete markers both go, so a versioned bucket keeps nothing back."""
+        found: list[dict[str, str]] = []
+        paginator = self.client.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=full_key):
+            for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                name = str(item["Key"])
+                if name == full_key or name.startswith(full_key + "/"):
+                    found.append({"Key": name, "VersionId": str(item["VersionId"])})
+        for start in range(0, len(found), 1000):
+            self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": found[start : start + 1000], "Quiet": True}
+            )
+        return len({f["Key"] for f in found})
+
     def _exists(self, full_key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=full_key)

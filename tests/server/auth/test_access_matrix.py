@@ -16,10 +16,11 @@ from starlette.applications import Starlette
 
 from server.aftercare.enums import Language
 from server.aftercare.messages import LEAVE_BEHIND
+from server.org.models import Team
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
-ROLES = ["anonymous", "officer", "supervisor", "admin"]
+ROLES = ["anonymous", "officer", "supervisor", "admin", "auditor"]
 
 # (method, path) -> (body or None, {role: expected status})
 MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
@@ -84,6 +85,95 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("POST", "/api/admin/devices/{device_id}/revoke"): (
         {"reason": "lost phone"},
         {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    # The administrator's workspace (server/org/routes.py, server/visits/routes.py).
+    ("GET", "/api/admin/officers/{officer_id}"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("PATCH", "/api/admin/officers/{officer_id}"): (
+        {"display_name": "PC Renamed {n}"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/officers/{officer_id}/move"): (
+        {"team_id": "{team}"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/officers/{officer_id}/deactivate"): (
+        {"reason": "left the force"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/officers/{officer_id}/reactivate"): (
+        {"reason": "came back"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/officers/import"): (
+        {"csv": "collar_number,display_name,role,team\n", "dry_run": True},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("PATCH", "/api/admin/teams/{team_id}"): (
+        {"name": "Team {n}"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("GET", "/api/admin/areas"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/areas"): (
+        {"name": "Area {n}"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 201},
+    ),
+    ("PATCH", "/api/admin/areas/{area_id}"): (
+        {"name": "Area {n}"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/visits/{visit_id}/reassign"): (
+        {"officer_id": "{officer}", "reason": "cover for leave"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 404},
+    ),
+    # Retention and erasure (server/retention/routes.py); an unknown visit is 404.
+    ("POST", "/api/admin/visits/{visit_id}/erase"): (
+        {"basis": "recorded_in_error", "reason": "recorded against the wrong crime"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 404},
+    ),
+    ("GET", "/api/admin/retention"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    # Complete exports (server/exports/routes.py): supervisors in scope, a reason required.
+    ("GET", "/api/exports/visits.zip"): (
+        {"reason": "problem profile"},
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    ("GET", "/api/exports/{collection}"): (
+        {"reason": "problem profile"},
+        {"anonymous": 401, "officer": 403, "supervisor": 200, "admin": 403},
+    ),
+    # Reading the audit (server/oversight/routes.py); an unknown visit is 404.
+    ("GET", "/api/visits/{visit_id}/audit"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 404, "admin": 403},
+    ),
+    ("GET", "/api/audit"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 403},
+    ),
+    # The advice catalogue as data (server/advice/routes.py); unknown items are 404.
+    ("GET", "/api/admin/advice"): (
+        None,
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 200},
+    ),
+    ("POST", "/api/admin/advice"): (
+        {"category": "Habits", "title": "Item {n}", "body": "Advice."},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 201},
+    ),
+    ("PUT", "/api/admin/advice/{item_id}"): (
+        {"title": "Edited"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 404},
+    ),
+    ("POST", "/api/admin/advice/{item_id}/retire"): (
+        {"reason": "withdrawn"},
+        {"anonymous": 401, "officer": 403, "supervisor": 403, "admin": 404},
     ),
     # Sync: any signed-in caller may use the endpoints; what each record does is below.
     ("POST", "/api/sync/push"): (
@@ -203,6 +293,90 @@ MATRIX: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
 }
 
 
+# The auditor's column, kept apart so that a row added without it fails
+# test_every_row_states_the_auditor until someone decides. Auditors read the audit log and
+# nothing of a victim's: everything else that is not open to every signed-in caller is 403.
+AUDITOR: dict[tuple[str, str], int] = {
+    ("GET", "/api/me"): 200,
+    ("POST", "/api/visits/validate"): 200,
+    ("GET", "/api/visits"): 403,
+    ("GET", "/api/visits/{visit_id}"): 403,
+    ("POST", "/api/visits/{visit_id}/review"): 403,
+    ("GET", "/api/stats"): 403,
+    ("GET", "/api/exports/visits.csv"): 403,
+    ("GET", "/api/advice"): 200,
+    ("GET", "/api/admin/officers"): 403,
+    ("POST", "/api/admin/officers"): 403,
+    ("GET", "/api/admin/teams"): 403,
+    ("POST", "/api/admin/teams"): 403,
+    ("POST", "/api/admin/officers/{officer_id}/enrolment-codes"): 403,
+    ("GET", "/api/admin/devices"): 403,
+    ("POST", "/api/admin/devices/{device_id}/revoke"): 403,
+    ("GET", "/api/admin/officers/{officer_id}"): 403,
+    ("PATCH", "/api/admin/officers/{officer_id}"): 403,
+    ("POST", "/api/admin/officers/{officer_id}/move"): 403,
+    ("POST", "/api/admin/officers/{officer_id}/deactivate"): 403,
+    ("POST", "/api/admin/officers/{officer_id}/reactivate"): 403,
+    ("POST", "/api/admin/officers/import"): 403,
+    ("PATCH", "/api/admin/teams/{team_id}"): 403,
+    ("GET", "/api/admin/areas"): 403,
+    ("POST", "/api/admin/areas"): 403,
+    ("PATCH", "/api/admin/areas/{area_id}"): 403,
+    ("POST", "/api/admin/visits/{visit_id}/reassign"): 403,
+    ("POST", "/api/admin/visits/{visit_id}/erase"): 403,
+    ("GET", "/api/admin/retention"): 403,
+    ("GET", "/api/visits/{visit_id}/audit"): 404,
+    ("GET", "/api/audit"): 200,
+    ("GET", "/api/exports/visits.zip"): 403,
+    ("GET", "/api/exports/{collection}"): 403,
+    ("GET", "/api/admin/advice"): 403,
+    ("POST", "/api/admin/advice"): 403,
+    ("PUT", "/api/admin/advice/{item_id}"): 403,
+    ("POST", "/api/admin/advice/{item_id}/retire"): 403,
+    # Sync answers 200 (pushes rejected forbidden, pulls empty); no photo is theirs.
+    ("POST", "/api/sync/push"): 200,
+    ("POST", "/api/sync/pull"): 200,
+    ("OPTIONS", "/api/uploads"): 204,
+    ("POST", "/api/uploads"): 412,
+    ("HEAD", "/api/uploads/{upload_id}"): 404,
+    ("PATCH", "/api/uploads/{upload_id}"): 404,
+    ("GET", "/api/photos/{photo_id}/original"): 404,
+    ("GET", "/api/photos/{photo_id}/display"): 404,
+    ("GET", "/api/photos/{photo_id}/thumb"): 404,
+    # A notice is only ever its own device's: an unknown one is 404 to anyone signed in.
+    ("POST", "/api/me/notices/{notice_id}/ack"): 404,
+    # Intake takes an integration's token, never a session.
+    ("POST", "/api/reports"): 401,
+    # Reported burglaries, the pledge figures and aftercare hold victims' data.
+    ("GET", "/api/reports"): 403,
+    ("GET", "/api/reports/{report_id}"): 403,
+    ("GET", "/api/reports/assignees"): 403,
+    ("POST", "/api/reports/{report_id}/assign"): 403,
+    ("POST", "/api/reports/{report_id}/close"): 403,
+    ("GET", "/api/pledge"): 403,
+    ("GET", "/api/addresses/history"): 403,
+    ("POST", "/api/visits/{visit_id}/addenda"): 403,
+    ("GET", "/api/visits/{visit_id}/aftercare"): 403,
+    ("GET", "/api/aftercare/overdue"): 403,
+    ("GET", "/api/aftercare/figures"): 403,
+    # The leave-behind's texts hold no personal data (every signed-in caller reads them).
+    ("GET", "/api/leave-behind"): 200,
+    ("GET", "/api/leave-behind/versions/{version}"): 200,
+    ("PUT", "/api/admin/leave-behind"): 403,
+}
+
+
+def test_every_row_states_the_auditor() -> None:
+    guarded = {key for key, (body, _) in MATRIX.items() if body != "public"}
+    assert set(AUDITOR) == guarded
+
+
+def _expected(method: str, path: str, role: str) -> int:
+    if role == "auditor":
+        return AUDITOR[(method, path)]
+    return MATRIX[(method, path)][1][role]
+
+
 def _served(app: Starlette) -> set[tuple[str, str]]:
     return {
         (e.method, e.path.replace(":uuid", "").replace(":int", "")) for e in app.state.endpoints
@@ -239,11 +413,17 @@ async def test_access_matrix(
     enrolled: Enrolled,
     make_client: Callable[[], httpx.AsyncClient],
 ) -> None:
-    body, statuses = MATRIX[(method, path)]
+    body, _ = MATRIX[(method, path)]
     target = await enrolled()  # someone to act on (their officer id and device)
     caller = make_client() if role == "anonymous" else (await enrolled(role=role)).client
+    team_id = target.officer.team_id  # type: ignore[attr-defined]
+    area_id = (await Team.get(id=team_id)).area_id  # type: ignore[attr-defined]
     url = path.format(
         officer_id=target.officer.id,
+        team_id=team_id,
+        area_id=area_id,
+        item_id="no-such-item",
+        collection="photos",
         device_id=target.device_id,
         visit_id=uuid.uuid4(),
         photo_id=uuid.uuid4(),
@@ -255,14 +435,23 @@ async def test_access_matrix(
     payload = None
     if body is not None:
         payload = {
-            k: (v.format(n=uuid.uuid4().hex[:6], client=uuid.uuid4()) if isinstance(v, str) else v)
+            k: (
+                v.format(
+                    n=uuid.uuid4().hex[:6],
+                    client=uuid.uuid4(),
+                    team=team_id,
+                    officer=target.officer.id,
+                )
+                if isinstance(v, str)
+                else v
+            )
             for k, v in body.items()
         }
     if method == "GET":
         response = await caller.request(method, url, params=payload)
     else:
         response = await caller.request(method, url, json=payload)
-    assert response.status_code == statuses[role], response.text
+    assert response.status_code == _expected(method, path, role), response.text
     if response.status_code >= 400 and method != "HEAD":  # a HEAD answer has no body
         assert set(response.json()["error"]) == {"code", "message", "details"}
 
@@ -285,6 +474,10 @@ async def test_every_non_auth_route_is_401_without_session(
                 .replace("{version}", "1")
                 .replace("{notice_id}", str(uuid.uuid4()))
                 .replace("{report_id}", str(uuid.uuid4()))
+                .replace("{team_id}", "1")
+                .replace("{item_id}", "no-such-item")
+                .replace("{collection}", "photos")
+                .replace("{area_id}", "1")
             )
             response = await client.request(
                 method.upper(),
@@ -310,6 +503,7 @@ RECORD_MATRIX: dict[str, tuple[str, str]] = {
     "area supervisor same area": ("absent", "rejected:forbidden"),
     "area supervisor other area": ("absent", "rejected:forbidden"),
     "admin": ("absent", "rejected:forbidden"),
+    "auditor": ("absent", "rejected:forbidden"),
 }
 
 CALLERS: dict[str, dict[str, str]] = {
@@ -331,6 +525,7 @@ CALLERS: dict[str, dict[str, str]] = {
         "scope": "area",
     },
     "admin": {"role": "admin", "team": "Team A", "area": "Area X"},
+    "auditor": {"role": "auditor", "team": "Team A", "area": "Area X"},
 }
 
 

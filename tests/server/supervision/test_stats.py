@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.phone import Phone, new_id
+from server.advice.catalogue import load_default_catalogue
 from server.auth.principal import Principal
 from server.clock import FixedClock
 from server.org.models import Role, SupervisionScope, Team
@@ -49,6 +50,7 @@ async def hand_worked(enrolled: Enrolled) -> HandWorked:
     b1 = await enrolled(team="Team B", area="Area X")
     sergeant = await enrolled(role="supervisor", team="Team A", area="Area X")
     inspector = await enrolled(role="supervisor", team="Team C", area="Area X", scope="area")
+    await load_default_catalogue()  # ticks must name catalogue items
     hours = [1, 2, 3, 4, 30]
     extras: list[dict[str, Any]] = [
         {"advice.items": [{"id": "wide-double-locks", "version": 1}]},
