@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -120,14 +120,77 @@ def is_repeat(
     )
 
 
-async def repeat_before(
-    postcode: str,
-    line1: str,
-    at: datetime,
-    crime_reference: str | None,
-    exclude: Iterable[uuid.UUID] = (),
-    connection: BaseDBAsyncClient | None = None,
-) -> bool:
-    """Whether the burglary reported ``at`` this address is a repeat (the server's own flag)."""
-    earlier = await burglaries_at(postcode, line1, window_start(at), at, connection)
-    return is_repeat(earlier, crime_reference, exclude)
+@dataclass
+class AddressBook:
+    """Every stored burglary at the postcodes one batch (a push, an intake) asks about, read
+    once per postcode as bare columns, so a batch of n visits costs one query per postcode
+    rather than n queries each loading every row at the postcode as objects (a shift's
+    visits on one street made each push quadratic). Read inside the batch's transaction; what
+    the batch itself writes is not in it, as it would not be in a query per visit either."""
+
+    connection: BaseDBAsyncClient | None = None
+    _by_postcode: dict[str, list[tuple[str, Burglary]]] = field(default_factory=dict)
+
+    async def _at(self, postcode: str) -> list[tuple[str, Burglary]]:
+        if postcode not in self._by_postcode:
+            rows: list[tuple[str, Burglary]] = []
+            for r in (
+                await Report.filter(address_postcode=postcode)
+                .using_db(self.connection)
+                .values("id", "address_line1", "reference_crime_reference", "reference_reported_at")
+            ):
+                at = r["reference_reported_at"]
+                rows.append(
+                    (
+                        line_key(r["address_line1"]),
+                        Burglary("report", r["id"], r["reference_crime_reference"], at, None),
+                    )
+                )
+            for v in (
+                await Visit.filter(address_postcode=postcode, deleted=False)
+                .using_db(self.connection)
+                .values(
+                    "id",
+                    "address_line1",
+                    "reference_crime_reference",
+                    "reference_reported_at",
+                    "created_at",
+                )
+            ):
+                at = v["reference_reported_at"] or v["created_at"]
+                rows.append(
+                    (
+                        line_key(v["address_line1"]),
+                        Burglary("visit", v["id"], v["reference_crime_reference"], at, None),
+                    )
+                )
+            self._by_postcode[postcode] = rows
+        return self._by_postcode[postcode]
+
+    async def repeat_before(
+        self,
+        postcode: str,
+        line1: str,
+        at: datetime,
+        crime_reference: str | None,
+        exclude: Iterable[uuid.UUID] = (),
+    ) -> bool:
+        """Whether the burglary reported ``at`` this address is a repeat (the server's flag)."""
+        earlier = await self.earlier(postcode, line1, window_start(at), at)
+        return is_repeat(earlier, crime_reference, exclude)
+
+    async def earlier(
+        self, postcode: str, line1: str, since: datetime, until: datetime
+    ) -> list[Burglary]:
+        """Stored burglaries at this address reported in ``[since, until)``."""
+        key, since, until = line_key(line1), _aware(since), _aware(until)
+        return [
+            b
+            for row_key, b in await self._at(postcode)
+            if row_key == key and b.at is not None and since <= _aware(b.at) < until
+        ]
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite hands back naive UTC times for timestamp columns read as values.
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -30,7 +30,13 @@ from server.errors import ServiceUnavailable, validation_problems
 from server.feed import lock_records, record_changes
 from server.org.models import Area, Team
 from server.org.service import code_of
-from server.reports.addresses import Burglary, burglaries_at, is_repeat, line_key, window_start
+from server.reports.addresses import (
+    AddressBook,
+    Burglary,
+    is_repeat,
+    line_key,
+    window_start,
+)
 from server.reports.enums import IntakeOutcome, ReportState
 from server.reports.linking import link
 from server.reports.models import Report
@@ -303,11 +309,12 @@ def _burglary(view: ReportView) -> Burglary:
 async def _flag_repeats(connection: BaseDBAsyncClient, views: list[ReportView]) -> None:
     """The server's repeat flag of each report taken in: earlier burglaries at its address,
     in the database or earlier in this batch."""
+    addresses = AddressBook(connection)
     for view in views:
         postcode, line1 = view.get("address.postcode"), view.get("address.line1")
         at = view.get("reference.reported_at")
         since = window_start(at)
-        stored = await burglaries_at(postcode, line1, since, at, connection)
+        stored = await addresses.earlier(postcode, line1, since, at)
         batch = [
             _burglary(other)
             for other in views

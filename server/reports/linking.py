@@ -31,7 +31,7 @@ from server.auth.principal import Principal
 from server.auth.scope import report_scope_rule
 from server.context import RequestContext
 from server.feed import Change, ScopeExitNote, lock_records
-from server.reports.addresses import repeat_before
+from server.reports.addresses import AddressBook
 from server.reports.enums import ReportState
 from server.reports.models import Report
 from server.reports.records import ReportView
@@ -89,6 +89,7 @@ class PushLinks:
     claims: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
     repeat: dict[uuid.UUID, bool] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    addresses: AddressBook | None = None
 
     @classmethod
     async def load(
@@ -189,8 +190,10 @@ class PushLinks:
             link(target, visit_id, officer_id, status, now=ctx.now, author=author, actor_id=actor)
             self.by_visit[visit_id] = target.id
         if changed & {"address.line1", "address.postcode", "reference.reported_at"}:
+            if self.addresses is None:
+                self.addresses = AddressBook(connection)
             self.repeat[visit_id] = await _visit_repeat(
-                connection, visit_id, fields, created_at or ctx.now, linked
+                self.addresses, visit_id, fields, created_at or ctx.now, linked
             )
 
     def _match(self, visit_id: uuid.UUID, asked: Any, crime_reference: Any) -> uuid.UUID | None:
@@ -226,7 +229,7 @@ class PushLinks:
 
 
 async def _visit_repeat(
-    connection: BaseDBAsyncClient,
+    addresses: AddressBook,
     visit_id: uuid.UUID,
     fields: dict[str, Any],
     created_at: datetime,
@@ -239,4 +242,4 @@ async def _visit_repeat(
     when = datetime.fromisoformat(str(at)) if at else created_at
     own = [visit_id] + ([report_id] if report_id else [])
     crime_reference = fields.get("reference.crime_reference")
-    return await repeat_before(postcode, line1, when, crime_reference, own, connection)
+    return await addresses.repeat_before(postcode, line1, when, crime_reference, own)

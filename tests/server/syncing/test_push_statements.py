@@ -7,6 +7,7 @@ edits of existing ones) sent 36 statements before the set-based writes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -70,3 +71,35 @@ async def test_a_push_of_100_mutations_is_a_handful_of_statements(
     assert len(sent) <= 14, f"{len(sent)} statements:\n{shown}"
     counter = next(i for i, s in enumerate(sent) if "change_counter" in s)
     assert len(sent) - counter <= 5, f"after the counter:\n{shown}"
+
+
+async def test_a_push_of_one_streets_visits_reads_its_postcode_once(
+    backend: str, enrolled: Enrolled
+) -> None:
+    # Regression (CI, overloaded workers): each new visit's repeat flag loaded every report and
+    # visit at its postcode as objects, so a shift's visits on one street made every push
+    # quadratic (pushes of 200 visits took 50 s once a few thousand were stored there).
+    if backend != "postgres":
+        pytest.skip("counts PostgreSQL statements")
+    officer = await enrolled()
+    phone = Phone(officer.client)
+
+    def street(n: int) -> list[dict[str, Any]]:
+        return [
+            phone.mutation(
+                "visits",
+                new_id(),
+                {"address.line1": f"{i} Ombersley Road", "address.postcode": "WR3 8JE"},
+            )
+            for i in range(n)
+        ]
+
+    assert (await phone.push(*street(40))).status_code == 200
+    with statements() as sent:
+        answer = await phone.push(*street(40))
+    assert answer.status_code == 200
+    assert {r["status"] for r in answer.json()["results"]} == {"applied"}
+    by_postcode = [s for s in sent if re.search(r'"address_postcode"\s*=', s)]
+    shown = "\n".join(s.split("\n")[0][:120] for s in by_postcode)
+    # One read of the reports and one of the visits at the postcode, for the whole push.
+    assert len(by_postcode) <= 2, f"{len(by_postcode)} postcode reads:\n{shown}"
