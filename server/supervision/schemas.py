@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from server.aftercare.schemas import AftercareSection
 from server.validation import Strict
-from server.visits.enums import ReviewDecision, VisitStatus
+from server.visits.enums import OffenceType, ReviewDecision, VisitStatus
 
 
 class VisitFilters(Strict):
@@ -117,7 +117,18 @@ class ReviewResult(BaseModel):
 
 
 class StatsQuery(VisitFilters):
-    """Figures for the visits matching these filters (usually a date range)."""
+    """Figures for the visits matching these filters (usually a date range), and the pledge's
+    own: the week reported (its Monday, UTC) and the offence type (the report's, when linked)."""
+
+    week: date | None = Field(default=None, description="the Monday (UTC) of the week reported")
+    offence_type: OffenceType | None = None
+
+    @field_validator("week")
+    @classmethod
+    def _monday(cls, week: date | None) -> date | None:
+        if week and week.weekday() != 0:
+            raise ValueError("a week is named by its Monday (YYYY-MM-DD)")
+        return week
 
 
 class StatsGroup(BaseModel):

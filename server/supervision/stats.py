@@ -1,5 +1,10 @@
 """``GET /api/stats``: pledge figures computed in the database, never by loading every visit.
 
+Drafts are not visits: only visits that have been completed (completed, returned, approved)
+are counted. Report-to-arrival runs from the linked report's reported-at time (from the force's
+crime system) where the visit has one, and from the time typed at the door only where it has
+none; the date and week filters and the offence type follow the same rule.
+
 On PostgreSQL one statement reads the visits in scope once and groups them by GROUPING SETS
 into the total and the figures by area, team and officer. SQLite has no grouping sets (nor
 ``percentile_cont``): it runs one statement per dimension, the percentiles from window
@@ -9,6 +14,7 @@ by hand. Percentiles are the continuous kind (linear interpolation between close
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -19,11 +25,20 @@ from server.context import RequestContext
 from server.db import sql
 from server.org.models import Area, Officer, Team
 from server.settings import Settings
-from server.supervision.schemas import Stats, StatsGroup, VisitFilters
+from server.supervision.schemas import Stats, StatsGroup, StatsQuery, VisitFilters
 from server.supervision.scoped import postcode_prefix
 
 _DIMENSIONS = {"total": "'all'", "area": "area_id", "team": "team_id", "officer": "officer_id"}
 _TOTAL = "All visits in scope"
+# The linked report's values, else the visit's own (a report links at most one visit).
+_REPORTED = (
+    "COALESCE((SELECT rp.reference_reported_at FROM report rp WHERE rp.linked_visit_id = visit.id"
+    " AND rp.deleted = FALSE), visit.reference_reported_at)"
+)
+_OFFENCE = (
+    "COALESCE((SELECT rp.offence_type FROM report rp WHERE rp.linked_visit_id = visit.id"
+    " AND rp.deleted = FALSE), visit.offence_type)"
+)
 
 
 def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[str, list[Any]]:
@@ -31,7 +46,7 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
 
     Placeholders are ``$n``; ``server.db.sql`` rewrites them for SQLite.
     """
-    clauses = ["deleted = FALSE"]
+    clauses = ["deleted = FALSE", "status <> 'draft'"]
     params: list[Any] = []
 
     def add(clause: str, value: Any) -> None:
@@ -40,9 +55,15 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
 
     clauses.append(scope_rule(principal, settings).sql(params))
     if f.date_from:
-        add("reference_reported_at >= ?", f.date_from)
+        add(f"{_REPORTED} >= ?", f.date_from)
     if f.date_to:
-        add("reference_reported_at < ?", f.date_to)
+        add(f"{_REPORTED} < ?", f.date_to)
+    if isinstance(f, StatsQuery) and f.week:
+        monday = datetime.combine(f.week, time(), tzinfo=UTC)
+        add(f"{_REPORTED} >= ?", monday)
+        add(f"{_REPORTED} < ?", monday + timedelta(days=7))
+    if isinstance(f, StatsQuery) and f.offence_type:
+        add(f"{_OFFENCE} = ?", f.offence_type.value)
     if f.area:
         add("area_id = ?", f.area)
     if f.team:
@@ -61,7 +82,7 @@ def _where(principal: Principal, settings: Settings, f: VisitFilters) -> tuple[s
 def _per_dimension(dialect: str, key: str, where: str, target_param: str) -> str:
     """The figures grouped by one key (``'all'``, area, team or officer): SQLite's path."""
     if dialect == "postgres":
-        duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
+        duration = f"EXTRACT(EPOCH FROM (attendance_arrived_at - {_REPORTED}))"
         repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
         vulnerable = "jsonb_array_length(victim_vulnerabilities) > 0"
         advice = "(jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')"
@@ -71,7 +92,7 @@ def _per_dimension(dialect: str, key: str, where: str, target_param: str) -> str
             "FROM v WHERE d IS NOT NULL GROUP BY k"
         )
     else:
-        duration = "(julianday(attendance_arrived_at) - julianday(reference_reported_at)) * 86400.0"
+        duration = f"(julianday(attendance_arrived_at) - julianday({_REPORTED})) * 86400.0"
         repeat = "victim_vulnerabilities LIKE '%\"repeat_victim\"%'"
         vulnerable = "victim_vulnerabilities <> '[]'"
         advice = "(advice_items <> '[]' OR COALESCE(advice_extra, '') <> '')"
@@ -143,7 +164,7 @@ def _grouping_sets(where: str, target_param: str) -> str:
     return f"""
         WITH v AS (
             SELECT id, area_id, team_id, officer_id, status,
-                   EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at)) AS d,
+                   EXTRACT(EPOCH FROM (attendance_arrived_at - {_REPORTED})) AS d,
                    victim_vulnerabilities @> '["repeat_victim"]'::jsonb AS repeat_victim,
                    jsonb_array_length(victim_vulnerabilities) > 0 AS vulnerable,
                    (jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')

@@ -42,8 +42,9 @@ async def hand_worked(enrolled: Enrolled) -> HandWorked:
       p90:    position 1 + 0.9 x 4 = 4.6 -> 4 h + 0.6 x (30 h - 4 h) = 19.6 h = 70560 s
       within 24 h: 4 of 5 = 0.8; kits: 2 on visit 1 + 1 on visit 2 = 3
       advice given on visits 1 and 3 = 0.4; CSI on visit 5; repeat victim on visit 2;
-      vulnerable on visits 2 and 4; awaiting review: 3 completed.
-    Team B's one visit (100 h) is another team: a team-A supervisor never sees it.
+      vulnerable on visits 2 and 4; awaiting review: 3 completed (4 and 5 are approved).
+    Team B's one visit (100 h) is another team: a team-A supervisor never sees it. A draft in
+    team A (1 h) is not a visit: it is in no figure.
     """
     a1 = await enrolled(team="Team A", area="Area X")
     a2 = await enrolled(team="Team A", area="Area X")
@@ -70,8 +71,7 @@ async def hand_worked(enrolled: Enrolled) -> HandWorked:
                 **extra,
             }
         )
-        if n < 3:
-            fields["status"] = "completed"
+        fields["status"] = "completed"
         phone = Phone(owner.client)
         visit_id = new_id()
         visit_ids.append(visit_id)
@@ -82,6 +82,15 @@ async def hand_worked(enrolled: Enrolled) -> HandWorked:
             await KitIssue.create(
                 id=uuid.uuid4(), visit_id=visit_id, kit_code=f"SW-{visit_id[:4]}{k}"
             )
+    for visit_id in visit_ids[3:]:
+        review = await sergeant.client.post(
+            f"/api/visits/{visit_id}/review", json={"decision": "approve"}
+        )
+        assert review.status_code == 200, review.text
+    draft = Phone(a1.client)
+    at = complete_fields(**{"reference.reported_at": T0.isoformat()})
+    at["attendance.arrived_at"] = (T0 + timedelta(hours=1)).isoformat()
+    assert (await draft.push(draft.mutation("visits", new_id(), at))).status_code == 200
     phone_b = Phone(b1.client)
     await phone_b.push(
         phone_b.mutation(
@@ -91,6 +100,7 @@ async def hand_worked(enrolled: Enrolled) -> HandWorked:
                 **{
                     "reference.reported_at": T0.isoformat(),
                     "attendance.arrived_at": (T0 + timedelta(hours=100)).isoformat(),
+                    "status": "completed",
                 }
             ),
         )
