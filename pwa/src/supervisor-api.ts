@@ -263,8 +263,11 @@ export class SupervisorApi {
     return this.api.post<ReviewResult>(`/api/visits/${encodeURIComponent(id)}/review`, { decision, note: note.trim() });
   }
 
-  stats(f: Filters): Promise<Stats> {
-    const q = filtersToParams(f).toString();
+  /** The figures; `extra` adds the figures' own filters (week, offence type: queue-api.ts). */
+  stats(f: Filters, extra?: URLSearchParams): Promise<Stats> {
+    const params = filtersToParams(f);
+    for (const [k, v] of extra ?? []) params.set(k, v);
+    const q = params.toString();
     return this.api.get<Stats>(`/api/stats${q ? `?${q}` : ""}`);
   }
 

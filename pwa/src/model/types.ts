@@ -5,7 +5,8 @@ import type { Conflict, JSONValue } from "../sync";
 /** A flat record: dotted path -> JSON value. */
 export type Fields = Record<string, JSONValue>;
 
-export type CollectionName = "visits" | "property_items" | "kit_issues" | "photos";
+/** `reports` is pull-only: the phone keeps what the server sends and never queues an edit. */
+export type CollectionName = "visits" | "property_items" | "kit_issues" | "photos" | "reports";
 
 /** A record as the server last delivered it (the "server copy"). */
 export interface ServerCopy {

@@ -15,6 +15,7 @@ import { PurgedVisits } from "./PurgedVisits";
 import { parseRoute } from "./router";
 import { SignInPrompt } from "./SignInPrompt";
 import { SignOutWipe } from "./SignOutWipe";
+import { AssignedReports } from "./AssignedReports";
 import { AdminNotice } from "./supervisor/AdminNotice";
 import { SupervisorWorkspace } from "./supervisor/Workspace";
 import { SyncBar } from "./SyncBar";
@@ -59,7 +60,7 @@ function Frame({ app }: { app: AppServices }) {
       page = <VisitList />;
   }
   if (wipeRoute) page = <SignOutWipe />;
-  else if (route.name === "list") page = <><OtherOfficersWork />{page}<PurgedVisits /></>;
+  else if (route.name === "list") page = <><OtherOfficersWork />{page}<AssignedReports /><PurgedVisits /></>;
   return (
     <>
       <a class="skip-link" href="#main">Skip to content</a>

@@ -4,6 +4,7 @@ import { useEffect } from "preact/hooks";
 
 import { SECTIONS, STATUS_LABELS, inputId } from "../model/fields";
 import { officerMayEdit } from "../sync";
+import { AddressHistoryNote } from "./AddressHistoryNote";
 import { AdviceSection } from "./AdviceSection";
 import { AttendanceSection } from "./AttendanceSection";
 import { CompletePanel } from "./CompletePanel";
@@ -86,6 +87,7 @@ export function VisitEditor({ id, section, focus }: { id: string; section: strin
             This visit has {visit.conflicts.length} conflicting {visit.conflicts.length === 1 ? "value" : "values"}. <a href="#/attention">Choose which to keep</a>
           </p>
         )}
+        {status === "draft" && <AddressHistoryNote visit={visit} />}
       </header>
       <SectionNav visitId={id} current={current.id} counts={counts} />
       <section class="section" aria-labelledby="section-title">

@@ -1,4 +1,4 @@
-/** The pledge figures for a date range: totals, by area, team and officer, as charts and tables. */
+/** The figures: every reported burglary (the pledge), then the visits by area, team and officer; filtered by dates or week, offence type, area, team, officer. */
 
 import { useState } from "preact/hooks";
 
@@ -14,10 +14,14 @@ import {
   type Stats,
   type StatsGroup,
 } from "../../supervisor-api";
+import { emptyFigureFilters, figureParams, mondayOf, type FigureFilters } from "../../queue-api";
 import { BarChart } from "./BarChart";
-import { FilterFields } from "./FilterFields";
+import { FigureFilterFields } from "./FigureFilterFields";
+import { FilterFields, useFilterOptions } from "./FilterFields";
 import { useFocusHeading, useRemote, useSupervisorApi } from "./hooks";
+import { PledgeFigures } from "./PledgeFigures";
 import { Problem } from "./Problem";
+import { useQueueApi } from "./useQueueApi";
 import "./supervisor.css";
 
 interface Column {
@@ -119,7 +123,17 @@ export function FiguresPage() {
   const [form, setForm] = useState<Filters>(emptyFilters());
   const [applied, setApplied] = useState<Filters>(emptyFilters());
   const [problems, setProblems] = useState<FilterProblem[]>([]);
-  const remote = useRemote(() => api.stats(applied), [applied]);
+  const [more, setMore] = useState<FigureFilters>(emptyFigureFilters());
+  const [moreApplied, setMoreApplied] = useState<FigureFilters>(emptyFigureFilters());
+  const [weekProblem, setWeekProblem] = useState<string | null>(null);
+  const options = useFilterOptions();
+  const queueApi = useQueueApi();
+  const remote = useRemote(() => api.stats(applied, figureParams(moreApplied, "stats")), [applied, moreApplied]);
+  // The pledge takes a week as its reported-at range, the dates otherwise (not both: checked).
+  const pledge = useRemote(
+    () => queueApi.pledge(moreApplied, moreApplied.week ? undefined : applied),
+    [applied, moreApplied],
+  );
   useFocusHeading("sup-figures-title", "once");
   const stats = remote.data;
 
@@ -131,20 +145,29 @@ export function FiguresPage() {
       document.getElementById(`figures-${found[0]!.field.replace(/_/g, "-")}`)?.focus();
       return;
     }
+    const week = more.week && !mondayOf(more.week) ? "Enter a date, for example 16/11/2026" : more.week && (form.date_from || form.date_to) ? "Choose a week or a date range, not both" : null;
+    setWeekProblem(week);
+    if (week) {
+      document.getElementById("figures-week")?.focus();
+      return;
+    }
     setApplied({ ...form });
+    setMoreApplied({ ...more });
   };
 
-  const range =
-    applied.date_from || applied.date_to
+  const range = moreApplied.week
+    ? `Reported in the week of ${mondayOf(moreApplied.week) ?? moreApplied.week}`
+    : applied.date_from || applied.date_to
       ? `Reported ${applied.date_from ? `from ${formatDay(applied.date_from)}` : ""}${applied.date_from && applied.date_to ? " " : ""}${applied.date_to ? `to ${formatDay(applied.date_to)} inclusive` : ""}`
       : "All dates";
   return (
     <section aria-labelledby="sup-figures-title" class="sup-figures">
       <h1 id="sup-figures-title" tabIndex={-1}>Figures</h1>
       <form class="sup-filters" aria-labelledby="sup-range-title" onSubmit={submit} noValidate>
-        <h2 id="sup-range-title">Date range</h2>
+        <h2 id="sup-range-title">Which reports</h2>
         {problems.length > 0 && <p class="error" role="alert">Check the dates: {problems.map((p) => p.message).join("; ")}.</p>}
         <FilterFields idPrefix="figures" value={form} onChange={setForm} problems={problems} options={{ areas: [], teams: [], officers: [] }} datesOnly />
+        <FigureFilterFields value={more} onChange={setMore} options={options} weekProblem={weekProblem} />
         <div class="sup-actions">
           <button type="submit">Show figures</button>
         </div>
@@ -153,6 +176,8 @@ export function FiguresPage() {
         {remote.loading ? "Loading the figures…" : stats ? `${range}: ${stats.total.visits} ${stats.total.visits === 1 ? "visit" : "visits"}. Target: arrival within ${formatTarget(stats.target_seconds)} of the report.` : ""}
       </p>
       <Problem error={remote.error} retry={remote.reload} />
+      <Problem error={pledge.error} retry={pledge.reload} />
+      {pledge.data && <PledgeFigures pledge={pledge.data} />}
       {stats && (
         <>
           <section class="sup-section" aria-labelledby="sup-totals-title">
