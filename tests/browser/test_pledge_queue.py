@@ -80,7 +80,7 @@ async def supervise_queue(sup: Page, server: LiveServer, found: dict[str, Any]) 
     assert report_state(server, DUPLICATE)[:2] == ("closed", "duplicate")
 
 
-async def test_report_assigned_while_offline_reaches_the_phone_and_becomes_a_linked_visit(
+async def test_start_linked_visit_from_report_assigned_while_offline(
     live_server: LiveServer, browser: Browser
 ) -> None:
     found: dict[str, Any] = {}

@@ -127,7 +127,7 @@ async def _total(person: Person, **params: Any) -> dict[str, Any]:
     return total
 
 
-async def test_stats_count_completed_visits_from_the_reports_times(pledged: Pledged) -> None:
+async def test_count_completed_visits_from_linked_report_times(pledged: Pledged) -> None:
     stats = (await pledged.sergeant.client.get("/api/stats")).json()
     total = stats["total"]
     assert total["visits"] == 4
@@ -143,7 +143,7 @@ async def test_stats_count_completed_visits_from_the_reports_times(pledged: Pled
     assert tuple(pledge[k] for k in counts) == (6, 3, 3, 1)
 
 
-async def test_stats_filter_by_week_offence_team_and_officer(pledged: Pledged) -> None:
+async def test_filter_stats_by_week_offence_team_and_officer(pledged: Pledged) -> None:
     week = await _total(pledged.sergeant, week="2026-11-16")
     assert (week["visits"], week["median_to_arrival_seconds"]) == (3, 14400.0)
     assert (await _total(pledged.sergeant, week="2026-11-23"))["visits"] == 1
@@ -159,7 +159,7 @@ async def test_stats_filter_by_week_offence_team_and_officer(pledged: Pledged) -
     assert (await _total(pledged.sergeant, area=area_x.id, week="2026-11-16"))["visits"] == 3
 
 
-async def test_stats_refuse_a_week_not_named_by_its_monday(pledged: Pledged) -> None:
+async def test_refuse_week_not_named_by_its_monday(pledged: Pledged) -> None:
     response = await pledged.sergeant.client.get("/api/stats", params={"week": "2026-11-17"})
     assert response.status_code == 422
     fields = [f["field"] for f in response.json()["error"]["details"]["fields"]]
@@ -168,11 +168,11 @@ async def test_stats_refuse_a_week_not_named_by_its_monday(pledged: Pledged) -> 
     assert bad_type.status_code == 422
 
 
-async def test_stats_in_officer_scope_refused(pledged: Pledged) -> None:
+async def test_refuse_stats_to_an_officer(pledged: Pledged) -> None:
     assert (await pledged.o1.client.get("/api/stats")).status_code == 403
 
 
-async def test_grouping_sets_match_the_per_dimension_path_with_the_new_filters(
+async def test_match_grouping_sets_to_per_dimension_path_with_new_filters(
     pledged: Pledged, backend: str, settings: Settings
 ) -> None:
     if backend != "postgres":
