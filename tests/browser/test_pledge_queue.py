@@ -35,7 +35,7 @@ TEAM = "Worcester Response A"
 def report_state(server: LiveServer, reference: str) -> tuple[Any, ...]:
     """A report's state, close reason and linked visit, as the server holds them."""
     rows = server.query(
-        "SELECT state, close_reason, linked_visit_id FROM report"
+        "SELECT state, close_reason, linked_visit_id, close_note FROM report"
         " WHERE reference_crime_reference = ?",
         reference,
     )
@@ -72,12 +72,14 @@ async def supervise_queue(sup: Page, server: LiveServer, found: dict[str, Any]) 
     await expect(overdue.get_by_role("alert")).to_contain_text("Choose why")
     await check_axe(sup, "queue (reason missing)", found)
     await overdue.get_by_label("Close without a visit because").select_option("duplicate")
+    await overdue.get_by_label("Note (optional)").fill("Same break-in as 22/42101/26")
     await overdue.get_by_role("button", name="Close report").click()
     status = sup.locator(".sup-queue [role=status]")
     await expect(status).to_contain_text(f"{DUPLICATE} closed without a visit")
     await expect(overdue).to_have_count(0)
     await check_axe(sup, "queue (after)", found)
-    assert report_state(server, DUPLICATE)[:2] == ("closed", "duplicate")
+    state = report_state(server, DUPLICATE)
+    assert (state[0], state[1], state[3]) == ("closed", "duplicate", "Same break-in as 22/42101/26")
 
 
 async def test_start_linked_visit_from_report_assigned_while_offline(
@@ -139,7 +141,7 @@ async def test_start_linked_visit_from_report_assigned_while_offline(
     await expect(phone.get_by_text("Visit completed.")).to_be_visible(timeout=10_000)
     await sync_now(phone)
 
-    state, _, visit_id = report_state(live_server, WAITING)
+    state, _, visit_id, _ = report_state(live_server, WAITING)
     assert state == "visited"
     visits = live_server.query(
         "SELECT status, reference_report_id, victim_name FROM visit WHERE id = ?", visit_id

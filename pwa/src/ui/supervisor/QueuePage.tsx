@@ -2,7 +2,8 @@
 
 import { useState } from "preact/hooks";
 
-import { formatTarget } from "../../supervisor-api";
+import type { QueueReport } from "../../queue-api";
+import { errorMessage, formatTarget } from "../../supervisor-api";
 import { useFocusHeading, useRemote } from "./hooks";
 import { Problem } from "./Problem";
 import { QueueRow } from "./QueueRow";
@@ -14,13 +15,33 @@ export function QueuePage() {
   const queue = useRemote(() => api.queue(), []);
   const assignees = useRemote(() => api.assignees(), []);
   const [message, setMessage] = useState("");
+  // Later pages, fetched by "Show more": dropped whenever the first page is read again.
+  const [later, setLater] = useState<{ reports: QueueReport[]; cursor: string | null } | null>(null);
+  const [moreProblem, setMoreProblem] = useState<string | null>(null);
   useFocusHeading("sup-queue-title", "once");
-  const page = queue.data;
+  const first = queue.data;
+  const page = first && {
+    ...first,
+    reports: [...first.reports, ...(later?.reports ?? [])],
+    next_cursor: later ? later.cursor : first.next_cursor,
+  };
   const overdue = page?.reports.filter((r) => r.overdue).length ?? 0;
 
   const done = (text: string) => {
     setMessage(text);
+    setLater(null);
     queue.reload();
+  };
+
+  const showMore = async () => {
+    if (!page?.next_cursor) return;
+    setMoreProblem(null);
+    try {
+      const next = await api.queue(page.next_cursor);
+      setLater({ reports: [...(later?.reports ?? []), ...next.reports], cursor: next.next_cursor });
+    } catch (exc) {
+      setMoreProblem(errorMessage(exc));
+    }
   };
 
   return (
@@ -30,7 +51,7 @@ export function QueuePage() {
         {queue.loading && !page
           ? "Loading the queue…"
           : page
-            ? `${message ? `${message} ` : ""}${page.reports.length} open ${page.reports.length === 1 ? "report" : "reports"}${page.next_cursor ? " (the oldest shown)" : ""}, ${overdue} overdue. Target: a visit within ${formatTarget(page.target_seconds)} of the report.`
+            ? `${message ? `${message} ` : ""}${page.reports.length} open ${page.reports.length === 1 ? "report" : "reports"}${page.next_cursor ? " shown (the oldest; more below)" : ""}, ${overdue} overdue. Target: a visit within ${formatTarget(page.target_seconds)} of the report.`
             : message}
       </p>
       <Problem error={queue.error ?? assignees.error} retry={() => {
@@ -43,6 +64,12 @@ export function QueuePage() {
           <QueueRow key={`${r.id}-${r.rev}`} report={r} assignees={assignees.data} onDone={done} />
         ))}
       </ul>
+      {moreProblem && <p class="error" role="alert">{moreProblem}</p>}
+      {page?.next_cursor && (
+        <button type="button" class="secondary" onClick={() => void showMore()}>
+          Show more reports
+        </button>
+      )}
     </section>
   );
 }

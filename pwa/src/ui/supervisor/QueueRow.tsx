@@ -22,6 +22,7 @@ export function QueueRow({ report: r, assignees, onDone }: Props) {
   const api = useQueueApi();
   const [to, setTo] = useState("");
   const [reason, setReason] = useState("");
+  const [note, setNote] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const id = (what: string) => `queue-${r.id}-${what}`;
@@ -51,7 +52,7 @@ export function QueueRow({ report: r, assignees, onDone }: Props) {
   const close = (e: Event) => {
     e.preventDefault();
     if (!reason) return setProblem("Choose why this report is closed without a visit");
-    void run(() => api.close(r.id, reason as CloseReason, ""), `${r.crime_reference} closed without a visit.`);
+    void run(() => api.close(r.id, reason as CloseReason, note.trim()), `${r.crime_reference} closed without a visit.`);
   };
 
   return (
@@ -97,6 +98,8 @@ export function QueueRow({ report: r, assignees, onDone }: Props) {
                 <option key={c.value} value={c.value}>{c.label}</option>
               ))}
             </select>
+            <label for={id("note")}>Note (optional)</label>
+            <input id={id("note")} type="text" maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             <button type="submit" class="secondary" disabled={busy}>Close report</button>
           </form>
         </div>
