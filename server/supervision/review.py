@@ -12,6 +12,7 @@ import uuid
 from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
+from server.auth.guard import OutOfScope
 from server.auth.scope import may_read_visit
 from server.context import RequestContext
 from server.errors import Conflict, Forbidden, NotFound
@@ -34,18 +35,16 @@ async def review_visit(visit_id: uuid.UUID, body: ReviewRequest, *, ctx: Request
     async with in_transaction() as connection:
         locked = await lock_records(connection, {Visit: [visit_id]})
         visit = locked.get((Visit, visit_id))
-        if (
-            not isinstance(visit, Visit)
-            or visit.deleted
-            or not may_read_visit(
-                principal,
-                settings,
-                visit.officer_id,  # type: ignore[attr-defined]
-                visit.team_id,  # type: ignore[attr-defined]
-                visit.area_id,  # type: ignore[attr-defined]
-            )
-        ):
+        if not isinstance(visit, Visit) or visit.deleted:
             raise NotFound("No such visit.")
+        if not may_read_visit(
+            principal,
+            settings,
+            visit.officer_id,  # type: ignore[attr-defined]
+            visit.team_id,  # type: ignore[attr-defined]
+            visit.area_id,  # type: ignore[attr-defined]
+        ):
+            raise OutOfScope("visits", visit_id, "No such visit.")
         if visit.officer_id == principal.officer_id:  # type: ignore[attr-defined]
             raise Forbidden("Nobody reviews their own visit.", code="own_visit")
         if visit.status is not VisitStatus.COMPLETED:
