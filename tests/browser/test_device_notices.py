@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Page, expect
 from harness.browser import axe_violations, new_phone, type_enrolment_code
 from harness.server import LiveServer
 from tests.browser.test_officer_app import enrol, unlock_with_pin_if_locked
+from tests.browser.test_supervisor_workspace import SUPERVISOR, TABLET, enrol_as
 
 OFFICER = "1234"
 ADMIN = "9001"
@@ -40,11 +41,13 @@ async def code_from_admin(browser: Browser, server: LiveServer, collar: str) -> 
     return issued["code"]
 
 
-async def enrol_second_phone(browser: Browser, server: LiveServer, code: str) -> Page:
-    """Someone enrols another phone into the officer's account with that code."""
+async def enrol_second_phone(
+    browser: Browser, server: LiveServer, code: str, collar: str = OFFICER
+) -> Page:
+    """Someone enrols another phone into the account with that code."""
     _, page = await new_phone(browser)
     await page.goto(server.url + "/")
-    await page.get_by_label("Collar number").fill(OFFICER)
+    await page.get_by_label("Collar number").fill(collar)
     await page.get_by_label("One-time code").fill(code)
     await page.get_by_label("Name for this phone (optional)").fill(NEW_PHONE)
     await page.get_by_role("button", name="Enrol this phone").click()
@@ -54,12 +57,14 @@ async def enrol_second_phone(browser: Browser, server: LiveServer, code: str) ->
     return page
 
 
-async def reopen(page: Page, server: LiveServer) -> None:
-    """The officer opens the app again later: it starts locked and they unlock it."""
+async def reopen(page: Page, server: LiveServer, heading: str = "My visits") -> None:
+    """The holder opens the app again later: it starts locked and they unlock it."""
     async with page.expect_response(lambda r: r.url.endswith("/api/me"), timeout=30_000):
         await page.goto(server.url + "/")
         await unlock_with_pin_if_locked(page)
-    await expect(page.get_by_role("heading", name="My visits")).to_be_visible(timeout=20_000)
+    await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(
+        timeout=20_000
+    )
 
 
 def pending_on_server(server: LiveServer) -> int:
@@ -122,3 +127,24 @@ async def test_device_the_officer_did_not_add_is_revoked_from_the_notice(
     ) == [(1,)]
     # Its session ended with it: the new phone's next request is refused.
     assert await intruder.evaluate("fetch('/api/me').then((r) => r.status)") == 401
+
+
+async def test_device_added_to_a_supervisors_account_is_shown_in_the_workspace(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    """The case the issue names: a supervisor sees victims' data, so an administrator's code for
+    their account must not go unnoticed."""
+    _, tablet = await new_phone(browser, viewport=TABLET)
+    await enrol_as(tablet, live_server, SUPERVISOR, "Visits")
+    code = await code_from_admin(browser, live_server, SUPERVISOR)
+    await enrol_second_phone(browser, live_server, code, SUPERVISOR)
+
+    await reopen(tablet, live_server, "Visits")
+    dialog = tablet.get_by_role("dialog", name="A new device was added to your account")
+    await expect(dialog).to_contain_text(f"({NEW_PHONE})", timeout=20_000)
+    await expect(dialog).to_contain_text("Chris Webb")
+    violations = await axe_violations(tablet)
+    assert violations == [], violations
+    await dialog.get_by_role("button", name="Yes, I added it").click()
+    await expect(tablet.get_by_role("dialog")).to_have_count(0)
+    assert pending_on_server(live_server) == 0
