@@ -16,6 +16,7 @@ from server.aftercare.models import Addendum
 from server.aftercare.records import new_record, written_fields
 from server.aftercare.schemas import AddendumCreate, AddendumRecord
 from server.audit.models import AuditAction
+from server.auth.guard import OutOfScope
 from server.auth.scope import may_read_visit
 from server.context import RequestContext
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -43,18 +44,16 @@ async def add_addendum(
     async with in_transaction() as connection:
         locked = await lock_records(connection, {Visit: [visit_id], Addendum: [record_id]})
         visit = locked.get((Visit, visit_id))
-        if (
-            not isinstance(visit, Visit)
-            or visit.deleted
-            or not may_read_visit(
-                principal,
-                ctx.settings,
-                visit.officer_id,  # type: ignore[attr-defined]
-                visit.team_id,  # type: ignore[attr-defined]
-                visit.area_id,  # type: ignore[attr-defined]
-            )
-        ):
+        if not isinstance(visit, Visit) or visit.deleted:
             raise NotFound("No such visit.")
+        if not may_read_visit(
+            principal,
+            ctx.settings,
+            visit.officer_id,  # type: ignore[attr-defined]
+            visit.team_id,  # type: ignore[attr-defined]
+            visit.area_id,  # type: ignore[attr-defined]
+        ):
+            raise OutOfScope("visits", visit_id, "No such visit.")
         author = f"user:{principal.officer_id}"
         change = new_record(
             Addendum,

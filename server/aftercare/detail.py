@@ -20,6 +20,7 @@ from server.aftercare.schemas import (
     PersonRef,
 )
 from server.audit.models import AuditAction
+from server.auth.guard import OutOfScope
 from server.auth.scope import visit_scope
 from server.context import RequestContext
 from server.errors import NotFound
@@ -107,5 +108,7 @@ async def visit_aftercare(visit_id: uuid.UUID, *, ctx: RequestContext) -> Afterc
         visit_scope(ctx.caller, ctx.settings), id=visit_id, deleted=False
     ).exists()
     if not in_scope:
+        if await Visit.filter(id=visit_id, deleted=False).exists():  # asked only on refusals
+            raise OutOfScope("visits", visit_id, "No such visit.")
         raise NotFound("No such visit.")
     return await aftercare_section(visit_id, ctx=ctx)

@@ -65,9 +65,10 @@ async def authenticate(request: Request) -> Principal:
 class OutOfScope(NotFound):
     """A record that exists but is not the caller's to see or change: a plain 404 to them.
 
-    Raised where scope is checked (visits, photos, uploads) instead of ``NotFound``, with the
-    same message, code and headers, so the caller learns nothing more; ``guarded`` in
-    ``server/api.py`` catches it on its way out, writes the ``denied`` row, and re-raises it.
+    Raised where scope is checked (visits, photos, uploads, reports, sync clients, notices)
+    instead of ``NotFound``, with the same message, code and headers, so the caller learns
+    nothing more; ``guarded`` in ``server/api.py`` catches it on its way out, writes the
+    ``denied`` row, and re-raises it.
     Checks that have no request context to hand (``scoped_visit``, ``writable_photo``) need
     none: the guard that built the context writes the row.
     """

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from tortoise.expressions import Q
 
 from server.audit.models import AuditAction, AuditEvent
+from server.auth.guard import OutOfScope
 from server.auth.scope import may_read_visit
 from server.context import RequestContext
 from server.errors import NotFound
@@ -78,17 +79,16 @@ async def visit_trail(visit_id: uuid.UUID, query: TrailQuery, *, ctx: RequestCon
     """A page of one visit's trail (supervisors in scope, auditors any visit); audited."""
     principal = ctx.caller
     visit = await Visit.get_or_none(id=visit_id)
-    if visit is None or (
-        principal.role is not Role.AUDITOR
-        and not may_read_visit(
-            principal,
-            ctx.settings,
-            visit.officer_id,  # type: ignore[attr-defined]
-            visit.team_id,  # type: ignore[attr-defined]
-            visit.area_id,  # type: ignore[attr-defined]
-        )
-    ):
+    if visit is None:
         raise NotFound("No such visit.")
+    if principal.role is not Role.AUDITOR and not may_read_visit(
+        principal,
+        ctx.settings,
+        visit.officer_id,  # type: ignore[attr-defined]
+        visit.team_id,  # type: ignore[attr-defined]
+        visit.area_id,  # type: ignore[attr-defined]
+    ):
+        raise OutOfScope("visits", visit_id, "No such visit.")
     page = await _page(await _records_of(visit), query.cursor, query.limit)
     await ctx.write_audit(
         [

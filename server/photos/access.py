@@ -48,7 +48,11 @@ async def upload_for(upload_id: str, *, ctx: RequestContext) -> Upload:
     uid = _uuid_or_404(upload_id, "upload")
     upload = await Upload.filter(id=uid).select_related("photo__visit").first()
     owner = upload.photo.visit.officer_id if upload else None  # type: ignore[attr-defined]
-    if upload is not None and not may_write_visit(principal, owner):
+    opener = upload.officer_id if upload else None
+    # Another officer's visit, or the upload of the officer the visit was reassigned from.
+    if upload is not None and (
+        not may_write_visit(principal, owner) or opener != principal.officer_id
+    ):
         raise OutOfScope(
             "uploads", uid, "No such upload.", code="upload_not_found", headers=tus_headers()
         )
@@ -56,7 +60,6 @@ async def upload_for(upload_id: str, *, ctx: RequestContext) -> Upload:
         upload is None
         or upload.state is UploadState.EXPIRED
         or (upload.state is UploadState.OPEN and upload.expires_at <= ctx.now)
-        or upload.officer_id != principal.officer_id
         or upload.photo.deleted
         or upload.photo.visit.deleted
     ):

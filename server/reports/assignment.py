@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from tortoise.transactions import in_transaction
 
 from server.audit.models import AuditAction
+from server.auth.guard import OutOfScope
 from server.auth.scope import report_scope_rule
 from server.context import RequestContext
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -90,8 +91,10 @@ async def _change(
         row = locked.get((Report, report_id))
         view = ReportView.of(row) if isinstance(row, Report) else None
         rule = report_scope_rule(principal, ctx.settings)
-        if view is None or not rule.admits(view.scope_columns()):
+        if view is None:
             raise NotFound("No such report.")
+        if not rule.admits(view.scope_columns()):
+            raise OutOfScope("reports", report_id, "No such report.")
         if view.state is not ReportState.AWAITING:
             raise Conflict(
                 f"Only a report awaiting a visit can be {_DONE[op]}; it is {view.state.value}.",

@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from server.audit.models import AuditAction
+from server.auth.guard import OutOfScope
 from server.auth.scope import report_scope
 from server.context import RequestContext
 from server.errors import NotFound
@@ -109,6 +110,8 @@ async def scoped_report(report_id: uuid.UUID, *, ctx: RequestContext) -> Report:
     """One report in the caller's scope; 404 for anything else."""
     row = await Report.filter(report_scope(ctx.caller, ctx.settings), id=report_id).first()
     if row is None:
+        if await Report.filter(id=report_id).exists():  # asked only on refusals
+            raise OutOfScope("reports", report_id, "No such report.")
         raise NotFound("No such report.")
     return row
 

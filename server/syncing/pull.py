@@ -13,13 +13,13 @@ from tortoise.transactions import in_transaction
 from server.auth.principal import Principal
 from server.auth.scope import report_scope, scope_exit_scope, scope_rule, visit_scope
 from server.context import RequestContext
-from server.errors import NotFound
 from server.feed import SyncedRecord, epoch_of, feed_epoch, scope_exits_after
 from server.org.models import Role
 from server.reports.models import Report
 from server.settings import Settings
 from server.syncing import audit, pull_rows
 from server.syncing.collections import COLLECTIONS, Collection
+from server.syncing.errors import foreign_client
 from server.syncing.models import SyncClient
 from server.visits.models import Visit
 from sync import PullRequest, encode_cursor
@@ -73,7 +73,7 @@ async def pull(
             await SyncClient.filter(id=uuid.UUID(request.client_id)).using_db(connection).first()
         )
         if client is not None and client.officer_id != principal.officer_id:  # type: ignore[attr-defined]
-            raise NotFound("Unknown client.", code="unknown_client")
+            raise foreign_client(uuid.UUID(request.client_id))
         last_seq = client.last_seq if client else 0
         candidates: list[tuple[int, dict[str, Any]]] = []
         # Only officers keep records on their phone; supervisors and administrators work online
@@ -134,7 +134,7 @@ async def _pull_rows(
             after = 0
         owner = await conn.fetchrow(_CLIENT, uuid.UUID(request.client_id))
         if owner is not None and owner[0] != principal.officer_id:
-            raise NotFound("Unknown client.", code="unknown_client")
+            raise foreign_client(uuid.UUID(request.client_id))
         last_seq = int(owner[1]) if owner is not None else 0
         candidates: list[tuple[int, dict[str, Any]]] = []
         # Only officers keep records on their phone (see ``pull``).

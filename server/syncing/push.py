@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from server.auth.principal import Principal
 from server.context import RequestContext
-from server.errors import NotFound, ServiceUnavailable
+from server.errors import ServiceUnavailable
 from server.feed import Change, record_changes
 from server.observability import MUTATIONS
 from server.rows import execute, is_postgres
@@ -37,7 +37,7 @@ from server.syncing.apply import (
     rejected,
     settle_reports,
 )
-from server.syncing.errors import SyncRequestError
+from server.syncing.errors import SyncRequestError, foreign_client
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.syncing.received import received_row, store_received
 from sync import PushRequest, SyncError, check_batch, check_replay, parse_mutation
@@ -114,7 +114,7 @@ async def _client_row(
             connection, _UPSERT_CLIENT, cid, principal.officer_id, principal.device_id, now
         )
         if found is None:  # another officer's client id is unknown to this one
-            raise NotFound("Unknown client.", code="unknown_client")
+            raise foreign_client(cid)
         return int(found)
     updated = (
         await SyncClient.filter(id=cid, officer_id=principal.officer_id)
@@ -127,7 +127,7 @@ async def _client_row(
         # fails on the primary key and the whole push is retried, finding the row.
         others = SyncClient.filter(id=cid).exclude(officer_id=principal.officer_id)
         if await others.using_db(connection).exists():
-            raise NotFound("Unknown client.", code="unknown_client")
+            raise foreign_client(cid)
         await SyncClient.create(
             id=cid,
             officer_id=principal.officer_id,

@@ -104,10 +104,28 @@ export interface Officer {
   contact_email: string;
 }
 
+/** What this device is told about another device of the same account (GET /api/me `notices`). */
+export interface DeviceNotice {
+  id: string;
+  kind: "device_added" | "device_already_there";
+  /** Ready to show: "A new device was added to your account on ... (label), with ...". */
+  message: string;
+  added_at: string;
+  device: { id: string; label: string; created_at: string; revoked_at: string | null };
+  issued_by: { id: string; display_name: string; collar_number: string } | null;
+  issued_by_self: boolean;
+  /** Answering "not recognised" revokes the other device (only a device that was there first). */
+  can_revoke: boolean;
+  acknowledged_at: string | null;
+  recognised: boolean | null;
+}
+
 export interface Profile {
   officer: Officer;
   team: { id: number; code: string; name: string; area_id: number; area_name: string };
   device: { id: string; label: string; prf_enabled: boolean };
+  /** Devices added to this account that this device has not yet acknowledged, oldest first. */
+  notices?: DeviceNotice[];
   settings: {
     force_name: string;
     crime_reference_pattern: string;

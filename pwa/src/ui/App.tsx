@@ -2,6 +2,7 @@
 
 import type { AppServices } from "../services/app-services";
 import { AboutPage } from "./AboutPage";
+import { DeviceNotices } from "./DeviceNotices";
 import { EnrolScreen } from "./EnrolScreen";
 import { AppContext, useRoute, useVersion } from "./hooks";
 import { LeaveBehind } from "./LeaveBehind";
@@ -39,9 +40,11 @@ function Frame({ app }: { app: AppServices }) {
     return anotherRoute ? <EnrolScreen another /> : <LockScreen />;
   }
   if (app.keys.pinChangeRequired) return <PinChange />;
+  // A device added to this account since: shown over any page until answered (issue 14 item 6).
+  const notices = <DeviceNotices />;
   // Supervisors get the online workspace; administrators use the command line or admin API.
-  if (app.session.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
-  if (app.session.profile?.officer.role === "admin") return <AdminNotice />;
+  if (app.session.profile?.officer.role === "supervisor") return <>{notices}<SupervisorWorkspace route={route} /></>;
+  if (app.session.profile?.officer.role === "admin") return <>{notices}<AdminNotice /></>;
   let page;
   switch (route.name) {
     case "visit":
@@ -63,6 +66,7 @@ function Frame({ app }: { app: AppServices }) {
   else if (route.name === "list") page = <><OtherOfficersWork />{page}<AssignedReports /><PurgedVisits /></>;
   return (
     <>
+      {notices}
       <a class="skip-link" href="#main">Skip to content</a>
       <header class="app-header no-print">
         <a class="brand" href="#/">Doorstep</a>

@@ -17,6 +17,8 @@ export function ReviewPanel({ detail, onReviewed }: { detail: VisitDetail; onRev
   const doneRef = useRef<HTMLParagraphElement>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const reviewable = detail.status === "completed";
+  // Approval waits for every photo's bytes (the server answers 409 photos_unverified).
+  const unverified = detail.photos.filter((p) => p["upload.status"] !== "verified").length;
 
   const send = async (decision: ReviewDecision) => {
     setDone(null);
@@ -83,8 +85,14 @@ export function ReviewPanel({ detail, onReviewed }: { detail: VisitDetail; onRev
             />
             {noteError && <p class="error" id="review-note-error">{noteError}</p>}
           </div>
+          {unverified > 0 && (
+            <p class="note" id="review-photos-waiting">
+              {unverified === 1 ? "1 photo of this visit has" : `${unverified} photos of this visit have`} not reached the server yet.
+              Approve once the officer's phone has sent {unverified === 1 ? "it" : "them"}, or return the visit if a photo will not come.
+            </p>
+          )}
           <div class="sup-actions">
-            <button type="button" disabled={busy} onClick={() => void send("approve")}>Approve</button>
+            <button type="button" disabled={busy} aria-describedby={unverified > 0 ? "review-photos-waiting" : undefined} onClick={() => void send("approve")}>Approve</button>
             <button type="button" class="secondary" disabled={busy} onClick={() => void send("return")}>Return to officer</button>
           </div>
         </form>
