@@ -22,7 +22,7 @@ import httpx
 
 from harness.phone import Phone
 from harness.ports import HOST
-from harness.postgres import is_local
+from harness.postgres import Deployment, is_local
 from harness.processes import Process, clean_env
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -77,10 +77,15 @@ async def measured(work: Coroutine[Any, Any, None], seconds: float) -> int:
     return 0
 
 
-def server_env(database_url: str, port: int, **settings: str) -> dict[str, str]:
-    """The environment of ``doorstep`` commands and ``doorstep serve`` on 127.0.0.1:port."""
+def server_env(database: str | Deployment, port: int, **settings: str) -> dict[str, str]:
+    """The environment of ``doorstep`` commands and ``doorstep serve`` on 127.0.0.1:port: a
+    SQLite URL, or a PostgreSQL deployment (the server as its restricted role, ``doorstep
+    migrate`` as the owner, the audit key)."""
+    database_env = (
+        database.env() if isinstance(database, Deployment) else {"DOORSTEP_DATABASE_URL": database}
+    )
     env = clean_env(
-        DOORSTEP_DATABASE_URL=database_url,
+        **database_env,
         DOORSTEP_ORIGIN=f"http://localhost:{port}",
         DOORSTEP_RP_ID="localhost",
         DOORSTEP_LOG_LEVEL="WARNING",

@@ -47,7 +47,7 @@ from bench.common import DEFAULT_POSTGRES_URL, BenchFailure, server_env
 from harness.passkeys import sign_in_new_device
 from harness.phone import Phone
 from harness.ports import HOST, free_port
-from harness.postgres import throwaway_database
+from harness.postgres import Deployment, deployment
 from harness.processes import Process, doorstep, serve_argv
 from harness.tus import TUS, b64_sha256, metadata_header, patch_headers
 
@@ -88,13 +88,14 @@ def serve_baseline(port: int, folder: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def database(args: argparse.Namespace, work: Path) -> AsyncIterator[str]:
-    """SQLite in the work folder, or a throwaway PostgreSQL database with ``--postgres``."""
+async def database(args: argparse.Namespace, work: Path) -> AsyncIterator[str | Deployment]:
+    """SQLite in the work folder, or with ``--postgres`` a throwaway PostgreSQL database with a
+    restricted role for the server and an audit key, as production runs it."""
     if not args.postgres:
         yield f"sqlite://{work / 'doorstep.sqlite3'}"
         return
-    async with throwaway_database(args.postgres, "doorstep_photobench") as url:
-        yield url
+    async with deployment(args.postgres, "doorstep_photobench") as db:
+        yield db
 
 
 def create_officer_code(env: dict[str, str]) -> str:
@@ -184,10 +185,10 @@ def photo_payloads(count: int, size: int) -> list[bytes]:
 
 async def run_uploads(args: argparse.Namespace, work: Path) -> dict[str, float]:
     """Start both servers, upload through each, check the results; return the timings."""
-    async with database(args, work) as database_url:
+    async with database(args, work) as db:
         port = free_port()
         env = server_env(
-            database_url,
+            db,
             port,
             DOORSTEP_PHOTO_DIR=str(work / "photos"),
             DOORSTEP_MAX_UPLOAD_BYTES=str(args.size_mib * MIB + MIB),
@@ -279,12 +280,16 @@ def twelve_megapixel_jpeg() -> bytes:
 
 def run_derivatives(rounds: int) -> dict[str, float]:
     """Median seconds of make_derivatives vs plain open + draft + thumbnail."""
+    from server.photos.budget import DecodeBudget
     from server.photos.images import make_derivatives
+    from server.settings import Settings
 
     data = twelve_megapixel_jpeg()
+    # The server's memory budget for decoding, at its default size (one decode at a time here).
+    budget = DecodeBudget(Settings().image_decode_budget_bytes)
 
     def ours() -> None:
-        made = make_derivatives(io.BytesIO(data), 60_000_000)
+        made = make_derivatives(io.BytesIO(data), 60_000_000, budget=budget)
         if made.display_size != (1600, 1200) or made.thumb_size != (320, 240):
             raise BenchFailure(f"unexpected derivative sizes {made.display_size}")
 

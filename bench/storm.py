@@ -14,8 +14,9 @@ workers and Caddy) per mutation and per uploaded MB.
 What it does, all on 127.0.0.1:
 
 1. Creates a throwaway database ``doorstep_storm_<pid>_<random>`` on ``--postgres-url`` (default
-   ``$DOORSTEP_BENCH_POSTGRES_URL`` or ``postgres://postgres@127.0.0.1:5432/test``) and runs
-   ``doorstep migrate``.
+   ``$DOORSTEP_BENCH_POSTGRES_URL`` or ``postgres://postgres@127.0.0.1:5432/test``) with a
+   restricted role for the workers and an audit key, as production runs it
+   (``harness.postgres.deployment``), and runs ``doorstep migrate`` as the tables' owner.
 2. Starts two workers (``doorstep serve --port A`` and ``--port B``, i.e. ``python -m server.cli
    serve``) sharing the database and one ``DOORSTEP_PHOTO_DIR``, and Caddy with the repository
    Caddyfile (``DOORSTEP_DOMAIN=http://127.0.0.1:<port>``, the local profile moved from 8080 to a
@@ -90,7 +91,7 @@ from bench.common import (
 from harness.http import GZIP_JSON, gzip_json
 from harness.passkeys import Administrator, sign_in_new_device
 from harness.phone import Phone as SyncPhone
-from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.postgres import Deployment, asyncpg_dsn, deployment
 from harness.processes import doorstep
 from harness.stack import CADDYFILE, Stack
 from harness.tus import TUS, b64_sha256, patch_headers
@@ -107,6 +108,7 @@ ENROL_CONCURRENCY = 16
 PULL_LIMIT = 200
 ERROR_RETRIES = 5  # after an error a phone tries again, as the app does, this many times
 ADVICE = [{"id": "wide-double-locks", "version": 1}, {"id": "door-viewer-chain", "version": 1}]
+CATALOGUE = "advice_items"  # `doorstep migrate` installs it; every phone pulls it too
 
 
 class PhoneFailed(Exception):
@@ -577,6 +579,8 @@ def check_pulls(phones: list[Phone], db_revs: dict[str, int]) -> None:
         assert recipe is not None
         seen: dict[str, dict[str, Any]] = {}
         for change in phone.pulled:
+            if change["collection"] == CATALOGUE and not change["deleted"]:
+                continue
             if change["id"] in seen:
                 problems.append(f"phone {phone.index}: {change['id']} pulled twice")
             seen[change["id"]] = change
@@ -735,10 +739,11 @@ def ms(values: list[float]) -> str:
     return "".join(f"{percentile(v, q):>9,.0f}" for q in (50, 95, 99)) + f"{max(v):>9,.0f}"
 
 
-async def measure(args: argparse.Namespace, db_url: str, workdir: Path) -> int:
+async def measure(args: argparse.Namespace, db: Deployment, workdir: Path) -> int:
     """Set up, baseline, storm, checks, report. Returns the exit status."""
     setup_started = time.perf_counter()
-    stack = Stack(db_url, workdir, caddyfile=Path(args.caddyfile), DOORSTEP_LOG_LEVEL="WARNING")
+    db_url = db.owner_url  # the checks read as the tables' owner; the workers as the app role
+    stack = Stack(db, workdir, caddyfile=Path(args.caddyfile), DOORSTEP_LOG_LEVEL="WARNING")
     origin, photo_dir = stack.origin, stack.photo_dir
     await asyncio.to_thread(doorstep, "migrate", env=stack.cli_env(), timeout=300)
     base = await asyncio.to_thread(base_jpeg)
@@ -896,9 +901,9 @@ async def main_async(args: argparse.Namespace) -> int:
     """Make the database, run, and always clean up."""
     workdir = Path(tempfile.mkdtemp(prefix="doorstep-storm-"))
     try:
-        async with throwaway_database(args.postgres_url, "doorstep_storm") as db_url:
+        async with deployment(args.postgres_url, "doorstep_storm") as db:
             async with asyncio.timeout(args.timeout):
-                return await measure(args, db_url, workdir)
+                return await measure(args, db, workdir)
     except TimeoutError:
         print(f"FAILED: the run took longer than {args.timeout:.0f} s")
         return 1

@@ -6,7 +6,9 @@
 What it does, all against one PostgreSQL server (``--postgres-url``, default
 ``$DOORSTEP_BENCH_POSTGRES_URL`` or ``postgres://postgres@127.0.0.1:5432/test``):
 
-1. Creates a throwaway database ``doorstep_supbench_<random>`` and runs ``doorstep migrate``.
+1. Creates a throwaway database ``doorstep_supbench_<random>`` with a restricted role for the
+   server and an audit key, as production runs it (``harness.postgres.deployment``), and runs
+   ``doorstep migrate`` as the tables' owner.
 2. Loads the force straight into the tables with asyncpg COPY (not timed): 4 areas x 5 teams x
    10 officers, ``--visits`` realistic visits (reported over the last 90 days, arrival 0.5 to
    48 h after the report, status mix draft 10% / completed 30% / returned 5% / approved 55%,
@@ -87,7 +89,7 @@ from bench.supervisor_sql import (
 )
 from harness.passkeys import sign_in_new_device
 from harness.ports import HOST, free_port
-from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.postgres import asyncpg_dsn, deployment
 from harness.processes import Process, doorstep, serve_argv
 
 RUN_TIMEOUT = 1800.0  # seconds, everything after the load
@@ -427,7 +429,8 @@ async def measure(
     ]
     subjects: list[Subject] = []
     clients: list[httpx.AsyncClient] = []
-    conn = await asyncpg.connect(asyncpg_dsn(env["DOORSTEP_DATABASE_URL"]))
+    # The baseline and its plans as the tables' owner (the server connects as its own role).
+    conn = await asyncpg.connect(asyncpg_dsn(env["DOORSTEP_MIGRATE_DATABASE_URL"]))
     try:
         pg_version = str(await conn.fetchval("SHOW server_version"))
         for i, (label, (_, collar, team_id, area_id)) in enumerate(people):
@@ -559,9 +562,10 @@ async def main_async(args: argparse.Namespace) -> int:
     """Set up, load, measure, report; always stop the server and drop the database."""
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     status = 0
-    async with throwaway_database(args.postgres_url, "doorstep_supbench") as db_url:
+    async with deployment(args.postgres_url, "doorstep_supbench") as db:
+        db_url = db.owner_url  # migrations and the loader as the tables' owner
         port = free_port()
-        env = common.server_env(db_url, port)
+        env = common.server_env(db, port)
         log_path = Path(tempfile.gettempdir()) / f"{db_url.rsplit('/', 1)[1]}-server.log"
         server = Process("doorstep serve", serve_argv(port, workers=1), env, log_path)
         try:

@@ -150,4 +150,6 @@ def detail_sql(scope_column: str) -> list[str]:
     ]
 
 
-ADVICE_SQL = "SELECT item_id, version, title FROM advice_item WHERE item_id = ANY($1::text[])"
+ADVICE_SQL = (
+    "SELECT * FROM advice_catalogue WHERE item_id = ANY($1::text[])"  # what the detail reads
+)

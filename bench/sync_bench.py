@@ -6,8 +6,9 @@
 What it does, all against one PostgreSQL server (``--postgres-url``, default
 ``$DOORSTEP_BENCH_POSTGRES_URL`` or ``postgres://postgres@127.0.0.1:5432/test``):
 
-1. Creates a throwaway database ``doorstep_bench_<pid>_<random>`` and runs ``doorstep migrate``
-   on it.
+1. Creates a throwaway database ``doorstep_bench_<pid>_<random>`` with a restricted role for the
+   server and an audit key, as production runs it (``harness.postgres.deployment``), and runs
+   ``doorstep migrate`` on it as the tables' owner (the baselines connect as the owner too).
 2. Starts ``doorstep serve`` (uvicorn, ``--workers N``, on a free port of 127.0.0.1); an
    administrator (``doorstep create-officer --role admin``) creates one officer per client and a
    team supervisor through the admin API, with their enrolment codes, and every one of them
@@ -74,13 +75,14 @@ from harness.http import post_gzip
 from harness.passkeys import Administrator, sign_in_new_device
 from harness.phone import Phone as SyncPhone
 from harness.ports import HOST, free_port
-from harness.postgres import asyncpg_dsn, throwaway_database
+from harness.postgres import Deployment, asyncpg_dsn, deployment
 from harness.processes import Process, doorstep, serve_argv
 
 TEAM = "Bench Response Team"
 AREA = "Bench Area"
 EDIT_SHARE = 0.2  # follow-up puts among the mutations
 PULL_LIMIT = 1000
+CATALOGUE = "advice_items"  # synced to every phone beside its visits
 RUN_TIMEOUT = 1800.0  # seconds, the whole measured part
 
 # --- workload --------------------------------------------------------------------------------
@@ -238,7 +240,8 @@ async def pull_all(
 
 
 def verify_pull(phones: list[Phone], changes: list[dict[str, Any]]) -> None:
-    """Every created visit exactly once, at its acknowledged rev, with what was sent."""
+    """Every created visit exactly once, at its acknowledged rev, with what was sent (beside
+    them only the advice catalogue's items)."""
     expected: dict[str, tuple[Phone, dict[str, Any]]] = {}
     for phone in phones:
         for visit_id, fields in phone.created.items():
@@ -247,6 +250,8 @@ def verify_pull(phones: list[Phone], changes: list[dict[str, Any]]) -> None:
     problems: list[str] = []
     for change in changes:
         visit_id = change["id"]
+        if change["collection"] == CATALOGUE and not change["deleted"]:
+            continue  # the advice catalogue `doorstep migrate` installs, synced to every phone
         if change["collection"] != "visits" or change["deleted"]:
             problems.append(f"unexpected change {change['collection']} {visit_id}")
             continue
@@ -371,6 +376,7 @@ class Results:
     statuses: dict[str, int] = field(default_factory=dict)
     pull_seconds: float = 0.0
     pulled: int = 0
+    catalogue: int = 0  # advice items among the pulled records
     pages: int = 0
     pull_up: int = 0
     pull_down: int = 0
@@ -386,7 +392,7 @@ class Results:
 
 
 async def measure(
-    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str], server_pid: int
+    args: argparse.Namespace, db: Deployment, port: int, env: dict[str, str], server_pid: int
 ) -> Results:
     """Enrol everybody, push, pull, verify, then the baseline."""
     origin = f"http://localhost:{port}"
@@ -438,12 +444,13 @@ async def measure(
         res.pull_seconds = time.perf_counter() - started
         res.pull_cpu = tree_cpu_seconds(server_pid) - cpu
         res.pulled = len(changes)
+        res.catalogue = sum(c["collection"] == CATALOGUE for c in changes)
         verify_pull(phones, changes)
     finally:
         for client in clients:
             await client.aclose()
 
-    db_dsn = asyncpg_dsn(db_url)
+    db_dsn = asyncpg_dsn(db.owner_url)  # the baselines connect as the tables' owner
     conn = await asyncpg.connect(db_dsn)
     try:
         res.pg_version = str(await conn.fetchval("SHOW server_version"))
@@ -467,10 +474,10 @@ async def measure(
 
 
 async def measure_and_report(
-    args: argparse.Namespace, db_url: str, port: int, env: dict[str, str], server_pid: int
+    args: argparse.Namespace, db: Deployment, port: int, env: dict[str, str], server_pid: int
 ) -> None:
     """The measured part, then its report."""
-    report(args, await measure(args, db_url, port, env, server_pid))
+    report(args, await measure(args, db, port, env, server_pid))
 
 
 def report(args: argparse.Namespace, res: Results) -> None:
@@ -543,7 +550,8 @@ def report(args: argparse.Namespace, res: Results) -> None:
     )
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(res.statuses.items()))
     print(
-        f"checks: push results {statuses}; {res.pulled} pulled = {res.visits} visits created, "
+        f"checks: push results {statuses}; {res.pulled} pulled = {res.visits} visits created "
+        f"+ {res.catalogue} advice catalogue items, "
         "each once at its acknowledged rev: OK"
     )
 
@@ -551,18 +559,18 @@ def report(args: argparse.Namespace, res: Results) -> None:
 async def main_async(args: argparse.Namespace) -> int:
     """Set up, measure, report; always stop the server and drop the database."""
     status = 0
-    async with throwaway_database(args.postgres_url, "doorstep_bench") as db_url:
+    async with deployment(args.postgres_url, "doorstep_bench") as db:
         port = free_port()
         # The reader is a fresh officer's phone in the same team: with team visibility on it
         # pulls the whole team's visits (supervisors work online and pull nothing).
-        env = server_env(db_url, port, DOORSTEP_OFFICERS_SEE_TEAM_VISITS="true")
-        log_path = Path(tempfile.gettempdir()) / f"{db_url.rsplit('/', 1)[1]}-server.log"
+        env = server_env(db, port, DOORSTEP_OFFICERS_SEE_TEAM_VISITS="true")
+        log_path = Path(tempfile.gettempdir()) / f"{db.owner_url.rsplit('/', 1)[1]}-server.log"
         server = Process("doorstep serve", serve_argv(port, workers=args.workers), env, log_path)
         try:
             await asyncio.to_thread(doorstep, "migrate", env=env, timeout=300)
             await server.start_ready(f"http://{HOST}:{port}/readyz")
             assert server.pid is not None
-            work = measure_and_report(args, db_url, port, env, server.pid)
+            work = measure_and_report(args, db, port, env, server.pid)
             status = await measured(work, args.timeout)
         finally:
             await asyncio.to_thread(server.stop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -49,23 +50,29 @@ def advice_record(row: AdviceItem) -> AdviceItemRecord:
     )
 
 
-async def unknown_ticks(
-    connection: BaseDBAsyncClient, ticks: Iterable[Any]
-) -> list[dict[str, Any]]:
-    """The ticks that name no version of any catalogue item (retired versions are known).
+@dataclass
+class KnownTicks:
+    """Which advice ticks name a version of a catalogue item (retired versions are known),
+    for one batch (a push): the catalogue's (item, version) pairs are read once, on the first
+    tick, inside the batch's transaction, rather than once per visit."""
 
-    A tick is ``{"id": item id, "version": n}`` as validated by the visit schema; a phone that
-    ticked an item before it was edited or retired keeps the version it was given.
-    """
-    wanted = [t for t in ticks if isinstance(t, dict)]
-    if not wanted:
-        return []
-    known = {
-        (str(item_id), int(version))
-        for item_id, version in await AdviceItem.filter(
-            item_id__in=sorted({str(t.get("id")) for t in wanted})
-        )
-        .using_db(connection)
-        .values_list("item_id", "item_version")
-    }
-    return [t for t in wanted if (t.get("id"), t.get("version")) not in known]
+    connection: BaseDBAsyncClient
+    _known: set[tuple[str, int]] | None = None
+
+    async def unknown(self, ticks: Iterable[Any]) -> list[dict[str, Any]]:
+        """The ticks that name no version of any catalogue item.
+
+        A tick is ``{"id": item id, "version": n}`` as validated by the visit schema; a phone
+        that ticked an item before it was edited or retired keeps the version it was given.
+        """
+        wanted = [t for t in ticks if isinstance(t, dict)]
+        if not wanted:
+            return []
+        if self._known is None:
+            pairs = (
+                await AdviceItem.all()
+                .using_db(self.connection)
+                .values_list("item_id", "item_version")
+            )
+            self._known = {(str(item_id), int(version)) for item_id, version in pairs}
+        return [t for t in wanted if (t.get("id"), t.get("version")) not in self._known]

@@ -10,7 +10,8 @@ One module per job:
   verified); ``ending``: how a refused or superseded upload ends;
 - ``opening``: opening an upload (under lock, one per photo, capped per officer);
   ``uploads``: taking its chunks; ``verification``: the whole-file SHA-256 check that
-  verifies or fails the photo; ``cleanup``: expiry and leftovers;
+  verifies or fails the photo; ``cleanup``: expiry and leftovers; ``progress``: upload
+  bookkeeping whose loss in a crash costs a resend, committed without waiting for the WAL;
 - ``status``: a photo's status changes, through the change feed;
 - ``derivatives`` and ``images``: display copies and thumbnails, decoded within a memory
   ``budget``;

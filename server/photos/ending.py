@@ -20,6 +20,7 @@ from server.errors import DoorstepError
 from server.feed import lock_records
 from server.photos.enums import PhotoStatus
 from server.photos.models import Photo, Upload, UploadState
+from server.photos.progress import update_uploads
 from server.photos.status import change_photo_status
 from server.photos.store import PhotoStore
 
@@ -79,6 +80,6 @@ async def purge_upload(store: PhotoStore, upload_id: uuid.UUID) -> None:
     """Remove an ended upload's chunks from the store (cleanup retries if this fails)."""
     try:
         await store.delete_upload(str(upload_id))
-        await Upload.filter(id=upload_id).update(purged=True)
+        await update_uploads(Q(id=upload_id), purged=True)
     except Exception:
         log.warning("could not remove an ended upload's chunks", exc_info=True)

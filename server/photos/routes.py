@@ -18,7 +18,6 @@ from server.context import RequestContext
 from server.errors import DoorstepError
 from server.photos import downloads, opening, tus, uploads
 from server.photos.access import upload_for
-from server.photos.derivatives import derive_in_background
 from server.photos.store import PhotoStore
 
 
@@ -85,7 +84,7 @@ async def tus_patch(request: Request, ctx: RequestContext) -> Response:
     background = None
     if result.verified_photo_id is not None:
         background = BackgroundTask(
-            derive_in_background, result.verified_photo_id, store, ctx.settings
+            uploads.after_verification, upload.id, result.verified_photo_id, store, ctx.settings
         )
     return Response(
         status_code=204, headers=tus.offset_headers(result.offset), background=background

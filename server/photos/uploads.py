@@ -9,10 +9,15 @@ chunk hands over to ``verification``, which checks the whole file; a PATCH that 
 commits is undone (its parts dropped, its lock freed). Before any byte is taken, the upload is
 held to ``guards`` (its photo record, visit and officer as they are now): one that may no
 longer complete is ended at once, so the phone stops sending and starts afresh.
+
+Per chunk the cost stays near the disk's: the lock and the offset of a chunk that does not
+complete the file are bookkeeping (``progress``: on PostgreSQL committed without waiting for
+the WAL flush), and the body is hashed in a thread, a block behind the bytes arriving.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -28,11 +33,14 @@ from tortoise.expressions import Q
 from server.clock import Clock
 from server.context import RequestContext
 from server.photos import tus
-from server.photos.ending import end_refused
+from server.photos.derivatives import derive_in_background
+from server.photos.ending import end_refused, purge_upload
 from server.photos.guards import upload_refusal
 from server.photos.models import Upload, UploadState
+from server.photos.progress import update_uploads
 from server.photos.store import PhotoStore, StoredPart
 from server.photos.verification import verify_upload
+from server.settings import Settings
 
 log = logging.getLogger("doorstep.photos")
 
@@ -40,6 +48,9 @@ log = logging.getLogger("doorstep.photos")
 # that dies mid-chunk frees the upload for a retry after at most this long.
 LOCK_SECONDS = 120
 LOCK_RENEW_SECONDS = 30
+# The body is hashed off the event loop in blocks of about this size (hashlib releases the
+# GIL), one block at a time and in order, while the next block arrives.
+HASH_BLOCK = 256 * 1024
 
 
 def refuse_if_failed(upload: Upload) -> None:
@@ -47,6 +58,15 @@ def refuse_if_failed(upload: Upload) -> None:
     SHA-256, or it was superseded or refused (``guards``). The phone starts a new one."""
     if upload.state is UploadState.FAILED:
         raise tus.upload_gone(upload.message)
+
+
+async def after_verification(
+    upload_id: uuid.UUID, photo_id: uuid.UUID, store: PhotoStore, settings: Settings
+) -> None:
+    """Once the final PATCH has answered: the verified upload's chunks removed, then the
+    photo's derivatives made (``cleanup`` and the first download retry either if it fails)."""
+    await purge_upload(store, upload_id)
+    await derive_in_background(photo_id, store, settings)
 
 
 # --- PATCH -----------------------------------------------------------------------------------
@@ -74,8 +94,26 @@ class ChunkBody:
         self._renew = renew
         self._renewed_at = time.monotonic()
         self.size = 0
-        self.digest = hashlib.sha256()
         self.disconnected = False
+        self._digest = hashlib.sha256()
+        self._block = bytearray()
+        self._hashing: asyncio.Future[None] | None = None
+
+    async def _hash_block(self) -> None:
+        """Hand the collected block to a thread, after the previous one is hashed."""
+        if self._hashing is not None:
+            await self._hashing
+        block, self._block = bytes(self._block), bytearray()
+        self._hashing = asyncio.get_running_loop().run_in_executor(None, self._digest.update, block)
+
+    async def digest(self) -> bytes:
+        """The SHA-256 of every byte taken (once the body has been read)."""
+        if self._block:
+            await self._hash_block()
+        if self._hashing is not None:
+            await self._hashing
+            self._hashing = None
+        return self._digest.digest()
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """Yield the body's pieces; stop quietly if the client disconnects."""
@@ -86,13 +124,18 @@ class ChunkBody:
                 if self.size + len(data) > self._limit:
                     raise tus.chunk_too_large(self._limit)
                 self.size += len(data)
-                self.digest.update(data)
+                self._block += data
+                if len(self._block) >= HASH_BLOCK:
+                    await self._hash_block()
                 if time.monotonic() - self._renewed_at > LOCK_RENEW_SECONDS:
                     await self._renew()
                     self._renewed_at = time.monotonic()
                 yield data
         except ClientDisconnect:
             self.disconnected = True
+        finally:
+            if self._hashing is not None:  # never left running past the body
+                await asyncio.wait([self._hashing])
 
 
 async def receive_chunk(
@@ -131,10 +174,12 @@ async def receive_chunk(
         raise tus.chunk_too_large(remaining)
     now = clock.now()
     token = secrets.token_hex(16)
-    taken = await Upload.filter(
+    taken = await update_uploads(
         Q(id=upload.id, state=UploadState.OPEN, upload_offset=offset)
-        & (Q(lock_token__isnull=True) | Q(locked_until__lt=now))
-    ).update(lock_token=token, locked_until=now + timedelta(seconds=LOCK_SECONDS))
+        & (Q(lock_token__isnull=True) | Q(locked_until__lt=now)),
+        lock_token=token,
+        locked_until=now + timedelta(seconds=LOCK_SECONDS),
+    )
     if not taken:
         raise tus.offset_conflict(
             upload.upload_offset,
@@ -144,7 +189,7 @@ async def receive_chunk(
 
     async def renew() -> None:
         until = clock.now() + timedelta(seconds=LOCK_SECONDS)
-        if not await Upload.filter(id=upload.id, lock_token=token).update(locked_until=until):
+        if not await update_uploads(Q(id=upload.id, lock_token=token), locked_until=until):
             raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
 
     # The lock was taken at the offset read with ``upload``; the parts list only changes with
@@ -154,9 +199,8 @@ async def receive_chunk(
     try:
         body = ChunkBody(stream, remaining, renew)
         parts = await store.write_chunk(str(upload.id), offset, token, body.chunks())
-        if chunk.checksum is not None and (
-            body.disconnected or body.digest.digest() != chunk.checksum
-        ):
+        digest = await body.digest()
+        if chunk.checksum is not None and (body.disconnected or digest != chunk.checksum):
             await store.discard_parts(str(upload.id), parts)
             parts = []
             raise tus.checksum_mismatch(offset)
@@ -166,9 +210,8 @@ async def receive_chunk(
         accepted = [*upload.parts, *(p.to_json() for p in parts)]
         if new_offset < upload.upload_length or body.size == 0:
             later = clock.now()
-            moved = await Upload.filter(
-                id=upload.id, lock_token=token, state=UploadState.OPEN
-            ).update(
+            moved = await update_uploads(
+                Q(id=upload.id, lock_token=token, state=UploadState.OPEN),
                 upload_offset=new_offset,
                 parts=accepted,
                 lock_token=None,

@@ -66,7 +66,9 @@ async def verify_upload(
 
     Returns the verified photo's id; raises ``FileMismatch`` (after committing the failure)
     when the file does not match, or the guard's error (after ending the upload) when it may
-    no longer complete. The caller holds the upload's lock ``token``.
+    no longer complete. The caller holds the upload's lock ``token``. A verified upload's
+    chunks are left for the caller to purge after answering (``purge_upload``; ``cleanup``
+    purges them if that never happens); a failed or refused one's are purged here.
     """
     refusal = await current_refusal(upload)
     if refusal is not None:
@@ -80,11 +82,11 @@ async def verify_upload(
         raise
     if refusal is not None:
         await _discard(store, joined.assembled)
-    await purge_upload(store, upload.id)
-    if refusal is not None:
+        await purge_upload(store, upload.id)
         raise refusal
     photo_id: uuid.UUID = upload.photo_id  # type: ignore[attr-defined]
     if not joined.verified:
+        await purge_upload(store, upload.id)
         lost = joined.assembled is None
         raise tus.file_mismatch(
             f"{joined.message} Upload it again." if lost else tus.FileMismatch.message, photo_id

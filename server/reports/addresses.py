@@ -123,28 +123,35 @@ def is_repeat(
 @dataclass
 class AddressBook:
     """Every stored burglary at the postcodes one batch (a push, an intake) asks about, read
-    once per postcode as bare columns, so a batch of n visits costs one query per postcode
-    rather than n queries each loading every row at the postcode as objects (a shift's
-    visits on one street made each push quadratic). Read inside the batch's transaction; what
+    once per postcode as bare columns and kept by address (line key), so a batch of n visits
+    costs one query per postcode rather than n queries each loading every row at the postcode
+    as objects (a shift's visits on one street made each push quadratic), and each visit
+    looks only at the rows of its own address. Read inside the batch's transaction; what
     the batch itself writes is not in it, as it would not be in a query per visit either."""
 
     connection: BaseDBAsyncClient | None = None
-    _by_postcode: dict[str, list[tuple[str, Burglary]]] = field(default_factory=dict)
+    # postcode -> line key -> (when, as an aware time, or None; the burglary)
+    _by_postcode: dict[str, dict[str, list[tuple[datetime | None, Burglary]]]] = field(
+        default_factory=dict
+    )
 
-    async def _at(self, postcode: str) -> list[tuple[str, Burglary]]:
+    async def _at(self, postcode: str) -> dict[str, list[tuple[datetime | None, Burglary]]]:
         if postcode not in self._by_postcode:
-            rows: list[tuple[str, Burglary]] = []
+            rows: dict[str, list[tuple[datetime | None, Burglary]]] = {}
+
+            def add(line1: str | None, burglary: Burglary) -> None:
+                at = _aware(burglary.at) if burglary.at is not None else None
+                rows.setdefault(line_key(line1), []).append((at, burglary))
+
             for r in (
                 await Report.filter(address_postcode=postcode)
                 .using_db(self.connection)
                 .values("id", "address_line1", "reference_crime_reference", "reference_reported_at")
             ):
                 at = r["reference_reported_at"]
-                rows.append(
-                    (
-                        line_key(r["address_line1"]),
-                        Burglary("report", r["id"], r["reference_crime_reference"], at, None),
-                    )
+                add(
+                    r["address_line1"],
+                    Burglary("report", r["id"], r["reference_crime_reference"], at, None),
                 )
             for v in (
                 await Visit.filter(address_postcode=postcode, deleted=False)
@@ -158,11 +165,9 @@ class AddressBook:
                 )
             ):
                 at = v["reference_reported_at"] or v["created_at"]
-                rows.append(
-                    (
-                        line_key(v["address_line1"]),
-                        Burglary("visit", v["id"], v["reference_crime_reference"], at, None),
-                    )
+                add(
+                    v["address_line1"],
+                    Burglary("visit", v["id"], v["reference_crime_reference"], at, None),
                 )
             self._by_postcode[postcode] = rows
         return self._by_postcode[postcode]
@@ -184,11 +189,8 @@ class AddressBook:
     ) -> list[Burglary]:
         """Stored burglaries at this address reported in ``[since, until)``."""
         key, since, until = line_key(line1), _aware(since), _aware(until)
-        return [
-            b
-            for row_key, b in await self._at(postcode)
-            if row_key == key and b.at is not None and since <= _aware(b.at) < until
-        ]
+        at_address = (await self._at(postcode)).get(key, [])
+        return [b for at, b in at_address if at is not None and since <= at < until]
 
 
 def _aware(at: datetime) -> datetime:

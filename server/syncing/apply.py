@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.advice.service import unknown_ticks
+from server.advice.service import KnownTicks
 from server.aftercare.checks import NEW_RECORD_CHECKS
 from server.audit.service import AuditEntry
 from server.auth.guard import denial
@@ -80,6 +80,8 @@ class PushWork:
     audit: list[AuditEntry] = field(default_factory=list)
     # The reports the batch's visits link to (locked after the visits; see preload).
     links: PushLinks | None = None
+    # The advice catalogue's versions, read on the batch's first tick.
+    ticks: KnownTicks | None = None
 
     @property
     def principal(self) -> Principal:
@@ -418,7 +420,9 @@ def _siblings(work: PushWork, collection: Collection) -> list[BaseModel]:
 
 async def _check_ticks(work: PushWork, ticks: Any) -> None:
     """Refuse advice ticks naming no version of any catalogue item (retired ones are known)."""
-    unknown = await unknown_ticks(work.connection, ticks if isinstance(ticks, list) else [])
+    if work.ticks is None:
+        work.ticks = KnownTicks(work.connection)
+    unknown = await work.ticks.unknown(ticks if isinstance(ticks, list) else [])
     if unknown:
         named = ", ".join(f"{t.get('id')} version {t.get('version')}" for t in unknown[:5])
         raise SyncError(

@@ -43,8 +43,7 @@ class FilesystemPhotoStore:
         """Stream one PATCH body into a single part file, writing in 1 MiB blocks in a thread."""
         name = part_name(offset, token)
         path = self._path(f"{upload_prefix(upload_id)}/{name}")
-        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        handle = await asyncio.to_thread(path.open, "xb")
+        handle = await asyncio.to_thread(_create, path)
         size = 0
         try:
             buffer = bytearray()
@@ -233,6 +232,12 @@ class FilesystemPhotoStore:
         if not base.exists():
             return []
         return sorted(str(p.relative_to(self.root)) for p in base.rglob("*") if p.is_file())
+
+
+def _create(path: Path) -> IO[bytes]:
+    """Open a new file for writing (its folder made if need be); fails if it exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("xb")
 
 
 def _unlink(path: Path) -> None:
