@@ -581,3 +581,22 @@ async def test_overloaded_workers_answer_503_with_retry_after_and_retries_succee
                     shed += float(line.split()[1])
     assert shed == len(overloaded) + shed_pulls
     assert stack.server_errors() == []
+
+
+async def test_no_worker_ready_answers_503_with_retry_after_and_the_error_body(
+    stack: Stack, sign_in: SignIn
+) -> None:
+    # Found by the storm benchmark: when every worker failed a health check at once, Caddy
+    # answered its own 503 ("no upstreams available") with no Retry-After and no body, which
+    # a phone could not tell from a failure. It must look like the app's own overload answer.
+    client = await sign_in(stack)
+    phone = Phone(client)
+    for i in range(2):
+        await asyncio.to_thread(stack.stop_worker, i)
+    await asyncio.sleep(3)  # the health checks (every second) mark both workers down
+    body = {"client_id": phone.client_id, "mutations": visits(phone, 1)}
+    response = await post_gzip(client, "/api/sync/push", body)
+    assert response.status_code == 503, response.text
+    assert 1 <= int(response.headers["Retry-After"]) <= 10
+    assert response.json()["error"]["code"] == "unavailable"
+    assert response.json()["error"]["details"] == {"retry_after": 5}
