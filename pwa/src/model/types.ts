@@ -5,7 +5,10 @@ import type { Conflict, JSONValue } from "../sync";
 /** A flat record: dotted path -> JSON value. */
 export type Fields = Record<string, JSONValue>;
 
-export type CollectionName = "visits" | "property_items" | "kit_issues" | "photos";
+export type CollectionName =
+  | "visits" | "property_items" | "kit_issues" | "photos"
+  // Aftercare (docs/aftercare.md): append-only children of a visit.
+  | "addenda" | "victim_updates" | "survey_responses" | "leave_behinds";
 
 /** A record as the server last delivered it (the "server copy"). */
 export interface ServerCopy {

@@ -10,7 +10,8 @@ export type Route =
   | { name: "sup-visits"; query: string }
   | { name: "sup-visit"; id: string }
   | { name: "sup-figures" }
-  | { name: "sup-export" };
+  | { name: "sup-export" }
+  | { name: "sup-overdue" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -25,6 +26,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "visits") return parts[1] ? { name: "sup-visit", id: parts[1] } : { name: "sup-visits", query };
   if (parts[0] === "figures") return { name: "sup-figures" };
   if (parts[0] === "export") return { name: "sup-export" };
+  if (parts[0] === "overdue") return { name: "sup-overdue" };
   return { name: "list" };
 }
 

@@ -18,6 +18,7 @@ import { BarChart } from "./BarChart";
 import { FilterFields } from "./FilterFields";
 import { useFocusHeading, useRemote, useSupervisorApi } from "./hooks";
 import { Problem } from "./Problem";
+import { SatisfactionFigures } from "./SatisfactionFigures";
 import "./supervisor.css";
 
 interface Column {
@@ -164,6 +165,7 @@ export function FiguresPage() {
           <Breakdown id="sup-officer" title="By officer" rowHeader="Officer" groups={stats.by_officer} stats={stats} />
         </>
       )}
+      <SatisfactionFigures filters={applied} />
     </section>
   );
 }

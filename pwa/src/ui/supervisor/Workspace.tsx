@@ -10,6 +10,7 @@ import { useApp } from "../hooks";
 import { UpdatePrompt } from "../UpdatePrompt";
 import { ExportPage } from "./ExportPage";
 import { FiguresPage } from "./FiguresPage";
+import { OverduePage } from "./OverduePage";
 import { VisitPage } from "./VisitPage";
 import { VisitsPage } from "./VisitsPage";
 import "./supervisor.css";
@@ -33,7 +34,7 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
   const online = useOnline();
   const p = app.session.profile;
   let page;
-  let current: "visits" | "figures" | "export" = "visits";
+  let current: "visits" | "figures" | "export" | "overdue" = "visits";
   switch (route.name) {
     case "sup-visit":
       page = <VisitPage key={route.id} id={route.id} />;
@@ -45,6 +46,10 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
     case "sup-export":
       page = <ExportPage />;
       current = "export";
+      break;
+    case "sup-overdue":
+      page = <OverduePage />;
+      current = "overdue";
       break;
     case "sup-visits":
       page = <VisitsPage query={route.query} />;
@@ -74,6 +79,7 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
         <nav aria-label="Main">
           <ul>
             {nav("#/visits", "visits", "Visits")}
+            {nav("#/overdue", "overdue", "Updates overdue")}
             {nav("#/figures", "figures", "Figures")}
             {nav("#/export", "export", "Export")}
           </ul>
