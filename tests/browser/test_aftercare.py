@@ -1,0 +1,213 @@
+"""After the visit in a real Chromium (issue 17): an addendum added offline to a completed visit
+syncs on reconnect and appears in the supervisor's visit page; a draft refuses addenda with the
+reason on screen; the Welsh leave-behind (texts served by the force, survey link and QR code)
+is axe clean and recorded as given; its survey link opens the public page, which takes one
+answer and refuses the second."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from harness.browser import axe_violations, new_phone
+from harness.server import PWA_DIST, LiveServer
+from server.aftercare.enums import Language
+from server.aftercare.messages import LEAVE_BEHIND, SURVEY
+from tests.browser.test_officer_app import enrol, open_section
+from tests.browser.test_supervisor_workspace import (
+    PHONE,
+    SUPERVISOR,
+    TABLET,
+    enrol_as,
+    sync_now,
+)
+
+CCTV = "CCTV or other evidence collected, CCTV, exhibit EX-CCTV-1"
+COMPLETED = "22/41871/26"  # a completed demo visit of PC Sam Patel (collar 1234)
+DRAFT = "22/42010/26"  # a draft demo visit of PC Sam Patel
+CY = LEAVE_BEHIND[Language.CY]
+CY_SURVEY = SURVEY[Language.CY]
+
+
+@pytest.fixture
+def welsh_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The demo served by a force in Wales: leave-behinds in Welsh and English."""
+    if not (PWA_DIST / "index.html").is_file():
+        raise RuntimeError("pwa/dist is not built: npm run build in pwa/")
+    server = LiveServer(tmp_path)
+    server.env["DOORSTEP_LEAVE_BEHIND_LANGUAGES"] = "cy,en"
+    server.seed_demo()
+    with server:
+        yield server
+
+
+async def open_aftercare(page: Page, crime_reference: str) -> None:
+    """From the officer's list, open a visit's "After the visit" section."""
+    await page.goto(page.url.split("#")[0] + "#/")
+    await page.get_by_role("link", name=crime_reference).first.click(timeout=30_000)
+    await open_section(page, "After the visit")
+    await expect(page.get_by_role("heading", name="After the visit", exact=True)).to_be_visible()
+
+
+async def test_add_addendum_offline_completed_visit_syncs_and_shows_supervisor(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    found: dict[str, Any] = {}
+    context, page = await new_phone(browser, viewport=PHONE)
+    await enrol(page, live_server)
+    await expect(page.get_by_role("link", name=COMPLETED).first).to_be_visible(timeout=30_000)
+
+    # No signal: the phone and the server cannot reach each other.
+    await context.set_offline(True)
+    live_server.stop()
+
+    # A draft is still editable: a follow-up there is refused, with the reason.
+    await open_aftercare(page, DRAFT)
+    refused = page.get_by_test_id("addenda-refused")
+    await expect(refused).to_be_visible()
+    await expect(refused).to_contain_text("edit the visit instead")
+    await expect(page.get_by_role("button", name="Add follow-up")).to_have_count(0)
+
+    # The completed visit takes one, offline.
+    await open_aftercare(page, COMPLETED)
+    await page.get_by_role("button", name="Add follow-up").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Choose what this follow-up records")
+    await page.get_by_label("What happened").select_option("evidence_collected")
+    await page.get_by_role("button", name="Add follow-up").click()
+    missing = page.get_by_text("Choose what kind of evidence was collected").first
+    await expect(missing).to_be_visible()
+    await page.get_by_label("Evidence", exact=True).select_option("cctv")
+    await page.get_by_label("Exhibit reference (optional)").fill("EX-CCTV-1")
+    await page.get_by_label("Details (optional)").fill("Doorbell footage from number 16")
+    await page.get_by_role("button", name="Add follow-up").click()
+    addenda = page.get_by_test_id("addenda")
+    await expect(addenda).to_contain_text(CCTV)
+    await expect(addenda).to_contain_text("Waiting to sync")
+    await expect(page.get_by_test_id("changes-waiting")).to_have_text("1")
+    violations = await axe_violations(page)
+    if violations:
+        found["aftercare (offline)"] = violations
+
+    # Signal again: it syncs, and the server holds it as an addendum of that visit.
+    live_server.start()
+    await context.set_offline(False)
+    await sync_now(page)
+    await expect(addenda).not_to_contain_text("Waiting to sync", timeout=30_000)
+    rows = live_server.query(
+        "SELECT a.kind, a.evidence_kind, a.exhibit_reference, a.text FROM addendum a "
+        "JOIN visit v ON v.id = a.visit_id WHERE v.reference_crime_reference = ?",
+        COMPLETED,
+    )
+    assert rows == [("evidence_collected", "cctv", "EX-CCTV-1", "Doorbell footage from number 16")]
+    # The sealed visit itself did not change.
+    assert live_server.query(
+        "SELECT status FROM visit WHERE reference_crime_reference = ?", COMPLETED
+    ) == [("completed",)]
+
+    # The supervisor sees it in the visit's page.
+    _, sup = await new_phone(browser, viewport=TABLET)
+    await enrol_as(sup, live_server, SUPERVISOR, "Visits")
+    await sup.get_by_role("link", name=COMPLETED).first.click()
+    region = sup.get_by_role("region", name="After the visit", exact=True)
+    await expect(region).to_contain_text(CCTV)
+    await expect(region).to_contain_text("Doorbell footage from number 16")
+    await expect(region).to_contain_text("PC Sam Patel")
+    violations = await axe_violations(sup)
+    if violations:
+        found["supervisor visit"] = violations
+    assert found == {}
+
+
+async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
+    welsh_server: LiveServer, browser: Browser
+) -> None:
+    found: dict[str, Any] = {}
+    context, page = await new_phone(browser, viewport=PHONE)
+    await enrol(page, welsh_server)
+    await open_aftercare(page, COMPLETED)
+    await page.get_by_role("link", name="Leave-behind for the victim").click()
+
+    # The force gives Welsh first: the page is the force's Welsh texts, with the link and QR.
+    await expect(page.get_by_role("radio", name="Cymraeg (Welsh)")).to_be_checked()
+    text = page.get_by_test_id("leave-behind-text")
+    await expect(text).to_have_attribute("lang", "cy")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(CY["title"])
+    for key in ("officer_heading", "next_heading", "victims_code_heading", "survey_heading"):
+        await expect(text).to_contain_text(CY[key])
+    await expect(text).to_contain_text("Daeth PC Sam Patel i'ch gweld ar")
+    await expect(text).to_contain_text(f"Eich cyfeirnod trosedd yw {COMPLETED}.")
+    qr = page.get_by_test_id("survey-qr")
+    await expect(qr).to_be_visible()
+    assert int(await qr.get_attribute("data-modules") or 0) >= 25
+    match = re.search(r"http://\S+/s/([a-z2-7]{26})", await text.inner_text())
+    assert match is not None
+    link, token = match.group(0), match.group(1)
+    assert link == f"{welsh_server.url}/s/{token}"
+    assert await qr.get_attribute("aria-label") == f"{CY['survey_heading']}: {link}"
+    violations = await axe_violations(page)
+    if violations:
+        found["leave-behind (Welsh)"] = violations
+
+    # Shown to the victim: recorded as given, and the same link emailed on request.
+    await page.get_by_role("button", name="Shown on screen").click()
+    await expect(page.get_by_role("status").last).to_contain_text("Cymraeg")
+    await page.get_by_label("Victim's email address").fill("not an address")
+    await page.get_by_role("button", name="Email it to the victim").click()
+    await expect(page.get_by_text("Enter the victim's email address")).to_be_visible()
+    await page.get_by_label("Victim's email address").fill("margaret@example.org")
+    await page.get_by_role("button", name="Email it to the victim").click()
+    await expect(page.get_by_role("status").last).to_contain_text("margaret@example.org")
+    await sync_now(page)
+    rows = welsh_server.query(
+        "SELECT language, content_version, survey_token_sha256, email_requested, email_to, text "
+        "FROM leave_behind ORDER BY email_requested"
+    )
+    assert len(rows) == 2
+    shown, emailed = rows
+    assert shown[:5] == ("cy", 1, hashlib.sha256(token.encode()).hexdigest(), 0, None)
+    assert "{survey_link}" in shown[5]
+    assert token not in shown[5]
+    assert CY["title"] in shown[5]
+    assert emailed[0] == "cy"
+    assert emailed[2] is None
+    assert emailed[3:5] == (1, "margaret@example.org")
+
+    # The victim follows the link (no sign-in): the Welsh page, axe clean, takes one answer.
+    victim = await browser.new_context(viewport=PHONE)
+    survey = await victim.new_page()
+    response = await survey.goto(link)
+    assert response is not None
+    assert response.status == 200
+    await expect(survey.get_by_role("heading", level=1)).to_have_text(CY_SURVEY["title"])
+    violations = await axe_violations(survey)
+    if violations:
+        found["survey page"] = violations
+    await survey.get_by_role("button", name=CY_SURVEY["submit"]).click()
+    await expect(survey.get_by_text(CY_SURVEY["error_summary"]).first).to_be_visible()
+    violations = await axe_violations(survey)
+    if violations:
+        found["survey page (error)"] = violations
+    await (
+        survey.get_by_role("group", name=CY_SURVEY["q_overall"])
+        .get_by_label(CY_SURVEY["score_5"])
+        .check()
+    )
+    await survey.get_by_role("button", name=CY_SURVEY["submit"]).click()
+    await expect(survey.get_by_role("heading", level=1)).to_have_text(CY_SURVEY["thanks_title"])
+    assert welsh_server.query("SELECT overall FROM survey_response") == [(5,)]
+
+    # The same link again: already answered.
+    again = await survey.goto(link)
+    assert again is not None
+    assert again.status == 409
+    await expect(survey.get_by_role("heading", level=1)).to_have_text(CY_SURVEY["answered_title"])
+    assert welsh_server.query("SELECT COUNT(*) FROM survey_response") == [(1,)]
+    await victim.close()
+    await context.close()
+    assert found == {}
