@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page, expect
 
 from harness.browser import axe_violations, new_phone
 from harness.server import PWA_DIST, LiveServer
+from server.aftercare.content import render_text
 from server.aftercare.enums import Language
 from server.aftercare.messages import LEAVE_BEHIND, SURVEY
 from tests.browser.test_officer_app import enrol, open_section
@@ -32,6 +33,20 @@ CCTV = "CCTV or other evidence collected, CCTV, exhibit EX-CCTV-1"
 COMPLETED = "22/41871/26"  # a completed demo visit of PC Sam Patel (collar 1234)
 DRAFT = "22/42010/26"  # a draft demo visit of PC Sam Patel
 CY = LEAVE_BEHIND[Language.CY]
+WELSH_MONTHS = [
+    "Ionawr",
+    "Chwefror",
+    "Mawrth",
+    "Ebrill",
+    "Mai",
+    "Mehefin",
+    "Gorffennaf",
+    "Awst",
+    "Medi",
+    "Hydref",
+    "Tachwedd",
+    "Rhagfyr",
+]
 CY_SURVEY = SURVEY[Language.CY]
 
 
@@ -173,7 +188,21 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
     assert shown[:5] == ("cy", 1, hashlib.sha256(token.encode()).hexdigest(), 0, None)
     assert "{survey_link}" in shown[5]
     assert token not in shown[5]
-    assert CY["title"] in shown[5]
+    # The phone renders exactly as the server's reference rendering (server.aftercare.content).
+    visit_date = re.search(r"i'ch gweld ar (.+)\.\n", shown[5])
+    assert visit_date is not None
+    texts = {**CY, "force_name": "Demo Constabulary"}
+    values = {
+        "officer_name": "PC Sam Patel",
+        "officer_phone": "01905 000 101",
+        "officer_email": "",
+        "crime_reference": COMPLETED,
+        "visit_date": visit_date.group(1),
+    }
+    advice = ["Double-lock doors or fit deadbolts"]
+    assert shown[5] == render_text(texts, values, advice, survey=True)
+    day, month, year = visit_date.group(1).split(" ")
+    assert (day.isdigit(), month in WELSH_MONTHS, year.isdigit()) == (True, True, True)
     assert emailed[0] == "cy"
     assert emailed[2] is None
     assert emailed[3:5] == (1, "margaret@example.org")

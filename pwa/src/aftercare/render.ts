@@ -71,9 +71,17 @@ export function renderStoredText(texts: Record<string, string>, values: Record<s
   return blocksToText(renderBlocks(texts, rest, advice, survey));
 }
 
-/** The visit's date as the victim reads it, in their language. */
-export function visitDate(iso: string | null, language: LanguageCode): string {
-  const d = iso ? new Date(iso) : new Date();
-  const when = Number.isNaN(d.getTime()) ? new Date() : d;
-  return when.toLocaleDateString(language === "cy" ? "cy-GB" : "en-GB", { day: "numeric", month: "long", year: "numeric" });
+const MONTHS: Record<LanguageCode, string[]> = {
+  en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+  cy: ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"],
+};
+
+/**
+ * The visit's date as the victim reads it, in their language ("3 December 2026", "3 Rhagfyr
+ * 2026"), in the phone's time zone. Month names are our own: browsers' locale data may lack Welsh.
+ */
+export function visitDate(iso: string | null, language: LanguageCode, now: Date = new Date()): string {
+  const d = iso ? new Date(iso) : now;
+  const when = Number.isNaN(d.getTime()) ? now : d;
+  return `${when.getDate()} ${MONTHS[language][when.getMonth()]} ${when.getFullYear()}`;
 }

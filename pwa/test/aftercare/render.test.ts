@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { blocksToText, fill, renderBlocks, renderStoredText } from "../../src/aftercare/render";
+import { blocksToText, fill, renderBlocks, renderStoredText, visitDate } from "../../src/aftercare/render";
 import { qrModules, qrPath } from "../../src/aftercare/qr";
 
 // A whole, small set of texts (every key the page uses), worked by hand below.
@@ -63,6 +63,14 @@ describe("leave-behind text", () => {
     const noSurvey = renderBlocks(TEXTS, VALUES, [], false);
     expect(noSurvey.map((b) => b.key)).not.toContain("survey");
     expect(noSurvey.map((b) => b.key)).not.toContain("advice");
+  });
+
+  it("test_format_visit_date_in_english_and_welsh", () => {
+    const at = new Date(2026, 11, 3, 9, 30).toISOString();
+    expect(visitDate(at, "en")).toBe("3 December 2026");
+    expect(visitDate(at, "cy")).toBe("3 Rhagfyr 2026");
+    expect(visitDate(null, "cy", new Date(2026, 0, 31))).toBe("31 Ionawr 2026");
+    expect(visitDate("not a date", "en", new Date(2026, 6, 1))).toBe("1 July 2026");
   });
 
   it("test_make_qr_modules_square_with_finder_patterns", () => {
