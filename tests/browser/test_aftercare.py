@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -239,4 +240,93 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
     assert welsh_server.query("SELECT COUNT(*) FROM survey_response") == [(1,)]
     await victim.close()
     await context.close()
+    assert found == {}
+
+
+async def test_record_contact_and_survey_offline_then_supervisor_sees_overdue_and_figures(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    found: dict[str, Any] = {}
+    context, page = await new_phone(browser, viewport=PHONE)
+    await enrol(page, live_server)
+    await expect(page.get_by_role("link", name=COMPLETED).first).to_be_visible(timeout=30_000)
+    await context.set_offline(True)
+    live_server.stop()
+    await open_aftercare(page, COMPLETED)
+
+    # A contact yesterday, with the next update due yesterday too: overdue by today.
+    yesterday = datetime.now() - timedelta(days=1)
+    await page.get_by_role("button", name="Record contact").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Choose how you contacted the victim")
+    await page.get_by_label("When", exact=True).fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
+    await page.get_by_role("group", name="How").get_by_label("Phone").check()
+    await page.get_by_label("What it was about").fill("Told her CCTV was being reviewed")
+    await page.get_by_label("Next update due").fill(yesterday.strftime("%Y-%m-%d"))
+    await page.get_by_role("button", name="Record contact").click()
+    await expect(page.get_by_text("Contact recorded.")).to_be_visible()
+
+    # The survey with the officer: the first question is required.
+    await page.get_by_role("button", name="Save survey answers").click()
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "Choose an answer for: Overall, how satisfied are you with the whole experience?"
+    )
+    await (
+        page.get_by_role("group", name="Overall, how satisfied are you with the whole experience?")
+        .get_by_label("Very satisfied")
+        .check()
+    )
+    await (
+        page.get_by_role("group", name="How satisfied are you with how you were treated?")
+        .get_by_label("Fairly satisfied")
+        .check()
+    )
+    await page.get_by_role("button", name="Save survey answers").click()
+    history = page.get_by_role("region", name="History after the visit")
+    await expect(history).to_contain_text("Told her CCTV was being reviewed")
+    await expect(history).to_contain_text("Very satisfied")
+    await expect(page.get_by_role("button", name="Save survey answers")).to_have_count(0)
+    await expect(page.get_by_test_id("changes-waiting")).to_have_text("2")
+    violations = await axe_violations(page)
+    if violations:
+        found["aftercare with contact and survey"] = violations
+
+    live_server.start()
+    await context.set_offline(False)
+    await sync_now(page)
+    assert live_server.query("SELECT method, about FROM victim_update") == [
+        ("phone", "Told her CCTV was being reviewed")
+    ]
+    assert live_server.query("SELECT overall, treatment, channel FROM survey_response") == [
+        (5, 4, "officer")
+    ]
+
+    # The supervisor: the victim is owed an update, and the satisfaction figures show it.
+    _, sup = await new_phone(browser, viewport=TABLET)
+    await enrol_as(sup, live_server, SUPERVISOR, "Visits")
+    main_nav = sup.get_by_role("navigation", name="Main")
+    await main_nav.get_by_role("link", name="Updates overdue").click()
+    overdue = sup.get_by_test_id("overdue-table")
+    row = overdue.get_by_role("row").filter(has_text=COMPLETED)
+    await expect(row).to_contain_text("PC Sam Patel")
+    await expect(row).to_contain_text("Phone")
+    violations = await axe_violations(sup)
+    if violations:
+        found["updates overdue"] = violations
+    await row.get_by_role("link", name=COMPLETED).click()
+    region = sup.get_by_role("region", name="After the visit", exact=True)
+    await expect(region).to_contain_text("Answered with the officer")
+    await expect(region).to_contain_text("Told her CCTV was being reviewed")
+
+    await main_nav.get_by_role("link", name="Figures").click()
+    totals = sup.get_by_test_id("satisfaction-totals")
+    await expect(totals).to_contain_text("Share satisfied100%")
+    await expect(totals).to_contain_text("The pilot's share satisfied74%")
+    await expect(totals).to_contain_text("Survey answers1")
+    section = sup.get_by_role("region", name="Victim satisfaction")
+    await expect(section.get_by_role("table", name="Satisfaction by team")).to_contain_text(
+        "Worcester Response A"
+    )
+    violations = await axe_violations(sup)
+    if violations:
+        found["figures with satisfaction"] = violations
     assert found == {}
