@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, Page, expect
 
 from harness.browser import axe_violations, new_phone
+from harness.ports import free_port
 from harness.server import PWA_DIST, LiveServer
 from server.aftercare.content import render_text
 from server.aftercare.enums import Language
@@ -29,6 +31,7 @@ from tests.browser.test_supervisor_workspace import (
     enrol_as,
     sync_now,
 )
+from tests.server.aftercare.test_mail import Mailbox
 
 CCTV = "CCTV or other evidence collected, CCTV, exhibit EX-CCTV-1"
 COMPLETED = "22/41871/26"  # a completed demo visit of PC Sam Patel (collar 1234)
@@ -52,12 +55,33 @@ CY_SURVEY = SURVEY[Language.CY]
 
 
 @pytest.fixture
-def welsh_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The demo served by a force in Wales: leave-behinds in Welsh and English."""
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port."""
+    handler = Mailbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def welsh_server(tmp_path: Path, mailbox: tuple[Mailbox, int]) -> Iterator[LiveServer]:
+    """The demo served by a force in Wales (leave-behinds in Welsh and English), sending
+    emailed leave-behinds through the local SMTP server every second."""
     if not (PWA_DIST / "index.html").is_file():
         raise RuntimeError("pwa/dist is not built: npm run build in pwa/")
     server = LiveServer(tmp_path)
-    server.env["DOORSTEP_LEAVE_BEHIND_LANGUAGES"] = "cy,en"
+    server.env.update(
+        DOORSTEP_LEAVE_BEHIND_LANGUAGES="cy,en",
+        DOORSTEP_SMTP_HOST="127.0.0.1",
+        DOORSTEP_SMTP_PORT=str(mailbox[1]),
+        DOORSTEP_SMTP_STARTTLS="false",
+        DOORSTEP_SMTP_FROM="doorstep@example.police.uk",
+        DOORSTEP_MAIL_POLL_SECONDS="1",
+    )
     server.seed_demo()
     with server:
         yield server
@@ -141,7 +165,7 @@ async def test_add_addendum_offline_completed_visit_syncs_and_shows_supervisor(
 
 
 async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
-    welsh_server: LiveServer, browser: Browser
+    welsh_server: LiveServer, mailbox: tuple[Mailbox, int], browser: Browser
 ) -> None:
     found: dict[str, Any] = {}
     context, page = await new_phone(browser, viewport=PHONE)
@@ -170,7 +194,9 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
     if violations:
         found["leave-behind (Welsh)"] = violations
 
-    # Shown to the victim: recorded as given, and the same link emailed on request.
+    # No signal at the door: shown to the victim and recorded; an email asked for, queued.
+    await context.set_offline(True)
+    welsh_server.stop()
     await page.get_by_role("button", name="Shown on screen").click()
     await expect(page.get_by_role("status").last).to_contain_text("Cymraeg")
     await page.get_by_label("Victim's email address").fill("not an address")
@@ -178,7 +204,12 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
     await expect(page.get_by_text("Enter the victim's email address")).to_be_visible()
     await page.get_by_label("Victim's email address").fill("margaret@example.org")
     await page.get_by_role("button", name="Email it to the victim").click()
-    await expect(page.get_by_role("status").last).to_contain_text("margaret@example.org")
+    await expect(page.get_by_role("status").last).to_contain_text(
+        "Queued on this phone: it is emailed to margaret@example.org after the next sync."
+    )
+    await expect(page.get_by_test_id("changes-waiting")).to_have_text("2")
+    welsh_server.start()
+    await context.set_offline(False)
     await sync_now(page)
     rows = welsh_server.query(
         "SELECT language, content_version, survey_token_sha256, email_requested, email_to, text "
@@ -207,6 +238,27 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
     assert emailed[0] == "cy"
     assert emailed[2] is None
     assert emailed[3:5] == (1, "margaret@example.org")
+
+    # The server sends it after the sync (in Welsh, with a link of its own), and the phone
+    # learns it was sent at its next sync.
+    inbox = mailbox[0]
+    for _ in range(60):
+        if inbox.received:
+            break
+        await page.wait_for_timeout(500)
+    assert [rcpt for _, rcpt in inbox.envelopes] == [["margaret@example.org"]]
+    body = inbox.received[0].get_body(preferencelist=("plain",))
+    assert body is not None
+    mailed = body.get_content()
+    assert CY["title"] in mailed
+    assert f"{welsh_server.url}/s/" in mailed
+    assert token not in mailed
+    assert "{survey_link}" not in mailed
+    await page.goto(page.url.split("#")[0] + "#/")
+    await open_aftercare(page, COMPLETED)
+    await sync_now(page)
+    history = page.get_by_role("region", name="History after the visit")
+    await expect(history).to_contain_text("to be emailed to margaret@example.org (emailed)")
 
     # The victim follows the link (no sign-in): the Welsh page, axe clean, takes one answer.
     victim = await browser.new_context(viewport=PHONE)
