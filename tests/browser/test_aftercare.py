@@ -161,6 +161,20 @@ async def test_add_addendum_offline_completed_visit_syncs_and_shows_supervisor(
     violations = await axe_violations(sup)
     if violations:
         found["supervisor visit"] = violations
+
+    # The supervisor adds one online; it reaches the officer's phone at the next sync.
+    await region.get_by_label("What happened").select_option("note")
+    await region.get_by_role("button", name="Add follow-up").click()
+    await expect(region.get_by_role("alert")).to_contain_text("Write the note")
+    await region.get_by_label("Note", exact=True).fill("Forensic submission chased with CSI")
+    await region.get_by_role("button", name="Add follow-up").click()
+    await expect(region.get_by_test_id("sup-addenda")).to_contain_text(
+        "Forensic submission chased with CSI"
+    )
+    await expect(region.get_by_test_id("sup-addenda")).to_contain_text("Sgt Alex Morgan")
+    await sync_now(page)
+    await expect(addenda).to_contain_text("Forensic submission chased with CSI", timeout=30_000)
+    assert live_server.query("SELECT COUNT(*) FROM addendum") == [(2,)]
     assert found == {}
 
 

@@ -1,7 +1,8 @@
 /**
  * Add a follow-up to a sealed visit (docs/aftercare.md): kit registered, evidence collected,
- * property recovered, a forensic result or a note. A new `addenda` record, queued in the outbox
- * like any edit, so it works offline and syncs later; the visit's own fields never change.
+ * property recovered, a forensic result or a note, checked with the server's rules before it
+ * goes anywhere. `onAdd` keeps it: on the phone a new `addenda` record queued in the outbox
+ * (offline first), in the supervisor's workspace a POST. The visit's own fields never change.
  */
 
 import { useState } from "preact/hooks";
@@ -16,8 +17,7 @@ import {
   type Option,
   type Problem,
 } from "../aftercare/records";
-import type { LocalRecord } from "../model/types";
-import { useApp } from "./hooks";
+import type { Fields } from "../model/types";
 import { problemFor, ProblemText } from "./ProblemText";
 
 function Select({ id, label, value, options, problems, field, empty, onChange }: {
@@ -36,32 +36,35 @@ function Select({ id, label, value, options, problems, field, empty, onChange }:
   );
 }
 
-export function AddendumForm({ visit, children }: { visit: LocalRecord; children: LocalRecord[] }) {
-  const app = useApp();
+export interface AddendumFormProps {
+  visitId: string;
+  /** The visit's kits and property items, as [id, label]. */
+  kits: Option[];
+  items: Option[];
+  /** Keep the addendum; resolves to what to tell the user, or throws with the reason. */
+  onAdd: (fields: Fields) => Promise<string>;
+}
+
+export function AddendumForm({ visitId, kits, items, onAdd }: AddendumFormProps) {
   const [input, setInput] = useState<AddendumInput>({ kind: "" });
   const [problems, setProblems] = useState<Problem[]>([]);
   const [saved, setSaved] = useState<string | null>(null);
   const set = (patch: Partial<AddendumInput>) => setInput((i) => ({ ...i, ...patch }));
   const id = (f: string) => `addendum-${f.replace(/_/g, "-")}`;
-  const kits: Option[] = children
-    .filter((c) => c.collection === "kit_issues")
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((k, n) => [k.id, `Kit ${n + 1}${typeof k.fields["kit_code"] === "string" ? ` (${k.fields["kit_code"]})` : ""}`]);
-  const items: Option[] = children
-    .filter((c) => c.collection === "property_items")
-    .map((p, n) => [p.id, typeof p.fields["make_model"] === "string" && p.fields["make_model"] ? String(p.fields["make_model"]) : typeof p.fields["description"] === "string" && p.fields["description"] ? String(p.fields["description"]) : `Item ${n + 1}`]);
-
   const add = async () => {
-    const built = buildAddendum(visit.id, input);
+    const built = buildAddendum(visitId, input);
     setProblems(built.problems);
     setSaved(null);
     if (built.fields === null) {
       document.getElementById(id(built.problems[0]!.field))?.focus();
       return;
     }
-    await app.edit({ collection: "addenda", id: crypto.randomUUID(), visit_id: visit.id, fields: built.fields, coalesce: false });
-    setInput({ kind: "" });
-    setSaved(`Follow-up added: ${ADDENDUM_KINDS.find(([v]) => v === built.fields["kind"])?.[1] ?? ""}. It syncs with your other changes.`);
+    try {
+      setSaved(await onAdd(built.fields));
+      setInput({ kind: "" });
+    } catch (exc) {
+      setProblems([{ field: "kind", message: exc instanceof Error ? exc.message : String(exc) }]);
+    }
   };
 
   const text = problemFor(problems, "text");

@@ -1,10 +1,13 @@
 /**
  * A visit's aftercare on the supervisor's visit page: follow-ups (addenda) with who added them,
  * contacts with the victim and when the next update is due, the survey answer and its channel,
- * and each leave-behind given with its language, version and email delivery.
+ * and each leave-behind given with its language, version and email delivery. Supervisors add
+ * follow-ups to a completed or approved visit here, online (POST /api/visits/{id}/addenda).
  */
 
-import type { AftercareRecord, AftercareSection } from "../../aftercare-api";
+import { useMemo } from "preact/hooks";
+
+import { AftercareApi, type AftercareRecord } from "../../aftercare-api";
 import {
   ADDENDUM_KINDS,
   CONTACT_METHODS,
@@ -14,9 +17,14 @@ import {
   labelOf,
   SCORES,
   SURVEY_QUESTIONS,
+  acceptsAddenda,
+  type Option,
 } from "../../aftercare/records";
 import { LANGUAGE_NAMES, type LanguageCode } from "../../aftercare/render";
-import { formatDateTime } from "../../supervisor-api";
+import type { Fields } from "../../model/types";
+import { errorMessage, formatDateTime, type ChildRecord, type VisitDetail } from "../../supervisor-api";
+import { AddendumForm } from "../AddendumForm";
+import { useApp } from "../hooks";
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
@@ -35,8 +43,27 @@ function addendumText(f: Record<string, unknown>): string {
 
 const MAIL: Record<string, string> = { none: "not emailed", queued: "email queued", sent: "emailed", failed: "email failed" };
 
-export function AftercarePanel({ a }: { a: AftercareSection | undefined }) {
+function options(records: ChildRecord[], label: (r: ChildRecord, n: number) => string): Option[] {
+  return records.map((r, n) => [r.id, label(r, n)]);
+}
+
+export function AftercarePanel({ d, onChanged }: { d: VisitDetail; onChanged: () => void }) {
+  const app = useApp();
+  const api = useMemo(() => new AftercareApi(app.api), [app]);
+  const a = d.aftercare;
   if (!a) return <p class="muted">Not available.</p>;
+  const add = async (fields: Fields): Promise<string> => {
+    const { visit_id: _visit, ...body } = fields;
+    try {
+      await api.addAddendum(d.id, { ...body, id: crypto.randomUUID() });
+    } catch (exc) {
+      throw new Error(errorMessage(exc));
+    }
+    onChanged();
+    return `Follow-up added: ${labelOf(ADDENDUM_KINDS, fields["kind"])}.`;
+  };
+  const kits = options([...d.kit_issues].sort((x, y) => x.id.localeCompare(y.id)), (k, n) => `Kit ${n + 1}${k["kit_code"] ? ` (${str(k["kit_code"])})` : ""}`);
+  const items = options(d.property_items, (p, n) => str(p["make_model"]) || str(p["description"]) || `Item ${n + 1}`);
   return (
     <>
       <h3>Follow-ups ({a.addenda.length})</h3>
@@ -50,6 +77,11 @@ export function AftercarePanel({ a }: { a: AftercareSection | undefined }) {
             </li>
           ))}
         </ul>
+      )}
+      {acceptsAddenda(d.status) ? (
+        <AddendumForm visitId={d.id} kits={kits} items={items} onAdd={add} />
+      ) : (
+        <p class="muted">Follow-ups can be added once the visit is completed; until then the officer edits the visit.</p>
       )}
       <h3>Contacts with the victim ({a.victim_updates.length})</h3>
       <p>{a.next_update_due ? `Next update due ${a.next_update_due}.` : "No update planned."}</p>

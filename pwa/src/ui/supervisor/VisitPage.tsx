@@ -265,7 +265,7 @@ export function VisitPage({ id }: { id: string }) {
       <Section id="sup-sec-photos" title={`Photos (${d.photos.length})`}><PhotoGallery photos={d.photos} /></Section>
       <Section id="sup-sec-kits" title={`SmartWater kits (${d.kit_issues.length})`}><Kits d={d} /></Section>
       <Section id="sup-sec-advice" title="Prevention advice"><Advice d={d} /></Section>
-      <Section id="sup-sec-aftercare" title="After the visit"><AftercarePanel a={d.aftercare} /></Section>
+      <Section id="sup-sec-aftercare" title="After the visit"><AftercarePanel d={d} onChanged={remote.reload} /></Section>
       <Section id="sup-sec-conflicts" title="Open conflicts"><OpenConflicts d={d} /></Section>
       <Section id="sup-sec-reviews" title="Previous reviews"><PreviousReviews reviews={d.reviews} /></Section>
       <ReviewPanel detail={d} onReviewed={remote.reload} />
