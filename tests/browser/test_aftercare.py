@@ -29,6 +29,7 @@ from tests.browser.test_supervisor_workspace import (
     SUPERVISOR,
     TABLET,
     enrol_as,
+    no_sideways_scroll,
     sync_now,
 )
 from tests.server.aftercare.test_mail import Mailbox
@@ -207,6 +208,9 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
     violations = await axe_violations(page)
     if violations:
         found["leave-behind (Welsh)"] = violations
+    await page.set_viewport_size({"width": 320, "height": 700})
+    assert await no_sideways_scroll(page), "the leave-behind scrolls sideways at 320 px"
+    await page.set_viewport_size(PHONE)
 
     # No signal at the door: shown to the victim and recorded; an email asked for, queued.
     await context.set_offline(True)
@@ -355,6 +359,9 @@ async def test_record_contact_and_survey_offline_then_supervisor_sees_overdue_an
     violations = await axe_violations(page)
     if violations:
         found["aftercare with contact and survey"] = violations
+    await page.set_viewport_size({"width": 320, "height": 700})
+    assert await no_sideways_scroll(page), "After the visit scrolls sideways at 320 px"
+    await page.set_viewport_size(PHONE)
 
     live_server.start()
     await context.set_offline(False)
