@@ -7,6 +7,7 @@
  */
 
 import { Api, ApiError, NetworkError } from "./api";
+import type { AftercareSection } from "./aftercare-api";
 import type { Conflict } from "./sync";
 
 // --- wire shapes (server/visits/schemas.py, server/stats/schemas.py) ------------------------
@@ -100,6 +101,8 @@ export interface VisitDetail {
   reviews: ReviewEntry[];
   revisions: RevisionEntry[];
   conflicts: Conflict[];
+  /** Addenda, victim updates, the survey and leave-behinds (docs/aftercare.md). */
+  aftercare?: AftercareSection;
 }
 
 export interface ReviewResult {

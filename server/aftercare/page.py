@@ -39,7 +39,9 @@ HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # The token is in the URL: it never goes to another site. Not "no-referrer": with it a
+    # browser posts the form with "Origin: null", which the origin check rightly refuses.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "X-Robots-Tag": "noindex, nofollow",
 }

@@ -12,6 +12,8 @@ from playwright.async_api import Browser, Page, expect
 
 from harness.browser import axe_violations, new_phone
 from harness.server import LiveServer, served_demo
+from server.aftercare.enums import Language
+from server.aftercare.messages import LEAVE_BEHIND
 from tests.browser.test_officer_app import enrol, open_section
 
 OFFICER_NAME = "PC Sam Patel"  # collar 1234 in the demo seed (server/demo.py)
@@ -94,14 +96,16 @@ async def test_enrol_screen_and_leave_behind_are_accessible_and_complete(
     await expect(page.get_by_text("Visit completed.")).to_be_visible(timeout=10_000)
     await page.get_by_role("link", name="Leave-behind for the victim").click()
 
+    # The force's texts (served, kept for offline use), in English, with the visit filled in.
     leave = page.locator("article.leave-behind")
-    await expect(leave.get_by_role("heading", name="Your burglary report")).to_be_visible()
-    await expect(leave.locator("dd.big")).to_have_text(reference)
+    texts = LEAVE_BEHIND[Language.EN]
+    await expect(leave.get_by_role("heading", level=1)).to_have_text(texts["title"])
+    await expect(leave).to_contain_text(f"Your crime reference number is {reference}.")
     await expect(leave).to_contain_text(OFFICER_NAME)
-    await expect(leave).to_contain_text("collar number 1234")
     await expect(leave).to_contain_text(OFFICER_PHONE)
-    advice = leave.locator("li strong")
-    await expect(advice).to_have_text(titles)
+    await expect(leave.get_by_role("heading", name=texts["victims_code_heading"])).to_be_visible()
+    await expect(leave.locator("[data-testid=leave-behind-text] li")).to_have_text(titles)
+    await expect(leave.get_by_test_id("survey-qr")).to_be_visible()
     if violations := await axe_violations(page):
         found["leave-behind"] = violations
     await context.close()

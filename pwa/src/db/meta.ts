@@ -58,6 +58,8 @@ export const META = {
   profile: "profile",
   /** The advice catalogue. */
   catalogue: "catalogue",
+  /** The leave-behind texts in force (GET /api/leave-behind; not personal data). */
+  leaveBehind: "leave_behind",
   /** Whether the browser granted persistent storage. */
   persisted: "persisted",
 } as const;

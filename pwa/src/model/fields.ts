@@ -186,6 +186,7 @@ export const SECTIONS = [
   { id: "kits", title: "SmartWater kits" },
   { id: "advice", title: "Prevention advice" },
   { id: "complete", title: "Check and complete" },
+  { id: "aftercare", title: "After the visit" },
 ] as const;
 export type SectionId = (typeof SECTIONS)[number]["id"];
 

@@ -6,7 +6,10 @@ import type { Conflict, JSONValue } from "../sync";
 export type Fields = Record<string, JSONValue>;
 
 /** `reports` is pull-only: the phone keeps what the server sends and never queues an edit. */
-export type CollectionName = "visits" | "property_items" | "kit_issues" | "photos" | "reports";
+export type CollectionName =
+  | "visits" | "property_items" | "kit_issues" | "photos" | "reports"
+  // Aftercare (docs/aftercare.md): append-only children of a visit.
+  | "addenda" | "victim_updates" | "survey_responses" | "leave_behinds";
 
 /** A record as the server last delivered it (the "server copy"). */
 export interface ServerCopy {

@@ -13,6 +13,7 @@ import { ApiError } from "../api";
 import { discardKeyMaterial, takeKeyMaterial, type KeyMaterial } from "../auth";
 import { pinKdfAvailable } from "../crypto/kdf";
 import { IdleLock, withoutPrf } from "../crypto/lock";
+import type { LeaveBehindContent } from "../aftercare/render";
 import type { Catalogue, Profile } from "../model/types";
 import {
   claim,
@@ -29,6 +30,8 @@ import type { AppServices } from "./app-services";
 export class Session {
   profile: Profile | null = null;
   catalogue: Catalogue | null = null;
+  /** The leave-behind texts in force, kept for offline use (docs/aftercare.md). */
+  leaveBehind: LeaveBehindContent | null = null;
   /** Revoked or wiped: only the removed screen shows. */
   revoked = false;
   /** The last wipe removed only this officer's data: other officers' stays on the phone. */
@@ -47,6 +50,19 @@ export class Session {
     const meta = this.app.store.meta;
     this.profile = this.app.deviceLock.locked ? null : ((await meta.getSealed<Profile>(META.profile)) ?? null);
     this.catalogue = (await meta.get<Catalogue>(META.catalogue)) ?? null;
+    this.leaveBehind = (await meta.get<LeaveBehindContent>(META.leaveBehind)) ?? null;
+  }
+
+  /** Fetch the leave-behind texts in force and keep them (online; offline the kept ones stay). */
+  async refreshLeaveBehind(): Promise<LeaveBehindContent | null> {
+    try {
+      const content = await this.app.api.get<LeaveBehindContent>("/api/leave-behind");
+      await this.app.store.meta.set(META.leaveBehind, content);
+      this.leaveBehind = content;
+    } catch (exc) {
+      if (exc instanceof ApiError && exc.status === 401) throw exc;
+    }
+    return this.leaveBehind;
   }
 
   /**
@@ -160,6 +176,7 @@ export class Session {
     } catch (exc) {
       if (exc instanceof ApiError && exc.status === 401) throw exc;
     }
+    await this.refreshLeaveBehind();
     try {
       if (navigator.storage?.persist) await app.store.meta.set(META.persisted, await navigator.storage.persist());
     } catch {

@@ -86,6 +86,8 @@ export class SyncTriggers {
       if (await app.syncClient.repullIfAsked()) await app.load();
       app.changed(false);
       void app.checkStorage();
+      // A phone signed in before leave-behind texts were served fetches them once (kept offline).
+      if (!session.leaveBehind) void session.refreshLeaveBehind().catch(() => undefined);
     } catch {
       // The store was closed under us (wiped): the revoked screen is showing.
     }

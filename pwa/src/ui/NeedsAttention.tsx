@@ -12,7 +12,10 @@ import { visitHref } from "./router";
 
 const COLLECTION_NAMES: Record<string, string> = {
   visits: "Visit", property_items: "Property item", kit_issues: "Kit", photos: "Photo",
+  addenda: "Addendum", victim_updates: "Victim update", survey_responses: "Survey answers", leave_behinds: "Leave-behind",
 };
+
+const AFTERCARE = new Set(["addenda", "victim_updates", "survey_responses", "leave_behinds"]);
 
 function show(value: JSONValue | undefined): string {
   if (value === null || value === undefined || value === "") return "(empty)";
@@ -22,6 +25,7 @@ function show(value: JSONValue | undefined): string {
 
 function sectionFor(collection: string, path: string): string {
   if (collection === "visits") return sectionOf(path);
+  if (AFTERCARE.has(collection)) return "aftercare";
   return collection === "property_items" ? "property" : collection === "kit_issues" ? "kits" : "photos";
 }
 

@@ -6,6 +6,7 @@ import { SECTIONS, STATUS_LABELS, inputId } from "../model/fields";
 import { officerMayEdit } from "../sync";
 import { AddressHistoryNote } from "./AddressHistoryNote";
 import { AdviceSection } from "./AdviceSection";
+import { AftercareSection } from "./AftercareSection";
 import { AttendanceSection } from "./AttendanceSection";
 import { CompletePanel } from "./CompletePanel";
 import { EnquirySection } from "./EnquirySection";
@@ -32,6 +33,7 @@ const VIEWS: Record<string, (p: SectionProps) => preact.JSX.Element> = {
   kits: KitsSection,
   advice: AdviceSection,
   complete: CompletePanel,
+  aftercare: AftercareSection,
 };
 
 export function VisitEditor({ id, section, focus }: { id: string; section: string; focus: string | null }) {
@@ -92,10 +94,15 @@ export function VisitEditor({ id, section, focus }: { id: string; section: strin
       <SectionNav visitId={id} current={current.id} counts={counts} />
       <section class="section" aria-labelledby="section-title">
         <h2 id="section-title" tabIndex={-1}>{current.title}</h2>
-        {locked && current.id !== "complete" && <p class="note">This visit is {status} and locked for editing.</p>}
-        <form class="fields" onSubmit={(e) => e.preventDefault()} novalidate>
+        {locked && current.id !== "complete" && current.id !== "aftercare" && <p class="note">This visit is {status} and locked for editing.</p>}
+        {current.id === "aftercare" ? (
+          // New records of their own, never edits of the visit: no field form around them.
           <View visit={visit} children={children} drafts={drafts} locked={locked} />
-        </form>
+        ) : (
+          <form class="fields" onSubmit={(e) => e.preventDefault()} novalidate>
+            <View visit={visit} children={children} drafts={drafts} locked={locked} />
+          </form>
+        )}
       </section>
     </article>
   );

@@ -11,7 +11,8 @@ export type Route =
   | { name: "sup-visit"; id: string }
   | { name: "sup-figures" }
   | { name: "sup-export" }
-  | { name: "sup-queue" };
+  | { name: "sup-queue" }
+  | { name: "sup-overdue" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -27,6 +28,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "figures") return { name: "sup-figures" };
   if (parts[0] === "export") return { name: "sup-export" };
   if (parts[0] === "queue") return { name: "sup-queue" };
+  if (parts[0] === "overdue") return { name: "sup-overdue" };
   return { name: "list" };
 }
 

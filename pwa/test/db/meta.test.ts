@@ -6,7 +6,7 @@ import { sealedAt } from "../../src/db/sealing";
 describe("meta keys and seal places", () => {
   it("are the strings phones in the field were written with", () => {
     expect(Object.values(META).sort()).toEqual([
-      "acked_seq", "catalogue", "client_id", "cursor", "epoch", "last_active_at", "last_sync_at", "lock_idle_ms", "next_seq",
+      "acked_seq", "catalogue", "client_id", "cursor", "epoch", "last_active_at", "last_sync_at", "leave_behind", "lock_idle_ms", "next_seq",
       "owner", "persisted", "pin_failures", "prf_enabled", "profile", "purge_seen", "purged_visits", "reflected_seq", "repull",
       "seq_broken", "signin_needed", "vault",
     ]);

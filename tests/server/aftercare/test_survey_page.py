@@ -51,7 +51,7 @@ async def test_the_link_opens_a_form_that_names_nothing_about_the_victim(
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp
     assert "script" not in csp
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert page.headers["cache-control"] == "no-store"
     for private in ("Margaret", "Ellis", "22/41871/26", "WR3", "Lansdowne"):
         assert private not in page.text

@@ -21,6 +21,7 @@ import { FilterFields, useFilterOptions } from "./FilterFields";
 import { useFocusHeading, useRemote, useSupervisorApi } from "./hooks";
 import { PledgeFigures } from "./PledgeFigures";
 import { Problem } from "./Problem";
+import { SatisfactionFigures } from "./SatisfactionFigures";
 import { useQueueApi } from "./useQueueApi";
 import "./supervisor.css";
 
@@ -189,6 +190,7 @@ export function FiguresPage() {
           <Breakdown id="sup-officer" title="By officer" rowHeader="Officer" groups={stats.by_officer} stats={stats} />
         </>
       )}
+      <SatisfactionFigures filters={applied} />
     </section>
   );
 }

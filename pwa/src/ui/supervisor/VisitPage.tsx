@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 
 import { PROPERTY_CATEGORIES, optionLabel, STATUS_LABELS } from "../../model/fields";
 import { formatDateTime, formatDuration, sectionValue, type ChildRecord, type VisitDetail } from "../../supervisor-api";
+import { AftercarePanel } from "./AftercarePanel";
 import { displayValue, labelOf } from "./display";
 import { History, OpenConflicts, PreviousReviews } from "./History";
 import { useFocusHeading, useRemote, useSupervisorApi } from "./hooks";
@@ -50,6 +51,7 @@ const SECTIONS = [
   { id: "sup-sec-photos", title: "Photos" },
   { id: "sup-sec-kits", title: "SmartWater kits" },
   { id: "sup-sec-advice", title: "Prevention advice" },
+  { id: "sup-sec-aftercare", title: "After the visit" },
   { id: "sup-sec-conflicts", title: "Open conflicts" },
   { id: "sup-sec-reviews", title: "Previous reviews" },
   { id: "review-title", title: "Review" },
@@ -263,6 +265,7 @@ export function VisitPage({ id }: { id: string }) {
       <Section id="sup-sec-photos" title={`Photos (${d.photos.length})`}><PhotoGallery photos={d.photos} /></Section>
       <Section id="sup-sec-kits" title={`SmartWater kits (${d.kit_issues.length})`}><Kits d={d} /></Section>
       <Section id="sup-sec-advice" title="Prevention advice"><Advice d={d} /></Section>
+      <Section id="sup-sec-aftercare" title="After the visit"><AftercarePanel d={d} onChanged={remote.reload} /></Section>
       <Section id="sup-sec-conflicts" title="Open conflicts"><OpenConflicts d={d} /></Section>
       <Section id="sup-sec-reviews" title="Previous reviews"><PreviousReviews reviews={d.reviews} /></Section>
       <ReviewPanel detail={d} onReviewed={remote.reload} />

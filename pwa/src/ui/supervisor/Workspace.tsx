@@ -11,6 +11,7 @@ import { UpdatePrompt } from "../UpdatePrompt";
 import { ExportPage } from "./ExportPage";
 import { FiguresPage } from "./FiguresPage";
 import { QueuePage } from "./QueuePage";
+import { OverduePage } from "./OverduePage";
 import { VisitPage } from "./VisitPage";
 import { VisitsPage } from "./VisitsPage";
 import "./supervisor.css";
@@ -34,7 +35,7 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
   const online = useOnline();
   const p = app.session.profile;
   let page;
-  let current: "visits" | "figures" | "export" | "queue" = "visits";
+  let current: "visits" | "figures" | "export" | "queue" | "overdue" = "visits";
   switch (route.name) {
     case "sup-visit":
       page = <VisitPage key={route.id} id={route.id} />;
@@ -50,6 +51,10 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
     case "sup-queue":
       page = <QueuePage />;
       current = "queue";
+      break;
+    case "sup-overdue":
+      page = <OverduePage />;
+      current = "overdue";
       break;
     case "sup-visits":
       page = <VisitsPage query={route.query} />;
@@ -80,6 +85,7 @@ export function SupervisorWorkspace({ route }: { route: Route }) {
           <ul>
             {nav("#/visits", "visits", "Visits")}
             {nav("#/queue", "queue", "Queue")}
+            {nav("#/overdue", "overdue", "Updates overdue")}
             {nav("#/figures", "figures", "Figures")}
             {nav("#/export", "export", "Export")}
           </ul>
