@@ -18,6 +18,8 @@ from server.org.models import Area, Officer, Role, SupervisionScope, Team
 from server.org.schemas import CreateOfficerRequest
 
 _COLLAR = re.compile(r"^[A-Za-z0-9]{1,20}$")
+# The area of a team created with no area named.
+DEFAULT_AREA = "Default area"
 
 
 def code_of(name: str) -> str:
@@ -30,7 +32,7 @@ async def _team(team_name: str, area_name: str | None) -> Team:
     """The named team, created (with its area) if new; refuses a team found in another area."""
     team = await Team.get_or_none(code=code_of(team_name)).select_related("area")
     if team is None:
-        area_label = (area_name or "Default area").strip()
+        area_label = (area_name or DEFAULT_AREA).strip()
         area, _ = await Area.get_or_create(code=code_of(area_label), defaults={"name": area_label})
         team = await Team.create(code=code_of(team_name), name=team_name.strip(), area=area)
         await team.fetch_related("area")
