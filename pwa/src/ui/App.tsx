@@ -15,7 +15,8 @@ import { PurgedVisits } from "./PurgedVisits";
 import { parseRoute } from "./router";
 import { SignInPrompt } from "./SignInPrompt";
 import { SignOutWipe } from "./SignOutWipe";
-import { AdminNotice } from "./supervisor/AdminNotice";
+import { AdminWorkspace } from "./admin/AdminWorkspace";
+import { AuditorWorkspace } from "./admin/AuditorWorkspace";
 import { SupervisorWorkspace } from "./supervisor/Workspace";
 import { SyncBar } from "./SyncBar";
 import { UpdatePrompt } from "./UpdatePrompt";
@@ -38,9 +39,10 @@ function Frame({ app }: { app: AppServices }) {
     return anotherRoute ? <EnrolScreen another /> : <LockScreen />;
   }
   if (app.keys.pinChangeRequired) return <PinChange />;
-  // Supervisors get the online workspace; administrators use the command line or admin API.
+  // Supervisors, administrators and auditors get their online workspaces.
   if (app.session.profile?.officer.role === "supervisor") return <SupervisorWorkspace route={route} />;
-  if (app.session.profile?.officer.role === "admin") return <AdminNotice />;
+  if (app.session.profile?.officer.role === "admin") return <AdminWorkspace route={route} />;
+  if (app.session.profile?.officer.role === "auditor") return <AuditorWorkspace route={route} />;
   let page;
   switch (route.name) {
     case "visit":

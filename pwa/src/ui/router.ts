@@ -10,7 +10,10 @@ export type Route =
   | { name: "sup-visits"; query: string }
   | { name: "sup-visit"; id: string }
   | { name: "sup-figures" }
-  | { name: "sup-export" };
+  | { name: "sup-export" }
+  // The administrator's and the auditor's workspaces (online only): the rest of the path is theirs.
+  | { name: "admin"; path: string[] }
+  | { name: "audit"; path: string[] };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -25,6 +28,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "visits") return parts[1] ? { name: "sup-visit", id: parts[1] } : { name: "sup-visits", query };
   if (parts[0] === "figures") return { name: "sup-figures" };
   if (parts[0] === "export") return { name: "sup-export" };
+  if (parts[0] === "admin") return { name: "admin", path: parts.slice(1) };
+  if (parts[0] === "audit") return { name: "audit", path: parts.slice(1) };
   return { name: "list" };
 }
 

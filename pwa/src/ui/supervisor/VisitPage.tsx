@@ -2,6 +2,7 @@
 
 import type { ComponentChildren } from "preact";
 
+import { AuditPanel } from "../admin/AuditPanel";
 import { PROPERTY_CATEGORIES, optionLabel, STATUS_LABELS } from "../../model/fields";
 import { formatDateTime, formatDuration, sectionValue, type ChildRecord, type VisitDetail } from "../../supervisor-api";
 import { displayValue, labelOf } from "./display";
@@ -54,6 +55,7 @@ const SECTIONS = [
   { id: "sup-sec-reviews", title: "Previous reviews" },
   { id: "review-title", title: "Review" },
   { id: "sup-sec-history", title: "Revision history" },
+  { id: "sup-sec-audit", title: "Audit" },
 ] as const;
 
 function Section({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
@@ -267,6 +269,7 @@ export function VisitPage({ id }: { id: string }) {
       <Section id="sup-sec-reviews" title="Previous reviews"><PreviousReviews reviews={d.reviews} /></Section>
       <ReviewPanel detail={d} onReviewed={remote.reload} />
       <Section id="sup-sec-history" title="Revision history"><History revisions={d.revisions} /></Section>
+      <AuditPanel visitId={d.id} />
     </article>
   );
 }
