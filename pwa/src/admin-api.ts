@@ -238,6 +238,13 @@ const ITEM_ID = /^[a-z0-9][a-z0-9_-]{0,59}$/;
 const TAG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Accounts whose name or collar number contains the text typed (case and spaces aside). */
+export function findOfficers(officers: AdminOfficer[], text: string): AdminOfficer[] {
+  const t = text.trim().toLowerCase().replace(/\s+/g, " ");
+  if (!t) return officers;
+  return officers.filter((o) => o.collar_number.toLowerCase().includes(t) || o.display_name.toLowerCase().replace(/\s+/g, " ").includes(t));
+}
+
 export interface OfficerForm {
   collar_number: string;
   display_name: string;

@@ -20,6 +20,7 @@ import {
   emptyAdviceForm,
   emptyAuditFilters,
   emptyOfficerForm,
+  findOfficers,
   normaliseId,
   officerBody,
   parseTags,
@@ -149,6 +150,15 @@ describe("the officer forms", () => {
     });
     expect(checkEdit({ ...e, display_name: " " }).map((p) => p.field)).toEqual(["display_name"]);
     expect(checkEdit({ ...e, contact_email: "nope" }).map((p) => p.field)).toEqual(["contact_email"]);
+  });
+
+  it("finds accounts by part of the name or collar number", () => {
+    const jo = { ...OFFICER, id: "b", collar_number: "5678", display_name: "PCSO  Jo Evans" };
+    expect(findOfficers([OFFICER, jo], " ")).toHaveLength(2);
+    expect(findOfficers([OFFICER, jo], "567").map((o) => o.id)).toEqual(["b"]);
+    expect(findOfficers([OFFICER, jo], "pcso jo").map((o) => o.id)).toEqual(["b"]);
+    expect(findOfficers([OFFICER, jo], "SAM").map((o) => o.id)).toEqual([OFFICER.id]);
+    expect(findOfficers([OFFICER, jo], "nobody")).toEqual([]);
   });
 
   it("checks a reason's length once trimmed", () => {

@@ -75,6 +75,10 @@ async def test_administer_accounts_places_visits_and_advice_in_admin_workspace(
         await expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     await expect(page.get_by_role("button", name="Start visit")).to_have_count(0)
     await expect(page.get_by_role("row", name=re.compile("PC Sam Patel"))).to_be_visible()
+    await page.get_by_label("Find by name or collar number").fill("567")
+    await expect(page.get_by_test_id("officer-count")).to_have_text("1 account")
+    await expect(page.get_by_role("row", name=re.compile("PCSO Jo Evans"))).to_be_visible()
+    await page.get_by_label("Find by name or collar number").fill("")
     assert await no_sideways_scroll(page), "the officers list scrolls sideways at 800 px"
     await check_axe(page, "officers", found)
 
@@ -142,6 +146,11 @@ async def test_administer_accounts_places_visits_and_advice_in_admin_workspace(
     )
     assert revoked == [(1,)]
     await check_axe(page, "device revoked", found)
+    # The revoked phone wipes itself at its next contact.
+    await phone.get_by_role("button", name="Sync now").click()
+    await expect(
+        phone.get_by_text("Doorstep's data has been removed from this phone")
+    ).to_be_visible(timeout=30_000)
     await phone_context.close()
 
     # Deactivate (sessions end, records stay), then reactivate.

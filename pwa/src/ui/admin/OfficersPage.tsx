@@ -2,17 +2,19 @@
 
 import { useState } from "preact/hooks";
 
-import { roleLabel, ROLES, type Role } from "../../admin-api";
+import { findOfficers, roleLabel, ROLES, type Role } from "../../admin-api";
 import { useFocusHeading, useRemote } from "../supervisor/hooks";
 import { Problem } from "../supervisor/Problem";
 import { useAdminApi } from "./hooks";
 import { SelectField } from "./SelectField";
+import { TextField } from "./TextField";
 
 export function OfficersPage() {
   const api = useAdminApi();
   const [team, setTeam] = useState("");
   const [role, setRole] = useState("");
   const [active, setActive] = useState("true");
+  const [find, setFind] = useState("");
   const teams = useRemote(() => api.teams(), []);
   const list = useRemote(
     () =>
@@ -24,7 +26,7 @@ export function OfficersPage() {
     [team, role, active],
   );
   useFocusHeading("admin-officers-title", "once");
-  const officers = list.data?.officers ?? [];
+  const officers = findOfficers(list.data?.officers ?? [], find);
   return (
     <section aria-labelledby="admin-officers-title">
       <h1 id="admin-officers-title" tabIndex={-1}>Officers</h1>
@@ -34,6 +36,7 @@ export function OfficersPage() {
       </p>
       <form class="sup-filters" aria-label="Filter the officers" onSubmit={(e) => e.preventDefault()}>
         <div class="sup-filter-grid admin-grid">
+          <TextField form="officers" name="find" type="search" label="Find by name or collar number" value={find} onInput={setFind} />
           <SelectField
             form="officers"
             name="team"
