@@ -22,9 +22,9 @@ from pydantic import ValidationError
 from server.audit.models import AuditAction
 from server.context import RequestContext
 from server.errors import Conflict, ValidationFailed, validation_problems
-from server.org.models import Officer, Team
+from server.org.models import Area, Officer, Team
 from server.org.schemas import CreateOfficerRequest, ImportResult, ImportRow, RowProblem
-from server.org.service import DEFAULT_AREA, code_of, create_from
+from server.org.service import DEFAULT_AREA, code_of, create_from, places_created
 
 REQUIRED = ("collar_number", "display_name", "role", "team")
 OPTIONAL = ("area", "supervision_scope", "contact_phone", "contact_email")
@@ -111,6 +111,7 @@ async def import_officers(text: str, dry_run: bool, *, ctx: RequestContext) -> I
     """Check every row, create the good ones (unless a dry run); one outcome per row."""
     rows = _rows(text)
     teams_before = {str(code) for code in await Team.all().values_list("code", flat=True)}
+    areas_before = {str(code) for code in await Area.all().values_list("code", flat=True)}
     outcomes: list[ImportRow] = []
     seen: set[str] = set()
     created: list[Officer] = []
@@ -150,9 +151,23 @@ async def import_officers(text: str, dry_run: bool, *, ctx: RequestContext) -> I
         outcomes.append(
             ImportRow(row=line, collar_number=collar, status="created", officer_id=officer.id)
         )
+    places = (
+        await places_created(
+            set(new_teams), set(new_team_areas.values()) - areas_before, "CSV import", ctx=ctx
+        )
+        if created
+        else []
+    )
     await ctx.write_audit(
-        ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=o.id, reason="CSV import")
-        for o in created
+        [
+            *places,
+            *(
+                ctx.audit(
+                    AuditAction.COLLECT, record_type="officer", record_id=o.id, reason="CSV import"
+                )
+                for o in created
+            ),
+        ]
     )
     return ImportResult(
         dry_run=dry_run,
