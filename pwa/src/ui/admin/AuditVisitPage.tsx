@@ -33,6 +33,10 @@ export function AuditVisitPage({ visitId }: { visitId: string | null }) {
     <section aria-labelledby="audit-visit-title">
       <h1 id="audit-visit-title" tabIndex={-1}>A visit's audit</h1>
       <p>Who collected, viewed, changed, exported or erased a visit and its records, and when. Every reading is itself audited.</p>
+      <p class="muted">
+        Auditors read the audit only: no victim's record, and no exports (supervisors make those; each shows here as “Exported (disclosed)”
+        with its reason).
+      </p>
       <form class="sup-filters" aria-label="Find a visit's audit" onSubmit={submit} noValidate>
         <FormProblems form="lookup" action={action} labels={LABELS} what="Cannot look it up" />
         <TextField form="lookup" name="visit_id" label={LABELS.visit_id} hint="The visit's id, from a supervisor's visit page or the audit log" value={value} onInput={setValue} error={errors["visit_id"]} required />

@@ -74,8 +74,7 @@ export function OfficersPage() {
                 <th scope="col">Collar number</th>
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
-                <th scope="col">Team</th>
-                <th scope="col">Area</th>
+                <th scope="col">Team and area</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
@@ -85,8 +84,10 @@ export function OfficersPage() {
                   <td>{o.collar_number}</td>
                   <th scope="row"><a href={`#/admin/officers/${o.id}`}>{o.display_name}</a></th>
                   <td>{roleLabel(o.role)}</td>
-                  <td>{o.team_name}</td>
-                  <td>{o.area_name}</td>
+                  <td>
+                    {o.team_name}
+                    <span class="muted">{o.area_name}</span>
+                  </td>
                   <td>{o.active ? "Active" : "Deactivated"}</td>
                 </tr>
               ))}

@@ -34,7 +34,7 @@ export function RetentionPanel() {
               {r.periods.map((p) => (
                 <tr key={p.state}>
                   <th scope="row">{STATE[p.state] ?? p.state}</th>
-                  <td>{p.days === 0 ? "Not erased automatically" : `${p.days} days`}</td>
+                  <td>{p.days === 0 ? "Not erased automatically" : `${p.days} days${p.days >= 365 ? ` (about ${Math.round(p.days / 365.25)} years)` : ""}`}</td>
                   <td>{p.measured_from.replace(/_/g, " ")}</td>
                   <td><code>{p.setting}</code></td>
                   <td>{p.due_now}</td>
