@@ -206,8 +206,9 @@ const CONFLICT_FIELDS: Record<string, string> = {
 
 /**
  * An API error as field problems: a 422's `details.fields` (a body field is named as the model
- * names it, `csv.role` for a column), or a 409 whose code is about one field. Anything else
- * is one problem with the field "" (shown above the form).
+ * names it, `csv.role` for a column), a refusal naming its field in `details.field`, or a 409
+ * whose code is about one field. Anything else is one problem with the field "" (shown above
+ * the form).
  */
 export function problemsFrom(exc: unknown): FieldProblem[] {
   if (exc instanceof ApiError) {
@@ -218,6 +219,9 @@ export function problemsFrom(exc: unknown): FieldProblem[] {
         message: typeof f.message === "string" ? f.message : exc.message,
       }));
     }
+    // Some refusals name their field in the details (a 404 "No such team." for `team_id`).
+    const named = exc.details["field"];
+    if (typeof named === "string" && named) return [{ field: named, message: exc.message }];
     const field = CONFLICT_FIELDS[exc.code];
     if (field) return [{ field, message: exc.message }];
   }

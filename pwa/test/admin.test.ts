@@ -106,6 +106,9 @@ describe("the API's errors as field problems", () => {
     ]);
     expect(problemsFrom(new ApiError(409, "team_exists", "team X already exists"))[0]!.field).toBe("name");
     expect(problemsFrom(new ApiError(409, "not_an_active_officer", "no"))[0]!.field).toBe("officer_id");
+    expect(problemsFrom(new ApiError(404, "not_found", "No such team.", { field: "team_id" }))).toEqual([
+      { field: "team_id", message: "No such team." },
+    ]);
     const other = problemsFrom(new ApiError(404, "not_found", "No such visit."));
     expect(other).toEqual([{ field: "", message: "No such visit." }]);
     expect(problemsFrom(new NetworkError())[0]!.message).toContain("No connection");
