@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 
 import { AuditTrail } from "./AuditTrail";
+import "./admin.css";
 
 export function AuditPanel({ visitId }: { visitId: string }) {
   const [open, setOpen] = useState(false);
