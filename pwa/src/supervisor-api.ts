@@ -239,11 +239,16 @@ export function checkReview(decision: ReviewDecision, note: string): string | nu
   return null;
 }
 
-/** The same-origin CSV download (the session cookie goes with the navigation). */
-export function exportUrl(f: Filters, reason: string): string {
+/** What an export downloads: the one-table CSV of visits, or every collection as a zip. */
+export type ExportKind = "csv" | "zip-csv" | "zip-jsonl";
+
+/** The same-origin download (the session cookie goes with the navigation). */
+export function exportUrl(f: Filters, reason: string, kind: ExportKind = "csv"): string {
   const params = filtersToParams(f);
   params.set("reason", reason.trim());
-  return `/api/exports/visits.csv?${params.toString()}`;
+  if (kind === "csv") return `/api/exports/visits.csv?${params.toString()}`;
+  params.set("format", kind === "zip-jsonl" ? "jsonl" : "csv");
+  return `/api/exports/visits.zip?${params.toString()}`;
 }
 
 // --- the client --------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from pydantic import ValidationError
 from server.audit.models import AuditAction
 from server.context import RequestContext
 from server.errors import Conflict, ValidationFailed, validation_problems
-from server.org.models import Officer, Team
+from server.org.models import Area, Officer, Team
 from server.org.schemas import CreateOfficerRequest, ImportResult, ImportRow, RowProblem
-from server.org.service import code_of, create_from
+from server.org.service import DEFAULT_AREA, code_of, create_from, places_created
 
 REQUIRED = ("collar_number", "display_name", "role", "team")
 OPTIONAL = ("area", "supervision_scope", "contact_phone", "contact_email")
@@ -86,15 +86,23 @@ def _check(cells: dict[str, Any]) -> tuple[CreateOfficerRequest | None, list[Row
         ]
 
 
-async def _conflicts(body: CreateOfficerRequest, seen: set[str]) -> list[RowProblem]:
-    """What the database (or an earlier row of the file) says against this row."""
+async def _conflicts(
+    body: CreateOfficerRequest, seen: set[str], new_team_areas: dict[str, str]
+) -> list[RowProblem]:
+    """What the database (or an earlier row of the file) says against this row.
+
+    ``new_team_areas``: the area code of each team an earlier good row creates. A dry run
+    creates nothing, so without it a team new to the force named again in another area would
+    be ``valid`` in the check and refused by the import.
+    """
     problems = []
     if body.collar_number in seen:
         problems.append(RowProblem(field="collar_number", message="repeated in this file"))
     elif await Officer.filter(collar_number=body.collar_number).exists():
         problems.append(RowProblem(field="collar_number", message="already exists"))
     team = await Team.filter(code=code_of(body.team)).select_related("area").first()
-    if team is not None and body.area is not None and team.area.code != code_of(body.area):
+    team_area = team.area.code if team is not None else new_team_areas.get(code_of(body.team))
+    if team_area is not None and body.area is not None and team_area != code_of(body.area):
         problems.append(RowProblem(field="area", message="the team is in another area"))
     return problems
 
@@ -103,15 +111,17 @@ async def import_officers(text: str, dry_run: bool, *, ctx: RequestContext) -> I
     """Check every row, create the good ones (unless a dry run); one outcome per row."""
     rows = _rows(text)
     teams_before = {str(code) for code in await Team.all().values_list("code", flat=True)}
+    areas_before = {str(code) for code in await Area.all().values_list("code", flat=True)}
     outcomes: list[ImportRow] = []
     seen: set[str] = set()
     created: list[Officer] = []
     new_teams: dict[str, str] = {}
+    new_team_areas: dict[str, str] = {}
     for line, cells in rows:
         collar = str(cells.get("collar_number") or "").strip()[:20]
         body, problems = _check(cells)
         if body is not None:
-            problems = await _conflicts(body, seen)
+            problems = await _conflicts(body, seen, new_team_areas)
             seen.add(body.collar_number)
         if body is None or problems:
             outcomes.append(
@@ -120,6 +130,8 @@ async def import_officers(text: str, dry_run: bool, *, ctx: RequestContext) -> I
             continue
         if code_of(body.team) not in teams_before:
             new_teams.setdefault(code_of(body.team), body.team.strip())
+            # As org.service._team creates it: in the row's area, or the default one.
+            new_team_areas.setdefault(code_of(body.team), code_of(body.area or DEFAULT_AREA))
         if dry_run:
             outcomes.append(ImportRow(row=line, collar_number=collar, status="valid"))
             continue
@@ -139,9 +151,23 @@ async def import_officers(text: str, dry_run: bool, *, ctx: RequestContext) -> I
         outcomes.append(
             ImportRow(row=line, collar_number=collar, status="created", officer_id=officer.id)
         )
+    places = (
+        await places_created(
+            set(new_teams), set(new_team_areas.values()) - areas_before, "CSV import", ctx=ctx
+        )
+        if created
+        else []
+    )
     await ctx.write_audit(
-        ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=o.id, reason="CSV import")
-        for o in created
+        [
+            *places,
+            *(
+                ctx.audit(
+                    AuditAction.COLLECT, record_type="officer", record_id=o.id, reason="CSV import"
+                )
+                for o in created
+            ),
+        ]
     )
     return ImportResult(
         dry_run=dry_run,

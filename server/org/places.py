@@ -15,7 +15,7 @@ from server.audit.models import AuditAction
 from server.context import RequestContext
 from server.errors import Conflict, NotFound
 from server.org.models import Area, Team
-from server.org.service import code_of, create_team
+from server.org.service import code_of, create_team, new_places, places_created
 
 
 async def list_areas() -> list[Area]:
@@ -62,9 +62,15 @@ async def rename_area(area_id: int, name: str, *, ctx: RequestContext) -> Area:
 
 
 async def add_team(name: str, area_name: str, *, ctx: RequestContext) -> Team:
-    """Create a team in an area (created if new), audited."""
+    """Create a team in an area (created if new), audited (and so is a new area)."""
+    _, areas = await new_places(name, area_name)
     team = await create_team(name, area_name)
-    await ctx.write_audit([ctx.audit(AuditAction.COLLECT, record_type="team", record_id=team.id)])
+    await ctx.write_audit(
+        [
+            *await places_created(set(), areas, "created with a team", ctx=ctx),
+            ctx.audit(AuditAction.COLLECT, record_type="team", record_id=team.id),
+        ]
+    )
     return team
 
 

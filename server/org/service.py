@@ -11,6 +11,7 @@ import uuid
 
 from tortoise.transactions import in_transaction
 
+from server.audit.chain import AuditEntry
 from server.audit.models import AuditAction
 from server.context import RequestContext
 from server.errors import Conflict, ValidationFailed
@@ -18,6 +19,8 @@ from server.org.models import Area, Officer, Role, SupervisionScope, Team
 from server.org.schemas import CreateOfficerRequest
 
 _COLLAR = re.compile(r"^[A-Za-z0-9]{1,20}$")
+# The area of a team created with no area named.
+DEFAULT_AREA = "Default area"
 
 
 def code_of(name: str) -> str:
@@ -30,7 +33,7 @@ async def _team(team_name: str, area_name: str | None) -> Team:
     """The named team, created (with its area) if new; refuses a team found in another area."""
     team = await Team.get_or_none(code=code_of(team_name)).select_related("area")
     if team is None:
-        area_label = (area_name or "Default area").strip()
+        area_label = (area_name or DEFAULT_AREA).strip()
         area, _ = await Area.get_or_create(code=code_of(area_label), defaults={"name": area_label})
         team = await Team.create(code=code_of(team_name), name=team_name.strip(), area=area)
         await team.fetch_related("area")
@@ -113,10 +116,39 @@ async def create_from(body: CreateOfficerRequest) -> Officer:
     )
 
 
+async def new_places(team_name: str, area_name: str | None) -> tuple[set[str], set[str]]:
+    """The codes of the team and the area that ``_team`` would create for these names."""
+    team_code = code_of(team_name)
+    if await Team.filter(code=team_code).exists():
+        return set(), set()
+    area_code = code_of(area_name or DEFAULT_AREA)
+    return {team_code}, set() if await Area.filter(code=area_code).exists() else {area_code}
+
+
+async def places_created(
+    team_codes: set[str], area_codes: set[str], reason: str, *, ctx: RequestContext
+) -> list[AuditEntry]:
+    """Audit entries for teams and areas an action created along the way (as collected)."""
+    entries = [
+        ctx.audit(AuditAction.COLLECT, record_type="area", record_id=a.id, reason=reason)
+        for a in (await Area.filter(code__in=sorted(area_codes)) if area_codes else [])
+    ]
+    entries += [
+        ctx.audit(AuditAction.COLLECT, record_type="team", record_id=t.id, reason=reason)
+        for t in (await Team.filter(code__in=sorted(team_codes)) if team_codes else [])
+    ]
+    return entries
+
+
 async def create_account(body: CreateOfficerRequest, *, ctx: RequestContext) -> Officer:
-    """An administrator creates an account; the new officer's record is audited as collected."""
+    """An administrator creates an account; the new officer's record is audited as collected,
+    and so are the team and area it created, if new."""
+    teams, areas = await new_places(body.team, body.area)
     officer = await create_from(body)
     await ctx.write_audit(
-        [ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=officer.id)]
+        [
+            *await places_created(teams, areas, "created with an account", ctx=ctx),
+            ctx.audit(AuditAction.COLLECT, record_type="officer", record_id=officer.id),
+        ]
     )
     return officer

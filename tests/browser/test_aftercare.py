@@ -249,7 +249,12 @@ async def test_give_welsh_leave_behind_with_qr_then_survey_link_answers_once(
         "crime_reference": COMPLETED,
         "visit_date": visit_date.group(1),
     }
-    advice = ["Double-lock doors or fit deadbolts"]
+    # Each item given as "title: body" (the advice itself, not only its name).
+    ((title, body),) = welsh_server.query(
+        "SELECT title, body FROM advice_catalogue WHERE title = ? AND current = 1",
+        "Double-lock doors or fit deadbolts",
+    )
+    advice = [f"{title}: {body}"]
     assert shown[5] == render_text(texts, values, advice, survey=True)
     day, month, year = visit_date.group(1).split(" ")
     assert (day.isdigit(), month in WELSH_MONTHS, year.isdigit()) == (True, True, True)

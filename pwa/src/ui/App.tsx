@@ -17,7 +17,8 @@ import { parseRoute } from "./router";
 import { SignInPrompt } from "./SignInPrompt";
 import { SignOutWipe } from "./SignOutWipe";
 import { AssignedReports } from "./AssignedReports";
-import { AdminNotice } from "./supervisor/AdminNotice";
+import { AdminWorkspace } from "./admin/AdminWorkspace";
+import { AuditorWorkspace } from "./admin/AuditorWorkspace";
 import { SupervisorWorkspace } from "./supervisor/Workspace";
 import { SyncBar } from "./SyncBar";
 import { UpdatePrompt } from "./UpdatePrompt";
@@ -42,9 +43,10 @@ function Frame({ app }: { app: AppServices }) {
   if (app.keys.pinChangeRequired) return <PinChange />;
   // A device added to this account since: shown over any page until answered (issue 14 item 6).
   const notices = <DeviceNotices />;
-  // Supervisors get the online workspace; administrators use the command line or admin API.
+  // Supervisors, administrators and auditors get their online workspaces.
   if (app.session.profile?.officer.role === "supervisor") return <>{notices}<SupervisorWorkspace route={route} /></>;
-  if (app.session.profile?.officer.role === "admin") return <>{notices}<AdminNotice /></>;
+  if (app.session.profile?.officer.role === "admin") return <>{notices}<AdminWorkspace route={route} /></>;
+  if (app.session.profile?.officer.role === "auditor") return <>{notices}<AuditorWorkspace route={route} /></>;
   let page;
   switch (route.name) {
     case "visit":

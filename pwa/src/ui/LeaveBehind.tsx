@@ -69,10 +69,17 @@ export function LeaveBehind({ id }: { id: string }) {
     crime_reference: str(f["reference.crime_reference"]),
     visit_date: visitDate(str(f["attendance.arrived_at"]) || null, lang),
   };
-  const byId = new Map((app.session.catalogue?.items ?? []).map((i) => [i.id, i.title]));
+  const byId = new Map((app.session.catalogue?.items ?? []).map((i) => [i.id, i]));
   const ticks = (Array.isArray(f["advice.items"]) ? f["advice.items"] : []) as unknown as Tick[];
-  // The advice catalogue has no Welsh yet: its titles stay in English.
-  const advice = ticks.map((t) => byId.get(t.id) ?? t.id);
+  // What the victim keeps is the advice itself, not only its name: "title: body" for each item
+  // given, then the officer's own words. The catalogue has no Welsh yet: it stays in English.
+  const advice = ticks.map((t) => {
+    const item = byId.get(t.id);
+    if (!item) return t.id;
+    return item.body ? `${item.title}: ${item.body}` : item.title;
+  });
+  const extra = str(f["advice.extra"]).trim();
+  if (extra) advice.push(extra);
   const blocks = renderBlocks(texts, { ...values, survey_link: link }, advice, true);
   const to = email ?? str(f["victim.email"]);
 

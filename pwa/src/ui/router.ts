@@ -12,7 +12,10 @@ export type Route =
   | { name: "sup-figures" }
   | { name: "sup-export" }
   | { name: "sup-queue" }
-  | { name: "sup-overdue" };
+  | { name: "sup-overdue" }
+  // The administrator's and the auditor's workspaces (online only): the rest of the path is theirs.
+  | { name: "admin"; path: string[] }
+  | { name: "audit"; path: string[] };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?");
@@ -29,6 +32,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "export") return { name: "sup-export" };
   if (parts[0] === "queue") return { name: "sup-queue" };
   if (parts[0] === "overdue") return { name: "sup-overdue" };
+  if (parts[0] === "admin") return { name: "admin", path: parts.slice(1) };
+  if (parts[0] === "audit") return { name: "audit", path: parts.slice(1) };
   return { name: "list" };
 }
 

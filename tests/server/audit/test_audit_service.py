@@ -11,6 +11,7 @@ from tortoise import connections
 from server.audit.models import AuditAction, AuditEvent
 from server.audit.service import AuditEntry, verify_chain, write_audit
 from server.clock import FixedClock
+from server.org.models import Team
 from tests.server.audit.tamper import run_bypassing_triggers
 from tests.support.people import Person
 
@@ -92,10 +93,14 @@ async def test_audit_rows_for_admin_actions_one_per_record(enrolled: Enrolled) -
     )
     assert created.status_code == 201
     rows = await AuditEvent.filter(id__gt=before)
+    # Team T is new, and so is its (default) area: each is a record collected too.
+    team = await Team.get(name="T").select_related("area")
     assert [(r.action, r.record_type, r.record_id) for r in rows] == [
-        (AuditAction.COLLECT, "officer", created.json()["id"])
+        (AuditAction.COLLECT, "area", str(team.area.id)),
+        (AuditAction.COLLECT, "team", str(team.id)),
+        (AuditAction.COLLECT, "officer", created.json()["id"]),
     ]
-    assert rows[0].actor_id == admin.officer.id
+    assert {r.actor_id for r in rows} == {admin.officer.id}
 
     before = await AuditEvent.all().count()
     revoke = await admin.client.post(

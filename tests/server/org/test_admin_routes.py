@@ -273,8 +273,10 @@ async def test_bulk_import_reports_each_bad_row_and_keeps_the_good_ones(
     again = (await admin.post("/api/admin/officers/import", json={"csv": IMPORT})).json()
     assert again["created"] == 0
     assert again["rows"][0]["errors"][0]["message"] == "already exists"
-    collected = await AuditEvent.filter(reason="CSV import").count()
+    collected = await AuditEvent.filter(reason="CSV import", record_type="officer").count()
     assert collected == 2
+    # ... and the team the file created (test_places_audit.py).
+    assert await AuditEvent.filter(reason="CSV import", record_type="team").count() == 1
 
 
 async def test_bulk_import_refuses_a_file_whose_header_it_cannot_read(enrolled: Enrolled) -> None:

@@ -1,4 +1,7 @@
-/** Export visits to CSV: the same filters and a required reason (both kept in the audit log). */
+/**
+ * Export visits: the one-table CSV, or the complete export (every collection, names not ids) as
+ * a zip of CSV or JSON Lines files; the same filters and a required reason (audited).
+ */
 
 import { useState } from "preact/hooks";
 
@@ -11,6 +14,7 @@ import {
   needsSignIn,
   REASON_MAX,
   REASON_MIN,
+  type ExportKind,
   type FilterProblem,
   type Filters,
 } from "../../supervisor-api";
@@ -19,11 +23,18 @@ import { useFocusHeading, useSupervisorApi } from "./hooks";
 import { SignInAgain } from "./SignInAgain";
 import "./supervisor.css";
 
+const KINDS: Array<{ value: ExportKind; label: string }> = [
+  { value: "csv", label: "Visits, one row each (CSV)" },
+  { value: "zip-csv", label: "Complete export: every collection as CSV files in a zip" },
+  { value: "zip-jsonl", label: "Complete export: every collection as JSON Lines files in a zip" },
+];
+
 export function ExportPage() {
   const api = useSupervisorApi();
   const options = useFilterOptions();
   const [form, setForm] = useState<Filters>(emptyFilters());
   const [reason, setReason] = useState("");
+  const [kind, setKind] = useState<ExportKind>("csv");
   const [problems, setProblems] = useState<FilterProblem[]>([]);
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
@@ -52,7 +63,7 @@ export function ExportPage() {
       // A navigation cannot show an error in the app: check the session first.
       await api.me();
       // A same-origin GET: the session cookie goes with it, the answer is a download.
-      window.location.assign(exportUrl(form, reason));
+      window.location.assign(exportUrl(form, reason, kind));
       setStarted(true);
     } catch (exc) {
       setFailure(exc);
@@ -66,7 +77,8 @@ export function ExportPage() {
     <section aria-labelledby="sup-export-title">
       <h1 id="sup-export-title" tabIndex={-1}>Export visits</h1>
       <p>
-        Download the visits matching the filters as a CSV file. Every export is recorded in the audit log with who, when, which visits
+        Download the visits matching the filters as a CSV file, or everything recorded about them (property, kits, photos with their
+        hashes, advice given, reviews) as a zip of files. Every export is recorded in the audit log with who, when, which visits
         and why. Keep the file on a force device and delete it when you no longer need it.
       </p>
       <form class="sup-filters" aria-labelledby="sup-export-filters-title" onSubmit={(e) => void submit(e)} noValidate>
@@ -99,8 +111,16 @@ export function ExportPage() {
           />
           {reasonError && <p class="error" id="export-reason-error">{reasonError}</p>}
         </div>
+        <fieldset class="field choice">
+          <legend>What to download</legend>
+          {KINDS.map((k) => (
+            <label key={k.value} class="choice-item">
+              <input type="radio" name="kind" value={k.value} checked={kind === k.value} onChange={() => setKind(k.value)} /> {k.label}
+            </label>
+          ))}
+        </fieldset>
         <div class="sup-actions">
-          <button type="submit" disabled={busy}>Download CSV</button>
+          <button type="submit" disabled={busy}>{kind === "csv" ? "Download CSV" : "Download zip"}</button>
         </div>
       </form>
       {started && <p class="note" role="status">Your download has started. It is recorded in the audit log.</p>}

@@ -2,6 +2,7 @@
 
 import type { ComponentChildren } from "preact";
 
+import { AuditPanel } from "../admin/AuditPanel";
 import { PROPERTY_CATEGORIES, optionLabel, STATUS_LABELS } from "../../model/fields";
 import { formatDateTime, formatDuration, sectionValue, type ChildRecord, type VisitDetail } from "../../supervisor-api";
 import { AftercarePanel } from "./AftercarePanel";
@@ -56,6 +57,7 @@ const SECTIONS = [
   { id: "sup-sec-reviews", title: "Previous reviews" },
   { id: "review-title", title: "Review" },
   { id: "sup-sec-history", title: "Revision history" },
+  { id: "sup-sec-audit", title: "Audit" },
 ] as const;
 
 function Section({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
@@ -270,6 +272,7 @@ export function VisitPage({ id }: { id: string }) {
       <Section id="sup-sec-reviews" title="Previous reviews"><PreviousReviews reviews={d.reviews} /></Section>
       <ReviewPanel detail={d} onReviewed={remote.reload} />
       <Section id="sup-sec-history" title="Revision history"><History revisions={d.revisions} /></Section>
+      <AuditPanel visitId={d.id} />
     </article>
   );
 }
