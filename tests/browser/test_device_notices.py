@@ -27,7 +27,7 @@ async def code_from_admin(browser: Browser, server: LiveServer, collar: str) -> 
     """An administrator, signed in on their own device, issues a code for the officer."""
     _, page = await new_phone(browser)
     await type_enrolment_code(page, server.url, ADMIN, server.enrolment_code(ADMIN))
-    await expect(page.get_by_role("heading", name="Administration")).to_be_visible(timeout=20_000)
+    await expect(page.get_by_role("heading", name="Officers")).to_be_visible(timeout=20_000)
     (officer_id,) = server.query("SELECT id FROM officer WHERE collar_number = ?", collar)[0]
     issued: dict[str, str] = await page.evaluate(
         """async (id) => {
