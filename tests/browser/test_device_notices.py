@@ -79,7 +79,7 @@ async def test_new_device_is_shown_once_on_the_officers_phone_until_acknowledged
     live_server: LiveServer, browser: Browser
 ) -> None:
     _, phone = await new_phone(browser)
-    await enrol(phone, live_server, OFFICER)
+    await enrol(phone, live_server, OFFICER, answer_notices=False)
     code = await code_from_admin(browser, live_server, OFFICER)
     await enrol_second_phone(browser, live_server, code)
 
@@ -108,7 +108,7 @@ async def test_device_the_officer_did_not_add_is_revoked_from_the_notice(
     live_server: LiveServer, browser: Browser
 ) -> None:
     _, phone = await new_phone(browser)
-    await enrol(phone, live_server, OFFICER)
+    await enrol(phone, live_server, OFFICER, answer_notices=False)
     code = await code_from_admin(browser, live_server, OFFICER)
     intruder = await enrol_second_phone(browser, live_server, code)
 

@@ -7,11 +7,12 @@ import contextlib
 import hashlib
 import io
 import random
+import re
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from playwright.async_api import BrowserContext, Page, async_playwright, expect
+from playwright.async_api import BrowserContext, Locator, Page, async_playwright, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from harness.browser import (
@@ -53,9 +54,30 @@ async def assert_accessible(page: Page, where: str, found: dict[str, Any]) -> No
 
 
 async def enrol(
-    page: Page, server: LiveServer, collar: str = "1234", pin: str | None = None
+    page: Page,
+    server: LiveServer,
+    collar: str = "1234",
+    pin: str | None = None,
+    *,
+    answer_notices: bool = True,
 ) -> None:
-    """Enrol this browser's passkey with a one-time code, as an officer would."""
+    """Enrol this browser's passkey with a one-time code, as an officer would.
+
+    The demo's officers enrol many phones over a run, so each new phone is told of the others
+    (issue 14 item 6) and the officer answers that they recognise them, whenever the notice
+    covers what the test does next. Tests of the notices themselves pass ``answer_notices=False``.
+    """
+    if answer_notices:
+        notice = page.locator("dialog.device-notice")
+
+        async def recognise(dialog: Locator) -> None:
+            answer = dialog.get_by_role(
+                "button", name=re.compile("^(I recognise it|Yes, I added it)$")
+            )
+            await answer.first.click()
+
+        # One notice per other device, one after another: never wait for the dialog to close.
+        await page.add_locator_handler(notice, recognise, no_wait_after=True)
     await type_enrolment_code(page, server.url, collar, server.enrolment_code(collar))
     if pin is not None:
         await page.get_by_label("New device passphrase").fill(pin)
