@@ -8,35 +8,23 @@ import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from tortoise import Tortoise
-
+from server.cli_orm import with_orm
+from server.cli_reports import (
+    cmd_create_integration,
+    cmd_import_reports,
+    cmd_list_integrations,
+    cmd_revoke_integration,
+)
 from server.clock import SystemClock
 from server.context import RequestContext
-from server.db import apply_migrations, close_orm, ensure_sqlite_directory, tortoise_config
+from server.db import apply_migrations
 from server.errors import DoorstepError
 from server.logs import configure_logging, uvicorn_log_config
 from server.org.models import Role, SupervisionScope
 from server.settings import Settings, SettingsError
-
-
-async def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
-    from server.audit.keys import load_audit_keys, use_audit_keys
-
-    try:
-        use_audit_keys(load_audit_keys(settings))  # audit rows written here are keyed too
-    except SettingsError:
-        # No key (PostgreSQL): fine for commands that write no audit row; write_audit raises
-        # the same configuration error in those that do.
-        use_audit_keys(None)
-    ensure_sqlite_directory(settings.database_url)
-    await Tortoise.init(config=tortoise_config(settings.database_url))
-    try:
-        return await work()
-    finally:
-        await close_orm()
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -59,7 +47,7 @@ def _install_leave_behind_texts(settings: Settings) -> None:
     """After migrating: the leave-behind's default texts, once (version 1; admins edit it)."""
     from server.aftercare.content import ensure_default_content
 
-    if asyncio.run(_with_orm(settings, lambda: ensure_default_content(settings))):
+    if asyncio.run(with_orm(settings, lambda: ensure_default_content(settings))):
         print("installed the default leave-behind texts (version 1)")
 
 
@@ -67,7 +55,7 @@ def cmd_send_mail(settings: Settings, args: argparse.Namespace) -> int:
     """Send the leave-behinds waiting to be emailed (one pass; the server also does this)."""
     from server.aftercare.mail import send_pass
 
-    report = asyncio.run(_with_orm(settings, lambda: send_pass(settings, SystemClock().now())))
+    report = asyncio.run(with_orm(settings, lambda: send_pass(settings, SystemClock().now())))
     print(
         f"queued {report.queued}, sent {report.sent}, retrying {report.retrying}, "
         f"failed {report.failed}"
@@ -79,7 +67,7 @@ def _install_default_catalogue(settings: Settings) -> None:
     """A fresh install offers advice without ``seed-demo`` (a separate step after migrating)."""
     from server.advice.catalogue import install_default_catalogue
 
-    added = asyncio.run(_with_orm(settings, install_default_catalogue))
+    added = asyncio.run(with_orm(settings, install_default_catalogue))
     if added:
         print(f"installed the default advice catalogue ({added} items)")
 
@@ -92,7 +80,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from server.db_roles import check_server_role
 
     # Fail here, with a plain message, rather than in every worker's start-up.
-    asyncio.run(_with_orm(settings, lambda: check_server_role(connections.get("default"))))
+    asyncio.run(with_orm(settings, lambda: check_server_role(connections.get("default"))))
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Several worker processes: /metrics on any of them must report all of them.
         metrics_dir = tempfile.mkdtemp(prefix="doorstep-metrics-")
@@ -124,7 +112,7 @@ def cmd_create_officer(settings: Settings, args: argparse.Namespace) -> int:
             supervision_scope=SupervisionScope(args.scope),
         )
 
-    officer = asyncio.run(_with_orm(settings, work))
+    officer = asyncio.run(with_orm(settings, work))
     print(f"created {officer.role.value} {officer.collar_number} ({officer.id})")
     return 0
 
@@ -133,7 +121,7 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Load the demo area, teams, officers, advice catalogue and visits."""
     from server.demo import seed_demo
 
-    counts = asyncio.run(_with_orm(settings, lambda: seed_demo(settings, SystemClock())))
+    counts = asyncio.run(with_orm(settings, lambda: seed_demo(settings, SystemClock())))
     print("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     return 0
 
@@ -143,7 +131,7 @@ def cmd_enrol_code(settings: Settings, args: argparse.Namespace) -> int:
     from server.auth.service import issue_enrolment_code
 
     code, row = asyncio.run(
-        _with_orm(
+        with_orm(
             settings,
             lambda: issue_enrolment_code(
                 args.collar, ctx=RequestContext.system(settings, SystemClock().now())
@@ -166,7 +154,7 @@ def cmd_revoke_device(settings: Settings, args: argparse.Namespace) -> int:
         print(f"doorstep: {args.device_id!r} is not a device id (a UUID)", file=sys.stderr)
         return 2
     device = asyncio.run(
-        _with_orm(
+        with_orm(
             settings,
             lambda: revoke_device(
                 device_id, args.reason, ctx=RequestContext.system(settings, SystemClock().now())
@@ -184,7 +172,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     from server.audit.verify import verify_audit
 
     keys = load_audit_keys(settings)
-    report = asyncio.run(_with_orm(settings, lambda: verify_audit(keys, anchor_store(settings))))
+    report = asyncio.run(with_orm(settings, lambda: verify_audit(keys, anchor_store(settings))))
     if report.intact:
         plural = "" if report.anchors_checked == 1 else "s"
         print(
@@ -224,7 +212,7 @@ def cmd_audit_anchor(settings: Settings, args: argparse.Namespace) -> int:
         last = await AuditEvent.all().order_by("-id").first()
         return anchor, last.id if last else 0
 
-    anchor, last_id = asyncio.run(_with_orm(settings, work))
+    anchor, last_id = asyncio.run(with_orm(settings, work))
     if anchor is not None:
         print(f"anchored the audit log at row {anchor.last_id}")
     elif last_id:
@@ -241,7 +229,7 @@ def cmd_cleanup_uploads(settings: Settings, args: argparse.Namespace) -> int:
 
     store = create_store(settings)
     report = asyncio.run(
-        _with_orm(settings, lambda: cleanup_uploads(store, settings, SystemClock().now()))
+        with_orm(settings, lambda: cleanup_uploads(store, settings, SystemClock().now()))
     )
     print(
         f"expired {report.expired} uploads, removed the chunks of {report.purged}, "
@@ -261,7 +249,7 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     ctx = RequestContext.system(settings, SystemClock().now())
     store = create_store(settings)
     report = asyncio.run(
-        _with_orm(settings, lambda: run_retention(ctx=ctx, store=store, apply=args.apply))
+        with_orm(settings, lambda: run_retention(ctx=ctx, store=store, apply=args.apply))
     )
     print("retention (days): " + ", ".join(f"{p.state} {p.days or 'kept'}" for p in report.periods))
     print(
@@ -289,73 +277,9 @@ def cmd_restore_fence(settings: Settings, args: argparse.Namespace) -> int:
     """After restoring a backup: start a new feed epoch so every phone resynchronises fully."""
     from server.feed import start_new_feed_epoch
 
-    asyncio.run(_with_orm(settings, start_new_feed_epoch))
+    asyncio.run(with_orm(settings, start_new_feed_epoch))
     print("new feed epoch: every device will pull its records again from the start")
     return 0
-
-
-def cmd_create_integration(settings: Settings, args: argparse.Namespace) -> int:
-    """Create an integration credential; its token is printed once, alone on the last line."""
-    from server.reports.credentials import create_integration
-
-    ctx = RequestContext.system(settings, SystemClock().now())
-    token, row = asyncio.run(_with_orm(settings, lambda: create_integration(args.name, ctx=ctx)))
-    print(f"integration {row.name} ({row.id}) may send reports to POST /api/reports")
-    print("its token, shown this once (send it as 'Authorization: Bearer <token>'):")
-    print(token)
-    return 0
-
-
-def cmd_revoke_integration(settings: Settings, args: argparse.Namespace) -> int:
-    """Revoke an integration credential: its next call is refused."""
-    from server.reports.credentials import revoke_integration
-
-    ctx = RequestContext.system(settings, SystemClock().now())
-    row = asyncio.run(_with_orm(settings, lambda: revoke_integration(args.name, ctx=ctx)))
-    print(f"revoked integration {row.name} ({row.id})")
-    return 0
-
-
-def cmd_list_integrations(settings: Settings, args: argparse.Namespace) -> int:
-    """List integration credentials (never their tokens)."""
-    from server.reports.credentials import list_integrations
-
-    for row in asyncio.run(_with_orm(settings, list_integrations)):
-        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
-        used = f"last used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
-        print(f"{row.name}\t{row.id}\t{state}\t{used}")
-    return 0
-
-
-def cmd_import_reports(settings: Settings, args: argparse.Namespace) -> int:
-    """Take in a CSV export of reports: exit 0 if every row was taken, 1 if some were refused
-    (the good rows are kept), 2 if the file could not be read at all."""
-    from pathlib import Path
-
-    from server.reports.csvfile import BadFile, import_reports
-
-    path = Path(args.file)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"doorstep: cannot read {path.name}: {exc}", file=sys.stderr)
-        return 2
-    ctx = RequestContext.system(settings, SystemClock().now())
-    try:
-        result = asyncio.run(
-            _with_orm(settings, lambda: import_reports(text, ctx=ctx, name=path.name))
-        )
-    except BadFile as exc:
-        print(f"doorstep: {path.name}: {exc}", file=sys.stderr)
-        return 2
-    for row in result.results:
-        for problem in row.problems:
-            print(f"row {row.row}: {problem.field}: {problem.message}")
-    print(
-        f"{result.received} rows: {result.created} created, {result.amended} amended, "
-        f"{result.unchanged} unchanged, {result.stale} stale, {result.refused} refused"
-    )
-    return 1 if result.refused else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

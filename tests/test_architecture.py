@@ -50,7 +50,17 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("supervision", ("server.supervision",)),
     ("exports", ("server.exports",)),
     ("edge", ("server.api", "server.openapi", "server.health", "server.static", "*.routes")),
-    ("composition", ("server.app", "server.asgi", "server.cli", "server.demo")),
+    (
+        "composition",
+        (
+            "server.app",
+            "server.asgi",
+            "server.cli",
+            "server.cli_orm",
+            "server.cli_reports",
+            "server.demo",
+        ),
+    ),
 ]
 
 
