@@ -44,6 +44,12 @@ class SyncedRecord(Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def derived_columns(cls, columns: dict[str, Any]) -> dict[str, Any]:
+        """Columns the server keeps in step with ``columns`` being written (a stored search key
+        of a written value); ``server.feed`` adds them to every write, so no writer forgets."""
+        return {}
+
 
 def visit_children() -> list[type[SyncedRecord]]:
     """Every synchronised record that belongs to a visit (it has a ``visit`` foreign key).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +101,7 @@ async def record_changes(
     old scope before the record reappears in its new one. Audit entries are written last:
     the audit chain head is the last lock taken.
     """
+    changes = [_with_derived_columns(change) for change in changes]
     if SET_BASED and is_postgres(connection):
         plan = set_based.plan(changes, now)  # all Python work, before any global lock
         await set_based.write_revisions(connection, plan)
@@ -113,6 +114,11 @@ async def record_changes(
         await write_audit(audit, now, connection)
         return change_versions
     return await _record_with_orm(connection, changes, now=now, exits=exits, audit=audit)
+
+
+def _with_derived_columns(change: Change) -> Change:
+    derived = change.model.derived_columns(change.columns)
+    return replace(change, columns={**change.columns, **derived}) if derived else change
 
 
 async def _record_with_orm(

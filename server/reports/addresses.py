@@ -1,9 +1,10 @@
 """The same address, and earlier burglaries there: what repeat victimisation is computed from.
 
 Two addresses are the same when their postcodes are equal (both are stored normalised) and
-their first lines are equal once case, punctuation, spacing and common abbreviations ("Rd",
-"St") are set aside. Candidates are found by postcode in the database (indexed on reports and
-visits alike) and compared here, so SQLite and PostgreSQL agree exactly.
+their first lines have the same key (``server.visits.address_key``: case, punctuation, spacing
+and common abbreviations set aside). Reports and visits store that key, so candidates are found
+by (postcode, key) in the database, indexed on both; a row written before the key existed has
+none and is compared here, so SQLite and PostgreSQL agree exactly.
 
 A burglary is a repeat when another burglary - a report, or a visit, with another crime
 reference - happened at the same address in the twelve months before it.
@@ -11,7 +12,6 @@ reference - happened at the same address in the twelve months before it.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,25 +21,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from server.reports.models import Report
+from server.visits.address_key import line_key
 from server.visits.models import Visit
+
+__all__ = ["AddressBook", "Burglary", "burglaries_at", "is_repeat", "line_key", "window_start"]
 
 REPEAT_WINDOW = timedelta(days=365)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
-_WORDS = {
-    "rd": "road",
-    "st": "street",
-    "ave": "avenue",
-    "av": "avenue",
-    "cres": "crescent",
-    "dr": "drive",
-    "ln": "lane",
-    "cl": "close",
-    "ct": "court",
-    "pl": "place",
-    "gdns": "gardens",
-    "sq": "square",
-    "tce": "terrace",
-}
 
 
 def window_start(at: datetime) -> datetime:
@@ -48,12 +36,6 @@ def window_start(at: datetime) -> datetime:
         return at - REPEAT_WINDOW
     except OverflowError:
         return _EARLIEST
-
-
-def line_key(line1: str | None) -> str:
-    """A first line as compared: lower case, words only, abbreviations spelt out."""
-    words = re.sub(r"[^a-z0-9]+", " ", (line1 or "").lower()).split()
-    return " ".join(_WORDS.get(word, word) for word in words)
 
 
 @dataclass(frozen=True)
@@ -85,6 +67,7 @@ async def burglaries_at(
     key = line_key(line1)
     found: list[Burglary] = []
     report_query = Report.filter(
+        _same_line(key),
         address_postcode=postcode,
         reference_reported_at__gte=since,
         reference_reported_at__lt=until,
@@ -99,7 +82,7 @@ async def burglaries_at(
     when = Q(reference_reported_at__gte=since, reference_reported_at__lt=until) | Q(
         reference_reported_at__isnull=True, created_at__gte=since, created_at__lt=until
     )
-    visit_query = Visit.filter(when, address_postcode=postcode, deleted=False)
+    visit_query = Visit.filter(when, _same_line(key), address_postcode=postcode, deleted=False)
     if visits is not None:
         visit_query = visit_query.filter(visits)
     for v in await visit_query.using_db(connection):
@@ -120,57 +103,75 @@ def is_repeat(
     )
 
 
+def _same_line(*keys: str) -> Q:
+    """Rows whose stored key is one of ``keys``, or that have none yet (compared in Python)."""
+    return Q(address_line_key__in=list(keys)) | Q(address_line_key__isnull=True)
+
+
+Address = tuple[str, str]  # (postcode, line key)
+
+
 @dataclass
 class AddressBook:
-    """Every stored burglary at the postcodes one batch (a push, an intake) asks about, read
-    once per postcode as bare columns and kept by address (line key), so a batch of n visits
-    costs one query per postcode rather than n queries each loading every row at the postcode
-    as objects (a shift's visits on one street made each push quadratic), and each visit
-    looks only at the rows of its own address. Read inside the batch's transaction; what
-    the batch itself writes is not in it, as it would not be in a query per visit either."""
+    """The stored burglaries at the addresses one batch (a push, an intake) asks about, read as
+    bare columns in one query of reports and one of visits for the whole batch (``load``), so
+    a batch of n visits costs two indexed lookups, not n queries, and reads only the rows at
+    its own addresses - not every burglary at their postcodes (a shift's visits on one street
+    made each push read the whole street's history). Read inside the batch's transaction;
+    what the batch itself writes is not in it, as it would not be in a query per visit."""
 
     connection: BaseDBAsyncClient | None = None
-    # postcode -> line key -> (when, as an aware time, or None; the burglary)
-    _by_postcode: dict[str, dict[str, list[tuple[datetime | None, Burglary]]]] = field(
-        default_factory=dict
-    )
+    # (postcode, line key) -> (when, as an aware time, or None; the burglary)
+    _by_address: dict[Address, list[tuple[datetime | None, Burglary]]] = field(default_factory=dict)
 
-    async def _at(self, postcode: str) -> dict[str, list[tuple[datetime | None, Burglary]]]:
-        if postcode not in self._by_postcode:
-            rows: dict[str, list[tuple[datetime | None, Burglary]]] = {}
+    async def load(self, addresses: Iterable[tuple[str | None, str | None]]) -> None:
+        """Read the burglaries at these (postcode, first line) addresses not read yet."""
+        wanted = {
+            (postcode, line_key(line1)) for postcode, line1 in addresses if postcode and line1
+        } - set(self._by_address)
+        if not wanted:
+            return
+        postcodes = sorted({postcode for postcode, _ in wanted})
+        where = _same_line(*sorted({key for _, key in wanted}))
+        found: dict[Address, list[tuple[datetime | None, Burglary]]] = {a: [] for a in wanted}
 
-            def add(line1: str | None, burglary: Burglary) -> None:
-                at = _aware(burglary.at) if burglary.at is not None else None
-                rows.setdefault(line_key(line1), []).append((at, burglary))
+        def add(postcode: str, line1: str | None, burglary: Burglary) -> None:
+            at = _aware(burglary.at) if burglary.at is not None else None
+            rows = found.get((postcode, line_key(line1)))
+            if rows is not None:  # another address sharing a postcode or a key with one asked
+                rows.append((at, burglary))
 
-            for r in (
-                await Report.filter(address_postcode=postcode)
-                .using_db(self.connection)
-                .values("id", "address_line1", "reference_crime_reference", "reference_reported_at")
-            ):
-                at = r["reference_reported_at"]
-                add(
-                    r["address_line1"],
-                    Burglary("report", r["id"], r["reference_crime_reference"], at, None),
-                )
-            for v in (
-                await Visit.filter(address_postcode=postcode, deleted=False)
-                .using_db(self.connection)
-                .values(
-                    "id",
-                    "address_line1",
-                    "reference_crime_reference",
-                    "reference_reported_at",
-                    "created_at",
-                )
-            ):
-                at = v["reference_reported_at"] or v["created_at"]
-                add(
-                    v["address_line1"],
-                    Burglary("visit", v["id"], v["reference_crime_reference"], at, None),
-                )
-            self._by_postcode[postcode] = rows
-        return self._by_postcode[postcode]
+        for r in (
+            await Report.filter(where, address_postcode__in=postcodes)
+            .using_db(self.connection)
+            .values(
+                "id",
+                "address_postcode",
+                "address_line1",
+                "reference_crime_reference",
+                "reference_reported_at",
+            )
+        ):
+            burglary = Burglary(
+                "report", r["id"], r["reference_crime_reference"], r["reference_reported_at"], None
+            )
+            add(r["address_postcode"], r["address_line1"], burglary)
+        for v in (
+            await Visit.filter(where, address_postcode__in=postcodes, deleted=False)
+            .using_db(self.connection)
+            .values(
+                "id",
+                "address_postcode",
+                "address_line1",
+                "reference_crime_reference",
+                "reference_reported_at",
+                "created_at",
+            )
+        ):
+            at = v["reference_reported_at"] or v["created_at"]
+            burglary = Burglary("visit", v["id"], v["reference_crime_reference"], at, None)
+            add(v["address_postcode"], v["address_line1"], burglary)
+        self._by_address.update(found)
 
     async def repeat_before(
         self,
@@ -188,8 +189,9 @@ class AddressBook:
         self, postcode: str, line1: str, since: datetime, until: datetime
     ) -> list[Burglary]:
         """Stored burglaries at this address reported in ``[since, until)``."""
-        key, since, until = line_key(line1), _aware(since), _aware(until)
-        at_address = (await self._at(postcode)).get(key, [])
+        await self.load([(postcode, line1)])
+        since, until = _aware(since), _aware(until)
+        at_address = self._by_address.get((postcode, line_key(line1)), [])
         return [b for at, b in at_address if at is not None and since <= at < until]
 
 

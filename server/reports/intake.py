@@ -310,6 +310,7 @@ async def _flag_repeats(connection: BaseDBAsyncClient, views: list[ReportView]) 
     """The server's repeat flag of each report taken in: earlier burglaries at its address,
     in the database or earlier in this batch."""
     addresses = AddressBook(connection)
+    await addresses.load((v.get("address.postcode"), v.get("address.line1")) for v in views)
     for view in views:
         postcode, line1 = view.get("address.postcode"), view.get("address.line1")
         at = view.get("reference.reported_at")

@@ -18,6 +18,7 @@ push: it loads and locks the reports after the push has locked its visits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,6 +75,10 @@ def linkable(view: ReportView, visit_id: uuid.UUID) -> bool:
     """Whether this report may be linked to this visit (open, and not linked to another)."""
     current = view.get("linked_visit_id")
     return view.state is not ReportState.CLOSED and current in (None, visit_id)
+
+
+# A visit's repeat flag is computed again when one of these changes.
+REPEAT_INPUTS = frozenset({"address.line1", "address.postcode", "reference.reported_at"})
 
 
 @dataclass
@@ -189,12 +194,27 @@ class PushLinks:
         if target is not None and linkable(target, visit_id):
             link(target, visit_id, officer_id, status, now=ctx.now, author=author, actor_id=actor)
             self.by_visit[visit_id] = target.id
-        if changed & {"address.line1", "address.postcode", "reference.reported_at"}:
+        if changed & REPEAT_INPUTS:
             if self.addresses is None:
                 self.addresses = AddressBook(connection)
             self.repeat[visit_id] = await _visit_repeat(
                 self.addresses, visit_id, fields, created_at or ctx.now, linked
             )
+
+    async def read_addresses(
+        self, connection: BaseDBAsyncClient, visits: Iterable[tuple[Mapping[str, Any], set[str]]]
+    ) -> None:
+        """Read, in one go, the earlier burglaries at the addresses of the visits (fields and
+        changed paths) whose repeat flag ``settle`` will compute."""
+        wanted = [
+            (fields.get("address.postcode"), fields.get("address.line1"))
+            for fields, changed in visits
+            if changed & REPEAT_INPUTS
+        ]
+        if wanted:
+            if self.addresses is None:
+                self.addresses = AddressBook(connection)
+            await self.addresses.load(wanted)
 
     def _match(self, visit_id: uuid.UUID, asked: Any, crime_reference: Any) -> uuid.UUID | None:
         if asked is not None:

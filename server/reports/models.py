@@ -15,6 +15,7 @@ from tortoise.models import Model
 
 from server.feed import SyncedRecord
 from server.reports.enums import CloseReason, ReportState
+from server.visits.address_key import line_key_column
 from server.visits.enums import OffenceType
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class Report(SyncedRecord):
     address_line2 = fields.CharField(max_length=120, null=True)
     address_town = fields.CharField(max_length=80, null=True)
     address_postcode = fields.CharField(max_length=10, db_index=True)
+    # The server's: ``line_key(address_line1)``, kept by the feed (as on visits).
+    address_line_key = fields.CharField(max_length=160, null=True)
     victim_name = fields.CharField(max_length=120)
     victim_phone = fields.CharField(max_length=32, null=True)
     victim_email = fields.CharField(max_length=254, null=True)
@@ -87,7 +90,12 @@ class Report(SyncedRecord):
         indexes = (
             ("team_id", "state", "reference_reported_at"),
             ("area_id", "state", "reference_reported_at"),
+            ("address_postcode", "address_line_key"),
         )
+
+    @classmethod
+    def derived_columns(cls, columns: dict[str, Any]) -> dict[str, Any]:
+        return line_key_column(columns)
 
 
 class Integration(Model):

@@ -457,9 +457,16 @@ async def settle_reports(work: PushWork) -> tuple[list[Change], list[ScopeExitNo
     links = work.links
     if links is None:
         return [], []
-    for pending in work.touched.values():
-        if pending.collection.name != "visits" or not pending.revisions or not pending.state:
-            continue
+    visits = [
+        pending
+        for pending in work.touched.values()
+        if pending.collection.name == "visits" and pending.revisions and pending.state
+    ]
+    await links.read_addresses(
+        work.connection, [(p.state.fields, p.changed) for p in visits if p.state]
+    )
+    for pending in visits:
+        assert pending.state is not None
         await links.settle(
             work.connection,
             pending.record_id,

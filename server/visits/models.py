@@ -13,6 +13,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from server.feed import SyncedRecord
+from server.visits.address_key import line_key_column
 from server.visits.enums import (
     EntryMethod,
     EntryPoint,
@@ -76,6 +77,9 @@ class Visit(SyncedRecord):
     address_line2 = fields.CharField(max_length=120, null=True)
     address_town = fields.CharField(max_length=80, null=True)
     address_postcode = fields.CharField(max_length=10, null=True, db_index=True)
+    # The server's: ``line_key(address_line1)``, kept by the feed (``derived_columns``) so
+    # earlier burglaries at an address are an indexed lookup (server/reports/addresses.py).
+    address_line_key = fields.CharField(max_length=160, null=True)
     location_latitude = fields.FloatField(null=True)
     location_longitude = fields.FloatField(null=True)
     location_accuracy_m = fields.FloatField(null=True)
@@ -141,7 +145,12 @@ class Visit(SyncedRecord):
             ("team_id", "status", "reference_reported_at"),
             ("team_id", "reference_reported_at"),
             ("area_id", "reference_reported_at"),
+            ("address_postcode", "address_line_key"),
         )
+
+    @classmethod
+    def derived_columns(cls, columns: dict[str, Any]) -> dict[str, Any]:
+        return line_key_column(columns)
 
 
 class PropertyItem(SyncedRecord):

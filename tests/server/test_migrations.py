@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -103,3 +104,32 @@ async def test_the_advice_catalogue_survives_becoming_a_synchronised_collection(
         assert await Revision.filter(collection="advice_items").count() == 2
     finally:
         await close_orm()
+
+
+async def test_visits_stored_before_the_line_key_get_theirs(db: str, backend: str) -> None:
+    """The repeat check finds earlier burglaries by (postcode, line key): rows written before
+    the key existed are given theirs by the migration that adds it (its step run here on rows
+    whose key is blank, as a database from before it has them)."""
+    import importlib
+    from types import SimpleNamespace
+
+    from server.org.models import Role
+    from server.org.service import create_officer
+    from server.visits.models import Visit
+
+    step = importlib.import_module("server.migrations.0019_address_line_key").fill_line_keys
+    client = connections.get("default")
+    officer = await create_officer(
+        collar_number="4100", display_name="PC", role=Role.OFFICER, team_name="A", area_name="X"
+    )
+    await officer.fetch_related("team")
+    post = {"officer_id": officer.id, "team_id": officer.team.id, "area_id": officer.team.area_id}  # type: ignore[attr-defined]
+    first, blank = uuid.uuid4(), uuid.uuid4()
+    await Visit.create(id=first, address_line1="14 Lansdowne Cres.", **post)
+    await Visit.create(id=blank, address_line1=None, **post)
+    await client.execute_script("UPDATE visit SET address_line_key = NULL")
+    dialect = "postgres" if backend == "postgres" else "sqlite"
+    await step(None, SimpleNamespace(client=client, DIALECT=dialect))
+    rows = await client.execute_query_dict("SELECT id, address_line_key FROM visit")
+    keys = {str(r["id"]): r["address_line_key"] for r in rows}
+    assert (keys[str(first)], keys[str(blank)]) == ("14 lansdowne crescent", None)

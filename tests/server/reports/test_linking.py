@@ -250,3 +250,34 @@ async def test_a_visit_reported_in_year_one_still_gets_its_repeat_flag(
     }
     [result] = await _push(phone, phone.mutation("visits", new_id(), fields))
     assert result["status"] == "applied", result
+
+
+async def test_a_visit_stored_before_line_keys_still_makes_a_later_one_a_repeat(
+    enrolled: Enrolled, client: httpx.AsyncClient
+) -> None:
+    # A row from before the stored line key (or written by anything but the feed) has none:
+    # the check still compares its first line.
+    officer = await enrolled(team="Team A", area="Area X")
+    phone = Phone(officer.client)
+    earlier, later = new_id(), new_id()
+    address = {
+        "address.line1": "14 Lansdowne Cres.",
+        "address.postcode": "WR38JE",
+        "reference.reported_at": "2026-03-01T10:00:00Z",
+    }
+    await _push(phone, phone.mutation("visits", earlier, address))
+    assert (await Visit.get(id=earlier)).address_line_key == "14 lansdowne crescent"
+    await Visit.filter(id=earlier).update(address_line_key=None)
+    await _push(
+        phone,
+        phone.mutation(
+            "visits",
+            later,
+            {
+                **address,
+                "address.line1": "14 lansdowne crescent",
+                "reference.reported_at": "2026-03-02T10:00:00Z",
+            },
+        ),
+    )
+    assert (await Visit.get(id=later)).repeat_computed is True

@@ -103,3 +103,34 @@ async def test_a_push_of_one_streets_visits_reads_its_postcode_once(
     shown = "\n".join(s.split("\n")[0][:120] for s in by_postcode)
     # One read of the reports and one of the visits at the postcode, for the whole push.
     assert len(by_postcode) <= 2, f"{len(by_postcode)} postcode reads:\n{shown}"
+
+
+async def test_a_push_at_a_busy_postcode_reads_only_its_own_addresses(
+    backend: str, enrolled: Enrolled
+) -> None:
+    # Regression (bench/sync_bench.py, 37% of a push's server CPU): the repeat check read every
+    # burglary at each postcode of the push - a block of flats or a long street - as rows to
+    # compare in Python; it now asks for the push's own addresses, by (postcode, line key).
+    if backend != "postgres":
+        pytest.skip("counts PostgreSQL statements")
+    officer = await enrolled()
+    phone = Phone(officer.client)
+
+    def street(first: int, n: int) -> list[dict[str, Any]]:
+        return [
+            phone.mutation(
+                "visits",
+                new_id(),
+                {"address.line1": f"{i} Ombersley Road", "address.postcode": "WR3 8JE"},
+            )
+            for i in range(first, first + n)
+        ]
+
+    assert (await phone.push(*street(0, 40))).status_code == 200
+    with statements() as sent:
+        answer = await phone.push(*street(40, 40))
+    assert answer.status_code == 200
+    by_postcode = [s for s in sent if re.search(r'"address_postcode"', s) and "SELECT" in s]
+    assert by_postcode, "the repeat check read nothing"
+    for statement in by_postcode:
+        assert '"address_line_key"' in statement, statement.split("\n")[0][:200]
