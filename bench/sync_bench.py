@@ -503,7 +503,8 @@ def report(args: argparse.Namespace, res: Results) -> None:
     print(
         "fair floor: plain asyncpg writing every row the guarantees need, in the same batches "
         "and transactions: the client's seq, received mutations, revisions, visit rows with "
-        "their foreign keys and versions from one counter row, audit rows chained from one "
+        "their foreign keys and versions from the transaction id (no lock, as Doorstep's), "
+        "audit rows chained from one "
         "head row (bench/sync_floor.py); target push >= 0.7x of it, pull >= 0.3x of the bare "
         "select"
     )

@@ -3,12 +3,13 @@
 The bare baseline (``sync_bench.baseline``) writes only the visit rows. Doorstep's push also
 keeps, in the same transaction, what makes sync exactly-once, gap-free and audited: the
 client's acknowledged seq, every received mutation, a revision per change, the visit rows
-with their foreign keys and their change versions from one counter row, and an audit row per
+with their foreign keys and their change versions (from the transaction id, as Doorstep takes
+them on PostgreSQL, with no lock), and an audit row per
 change chained from one head row. The floor writes exactly those rows, copied from what
 Doorstep stored in the run, into tables made ``LIKE`` Doorstep's (indexes, unique keys and
 defaults included, foreign keys added), in the same batches, from as many connections, with
-plain ``executemany`` and the two global rows (the counter, then the audit head) taken in
-Doorstep's order. It computes nothing: no parsing, merging, validation or hashing (the audit
+plain ``executemany`` and the one global row (the audit head) taken in Doorstep's order. It
+computes nothing: no parsing, merging, validation or hashing (the audit
 hashes are copied), so it is a floor, not a rival implementation.
 """
 
@@ -137,11 +138,13 @@ async def fair_floor(
                 await conn.executemany(
                     insert_rev, [tuple(r[c] for c in rev_cols) for k, r in rows if k == "rev"]
                 )
-                last = await conn.fetchval(
-                    "UPDATE floor_counter SET value = value + $1 WHERE id = 1 RETURNING value",
-                    len(ops),
+                # Versions as Doorstep takes them on PostgreSQL: from the transaction id, no
+                # lock (server/feed/versions.py); the counter row stays for the offset.
+                first = await conn.fetchval(
+                    "SELECT value + pg_current_xact_id()::text::bigint * 1048576"
+                    " FROM floor_counter WHERE id = 1"
                 )
-                versions = iter(range(last - len(ops) + 1, last + 1))
+                versions = iter(range(first, first + len(ops)))
                 creates, edits = [], []
                 for op, visit_id in ops:
                     row = list(visit_by_id[visit_id].values())

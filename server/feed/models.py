@@ -43,10 +43,13 @@ class Revision(Model):
 
 
 class ChangeCounter(Model):
-    """A single row whose value orders the change feed - locked by each writing transaction."""
+    """A single row for the feed's position (``server.feed.versions``): on SQLite its value is
+    the last version taken; on PostgreSQL its offset lifts versions made from transaction ids
+    above every earlier one."""
 
     id = fields.IntField(primary_key=True)
     value = fields.BigIntField(default=0)
+    version_offset = fields.BigIntField(default=0, db_default=0)
     # The feed's epoch: rotated by `doorstep restore-fence` after a restore, so every cursor
     # issued before it makes the phone start again from the beginning (never skip a change).
     epoch = fields.CharField(max_length=32, default="", db_default="")

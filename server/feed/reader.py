@@ -9,6 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from server.feed.models import ChangeCounter, Revision, ScopeExit
+from server.feed.versions import BOUND_SQL
 
 
 async def feed_epoch(connection: BaseDBAsyncClient) -> str:
@@ -33,10 +34,22 @@ async def scope_exits_after(
     )
 
 
-async def epoch_of(conn: Any) -> str:
-    """``feed_epoch`` on a plain asyncpg connection (the pull's read-only snapshot)."""
-    epoch = await conn.fetchval("SELECT epoch FROM change_counter WHERE id = 1")
-    return str(epoch or "")
+async def feed_position(connection: BaseDBAsyncClient) -> tuple[str, int | None]:
+    """The feed's epoch and the bound below which this snapshot's versions are final.
+
+    Read in the reader's snapshot; a page holds only versions below the bound
+    (``server.feed.versions``). None on SQLite, where every committed version is final.
+    """
+    if connection.capabilities.dialect != "postgres":
+        return await feed_epoch(connection), None
+    rows = await connection.execute_query_dict(BOUND_SQL)
+    return str(rows[0]["epoch"] or ""), int(rows[0]["bound"])
+
+
+async def position_of(conn: Any) -> tuple[str, int]:
+    """``feed_position`` on a plain asyncpg connection (the pull's read-only snapshot)."""
+    row = await conn.fetchrow(BOUND_SQL)
+    return str(row["epoch"] or ""), int(row["bound"])
 
 
 async def scope_exit_rows(

@@ -66,3 +66,13 @@ def visit_children() -> list[type[SyncedRecord]]:
         ),
         key=lambda model: model._meta.db_table,
     )
+
+
+def feed_tables() -> list[str]:
+    """The table of every synchronised record (each has a ``version`` column), sorted."""
+    return sorted(
+        model._meta.db_table
+        for app in Tortoise.apps.values()
+        for model in app.values()
+        if issubclass(model, SyncedRecord) and not model._meta.abstract
+    )

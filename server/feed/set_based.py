@@ -2,10 +2,9 @@
 
 ``plan`` does all the Python work (each new record's whole row as typed column arrays, each
 changed record's new columns as JSON, each revision's row) before any global lock is taken.
-Revision rows need no version, so ``write_revisions`` writes them before the counter is
-taken; after it, ``write_records`` writes every record with its version in one statement (an
-INSERT and an UPDATE per table, as data-modifying CTEs), so the counter row's lock is held
-for that statement, the audit statements and COMMIT only.
+Revision rows need no version, so ``write_revisions`` writes them before versions are taken;
+then ``write_records`` writes every record with its version in one statement (an INSERT and
+an UPDATE per table, as data-modifying CTEs).
 
 Every record written here is new or already locked by this transaction (``lock_records``).
 The rows equal tortoise's (``server.feed.writer._record_with_orm``), which

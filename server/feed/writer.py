@@ -1,15 +1,16 @@
 """Recording a batch of changes: versions, rows, revisions, scope exits and audit, in order.
 
 The caller has already locked (``lock_records``) or inserted nothing yet: every record it
-changes is either locked by it or new. ``record_changes`` takes the versions last, just
-before COMMIT, so the counter row - the one lock every writer shares - is held briefly.
+changes is either locked by it or new. ``record_changes`` takes the versions
+(``server.feed.versions``: on PostgreSQL from the transaction id, without a lock; on SQLite
+from the counter row, just before COMMIT).
 
-On PostgreSQL everything that needs no version (revision rows) is written before the counter
-is taken, and the critical section is a handful of set-based statements
-(``server.feed.set_based``): the counter, every record with its version in one statement,
-then the audit head, the audit rows and the new head. SQLite, whose single writer serialises
-whole transactions anyway, keeps tortoise (``_record_with_orm``), which is also the reference
-the set-based path is tested against (``tests/server/syncing/test_write_paths.py``).
+On PostgreSQL the writes are a handful of set-based statements (``server.feed.set_based``):
+the revision rows, every record with its version in one statement, then the audit head, the
+audit rows and the new head - the chain head being the one lock every writer shares. SQLite,
+whose single writer serialises whole transactions anyway, keeps tortoise
+(``_record_with_orm``), which is also the reference the set-based path is tested against
+(``tests/server/syncing/test_write_paths.py``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from server.auth.principal import Principal
 from server.auth.scope import report_scope, scope_exit_scope, scope_rule, visit_scope
 from server.context import RequestContext
-from server.feed import SyncedRecord, epoch_of, feed_epoch, scope_exits_after
+from server.feed import SyncedRecord, feed_position, position_of, scope_exits_after
 from server.org.models import Role
 from server.reports.models import Report
 from server.settings import Settings
@@ -65,7 +65,8 @@ async def pull(
             await connection.execute_script(
                 "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
             )
-        tag = feed_tag(await feed_epoch(connection), principal, settings)
+        epoch, bound = await feed_position(connection)
+        tag = feed_tag(epoch, principal, settings)
         reset = after > 0 and cursor_tag != tag
         if reset:
             after = 0
@@ -83,7 +84,7 @@ async def pull(
             candidates += await _orm_changes(connection, collection, ctx, after, limit)
         if after > 0 and principal.role is Role.OFFICER:
             candidates += await _scope_exits(connection, principal, settings, after, limit)
-    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset)
+    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset, bound)
 
 
 async def _answer(
@@ -94,8 +95,16 @@ async def _answer(
     tag: str,
     last_seq: int,
     reset: bool,
+    bound: int | None,
 ) -> dict[str, Any]:
-    """The page: the first ``limit`` changes by version, audited once read."""
+    """The page: the first ``limit`` changes by version below the snapshot's bound (versions
+    a transaction still in progress may yet fill in are for a later pull), audited once read.
+
+    Each collection was read in version order, so a candidate at or above the bound is
+    followed only by others above it: dropping them leaves ``has_more`` right.
+    """
+    if bound is not None:
+        candidates = [c for c in candidates if c[0] < bound]
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
     has_more = len(candidates) > limit
@@ -128,7 +137,8 @@ async def _pull_rows(
     async with in_transaction() as connection:
         conn = connection._connection
         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        tag = feed_tag(await epoch_of(conn), principal, settings)
+        epoch, bound = await position_of(conn)
+        tag = feed_tag(epoch, principal, settings)
         reset = after > 0 and cursor_tag != tag
         if reset:
             after = 0
@@ -145,7 +155,7 @@ async def _pull_rows(
                     candidates += await _orm_changes(connection, collection, ctx, after, limit)
             if after > 0:
                 candidates += await _scope_exits(connection, principal, settings, after, limit)
-    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset)
+    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset, bound)
 
 
 async def _orm_changes(

@@ -4,11 +4,10 @@ A push runs in one transaction: the client's row is locked first (one push per c
 time), every record the batch touches is locked in the feed's order, every new mutation is
 authorised, validated and merged in seq order against that in-memory view
 (``server.syncing.apply``), the received mutations are stored, and only then are the changes
-recorded by ``server.feed.record_changes``, which takes change versions last, just before
-COMMIT, so they become visible in commit order and a pull never skips one. All the Python work
-is done before that; on PostgreSQL the client's row is one upsert and the received mutations
-one statement (``server.syncing.received``), so a push of 100 mutations is about a dozen
-statements, five of them from the counter on (``tests/server/syncing/test_push_statements.py``).
+recorded by ``server.feed.record_changes`` (versions no pull can skip: ``server.feed.versions``).
+All the Python work is done before that; on PostgreSQL the client's row is one upsert and the
+received mutations one statement (``server.syncing.received``), so a push of 100 mutations is
+about a dozen statements (``tests/server/syncing/test_push_statements.py``).
 """
 
 from __future__ import annotations
