@@ -31,6 +31,7 @@ from server.feed.reader import (
     position_of,
     scope_exit_rows,
     scope_exits_after,
+    wait_for_position,
 )
 from server.feed.records import SyncedRecord, column_for, visit_children
 from server.feed.versions import start_new_feed_epoch
@@ -54,4 +55,5 @@ __all__ = [
     "scope_exits_after",
     "start_new_feed_epoch",
     "visit_children",
+    "wait_for_position",
 ]

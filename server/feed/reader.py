@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
@@ -44,6 +47,20 @@ async def feed_position(connection: BaseDBAsyncClient) -> tuple[str, int | None]
         return await feed_epoch(connection), None
     rows = await connection.execute_query_dict(BOUND_SQL)
     return str(rows[0]["epoch"] or ""), int(rows[0]["bound"])
+
+
+async def wait_for_position(version: int, seconds: float) -> bool:
+    """Wait up to ``seconds`` until ``version`` is below a new snapshot's bound (every
+    transaction that could still write below it has ended); whether it now is."""
+    connection = connections.get("default")
+    deadline = time.monotonic() + seconds
+    while True:
+        _, bound = await feed_position(connection)
+        if bound is None or version < bound:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
 
 
 async def position_of(conn: Any) -> tuple[str, int]:

@@ -4,11 +4,12 @@ PostgreSQL: no lock. A transaction's versions are ``offset + xid * 2**20 + i`` -
 transaction id (``pg_current_xact_id()``, the top-level one, which every later transaction's
 exceeds) and a running count ``i`` kept in a transaction-local setting, so concurrent pushes
 take versions without waiting for each other. A reader, in its one snapshot, returns only
-versions below ``offset + xmin * 2**20``, where ``xmin`` is the oldest transaction still in
-progress for that snapshot (``pg_snapshot_xmin(pg_current_snapshot())``): every transaction
-below it has committed (and is in the snapshot) or rolled back, and every version a later
-commit can bring is above the bound, so a cursor never passes a change that is yet to appear.
-A long writing transaction delays what readers see until it ends; it never makes them skip.
+versions below ``offset + oldest * 2**20``, where ``oldest`` is the oldest transaction still
+in progress for that snapshot (``pg_current_snapshot()``), leaving out those of other
+databases on the same server: every transaction of this database below it has committed (and
+is in the snapshot) or rolled back, and every version a later commit can bring is above the
+bound, so a cursor never passes a change that is yet to appear. A long writing transaction
+delays what readers see until it ends; it never makes them skip.
 
 The offset (``change_counter.version_offset``) keeps versions above every earlier one: above
 the counter's versions at the upgrade (migration 0020), and above everything stored after a
@@ -36,9 +37,21 @@ _TAKE = (
     f" set_config('doorstep.feed_used', ({_USED} + $1)::text, true)::bigint AS used"
     " FROM change_counter AS c WHERE c.id = 1"
 )
+# The oldest transaction in progress for the reader's snapshot that could have written here:
+# every one in the snapshot's in-progress list except those still running in another database
+# of the cluster (pg_stat_activity shows any role their database and transaction id); a
+# transaction that has finished since the snapshot was taken is kept, so nothing is missed.
+# With none, the snapshot's xmax: every later transaction id is at least that.
+_OLDEST = (
+    "coalesce((SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    " WHERE x::text::bigint % 4294967296 NOT IN (SELECT a.backend_xid::text::bigint"
+    " FROM pg_stat_activity AS a WHERE a.backend_xid IS NOT NULL"
+    " AND a.datname IS DISTINCT FROM current_database())),"
+    " pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"
+)
 BOUND_SQL = (
-    "SELECT version_offset + pg_snapshot_xmin(pg_current_snapshot())::text::bigint"  # noqa: S608
-    f" * {PER_TRANSACTION} AS bound, epoch FROM change_counter WHERE id = 1"
+    f"SELECT version_offset + {_OLDEST} * {PER_TRANSACTION} AS bound, epoch"  # noqa: S608
+    " FROM change_counter WHERE id = 1"
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
@@ -13,7 +14,13 @@ from tortoise.transactions import in_transaction
 from server.auth.principal import Principal
 from server.auth.scope import report_scope, scope_exit_scope, scope_rule, visit_scope
 from server.context import RequestContext
-from server.feed import SyncedRecord, feed_position, position_of, scope_exits_after
+from server.feed import (
+    SyncedRecord,
+    feed_position,
+    position_of,
+    scope_exits_after,
+    wait_for_position,
+)
 from server.org.models import Role
 from server.reports.models import Report
 from server.settings import Settings
@@ -26,6 +33,8 @@ from sync import PullRequest, encode_cursor
 
 # Tests turn this off to run the tortoise path on PostgreSQL as the reference.
 ROWS = True
+# Seconds a pull waits, one after another, for transactions holding back committed changes.
+LATE_WAITS = (0.1, 0.3, 0.6)
 _CLIENT = "SELECT officer_id, last_seq FROM sync_client WHERE id = $1"
 
 
@@ -48,18 +57,56 @@ def feed_tag(epoch: str, principal: Principal, settings: Settings) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+@dataclass
+class _Read:
+    """What one snapshot gave: the candidates and what the answer needs."""
+
+    candidates: list[tuple[int, dict[str, Any]]]
+    after: int
+    tag: str
+    last_seq: int
+    reset: bool
+    bound: int | None
+
+    def late(self, limit: int) -> int | None:
+        """The first version this snapshot had to hold back, when the page has room for it.
+
+        Held back: committed, but above a transaction still in progress (``feed_position``).
+        """
+        if self.bound is None:
+            return None
+        bound = self.bound
+        held = [v for v, _ in self.candidates if v >= bound]
+        below = len(self.candidates) - len(held)
+        return min(held) if held and below <= limit else None
+
+
 async def pull(
     request: PullRequest, *, ctx: RequestContext, cursor_tag: str | None = None
 ) -> dict[str, Any]:
     """Changes in the caller's scope after the cursor, from one consistent snapshot.
 
+    When the snapshot has to hold back changes that are already committed (a transaction that
+    started earlier is still in progress), the pull waits a moment for it and reads again, so
+    a phone pulling just after a push sees what the server did, not only on its next pull.
     What the page discloses to the device is audited (s.62 consultation) once it is read.
     """
+    limit = request.limit
+    client = connections.get("default")
+    read = _read_rows if ROWS and client.capabilities.dialect == "postgres" else _read_orm
+    got = await read(request, ctx, cursor_tag)
+    for wait in LATE_WAITS:
+        late = got.late(limit)
+        if late is None or not await wait_for_position(late, wait):
+            break
+        got = await read(request, ctx, cursor_tag)
+    return await _answer(ctx, got, limit)
+
+
+async def _read_orm(request: PullRequest, ctx: RequestContext, cursor_tag: str | None) -> _Read:
+    """The candidates read by tortoise (SQLite; the reference path on PostgreSQL)."""
     principal, settings = ctx.caller, ctx.settings
     after, limit = request.after_version, request.limit
-    client = connections.get("default")
-    if ROWS and client.capabilities.dialect == "postgres":
-        return await _pull_rows(request, ctx, cursor_tag)
     async with in_transaction() as connection:
         if connection.capabilities.dialect == "postgres":
             await connection.execute_script(
@@ -84,26 +131,25 @@ async def pull(
             candidates += await _orm_changes(connection, collection, ctx, after, limit)
         if after > 0 and principal.role is Role.OFFICER:
             candidates += await _scope_exits(connection, principal, settings, after, limit)
-    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset, bound)
+    return _Read(candidates, after, tag, last_seq, reset, bound)
 
 
-async def _answer(
-    ctx: RequestContext,
-    candidates: list[tuple[int, dict[str, Any]]],
-    after: int,
-    limit: int,
-    tag: str,
-    last_seq: int,
-    reset: bool,
-    bound: int | None,
-) -> dict[str, Any]:
+async def _answer(ctx: RequestContext, got: _Read, limit: int) -> dict[str, Any]:
     """The page: the first ``limit`` changes by version below the snapshot's bound (versions
     a transaction still in progress may yet fill in are for a later pull), audited once read.
 
     Each collection was read in version order, so a candidate at or above the bound is
     followed only by others above it: dropping them leaves ``has_more`` right.
     """
-    if bound is not None:
+    candidates, after, tag, last_seq, reset = (
+        got.candidates,
+        got.after,
+        got.tag,
+        got.last_seq,
+        got.reset,
+    )
+    if got.bound is not None:
+        bound = got.bound
         candidates = [c for c in candidates if c[0] < bound]
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
@@ -121,9 +167,7 @@ async def _answer(
     return body
 
 
-async def _pull_rows(
-    request: PullRequest, ctx: RequestContext, cursor_tag: str | None
-) -> dict[str, Any]:
+async def _read_rows(request: PullRequest, ctx: RequestContext, cursor_tag: str | None) -> _Read:
     """``pull`` on PostgreSQL: plain rows, in the one ``REPEATABLE READ READ ONLY`` snapshot.
 
     The collections ``pull_rows`` reads as plain rows (visits and their first children: the
@@ -155,7 +199,7 @@ async def _pull_rows(
                     candidates += await _orm_changes(connection, collection, ctx, after, limit)
             if after > 0:
                 candidates += await _scope_exits(connection, principal, settings, after, limit)
-    return await _answer(ctx, candidates, after, limit, tag, last_seq, reset, bound)
+    return _Read(candidates, after, tag, last_seq, reset, bound)
 
 
 async def _orm_changes(

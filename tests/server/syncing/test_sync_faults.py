@@ -100,6 +100,14 @@ async def test_pull_late_commit_is_not_skipped(
             assert meanwhile["changes"] == []
             assert meanwhile["has_more"] is False
             assert meanwhile["cursor"] == cursor
+        # A pull that finds B's change held back waits a moment for A: when A commits
+        # meanwhile, the same pull brings B's change (and A's, to a reader who may see it).
+        waiting = asyncio.create_task(pull_page(reader_b, cursor_b))
+        await asyncio.sleep(0.05)
+        release.set()
+        answer = await asyncio.wait_for(waiting, 10)
+        expected = [visit_a, visit_b] if writer_b == "other_phone" else [visit_b]
+        assert [c["id"] for c in answer["changes"]] == expected
     finally:
         release.set()
     answer_a, answer_b = await asyncio.wait_for(asyncio.gather(task_a, task_b), 20)
@@ -160,6 +168,34 @@ async def test_pull_while_many_phones_push_at_once_never_skips_a_change(
     writing = False
     await asyncio.wait_for(reading, 60)
     assert seen == written
+
+
+async def test_pull_is_not_held_back_by_a_transaction_in_another_database(
+    backend: str, enrolled: Enrolled
+) -> None:
+    # Transaction ids are the server's, not the database's: a writing transaction left open in
+    # another database on the same PostgreSQL server must not hold back this feed.
+    if backend != "postgres":
+        pytest.skip("needs concurrent transactions: PostgreSQL only")
+    import asyncpg
+
+    from harness.postgres import TEST_URL, asyncpg_dsn, with_database
+
+    officer = await enrolled()
+    phone = Phone(officer.client)
+    other = await asyncpg.connect(asyncpg_dsn(with_database(TEST_URL, "postgres")))
+    try:
+        async with other.transaction():
+            await other.fetchval("SELECT pg_current_xact_id()")  # holds a transaction id
+            visit_id = new_id()
+            await phone.push(phone.mutation("visits", visit_id, {"victim.name": "Not held"}))
+            started = asyncio.get_running_loop().time()
+            page = await pull_page(phone, None)
+            waited = asyncio.get_running_loop().time() - started
+    finally:
+        await other.close()
+    assert visit_id in [c["id"] for c in page["changes"]]
+    assert waited < 0.5, f"the pull waited {waited:.2f} s for another database's transaction"
 
 
 # --- 3. the same batch on two connections at once ---------------------------------------------
