@@ -46,14 +46,25 @@ class AuditKey:
 
     secret: str = field(repr=False)
     key_id: str = field(init=False, compare=False)
+    # Each purpose's HMAC with its sub-key already set up, copied for every row: a pull
+    # chains a thousand rows, and deriving the sub-key and keying a new HMAC for each was
+    # a sixth of its audit time.
+    _keyed: dict[bytes, hmac.HMAC] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key_id", self.mac(_KEY_ID, b"")[:16])
 
     def mac(self, purpose: bytes, data: bytes) -> str:
         """HMAC-SHA256 of ``data`` under this key's sub-key for ``purpose``, in hex."""
-        subkey = hmac.new(self.secret.encode(), b"doorstep audit " + purpose, "sha256").digest()
-        return hmac.new(subkey, data, hashlib.sha256).hexdigest()
+        keyed = self._keyed.get(purpose)
+        if keyed is None:
+            subkey = hmac.new(self.secret.encode(), b"doorstep audit " + purpose, "sha256")
+            keyed = self._keyed[purpose] = hmac.new(subkey.digest(), None, hashlib.sha256)
+        mac = keyed.copy()
+        mac.update(data)
+        return mac.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,18 @@ def test_migrate_url_defaults_to_the_database_url() -> None:
     )
     assert split.owner_database_url == "postgres://owner@db/doorstep"
     assert split.audit_anchor_seconds == 300
+
+
+def test_mac_is_hmac_sha256_under_the_purposes_sub_key_every_time() -> None:
+    # The prepared HMAC is copied per use: the same input gives the same MAC every time, and
+    # it is exactly HMAC-SHA256 under the purpose's sub-key, as rows written before it were.
+    import hashlib
+    import hmac
+
+    from server.audit.keys import ANCHOR, CHAIN
+
+    key = AuditKey(KEY)
+    for purpose in (CHAIN, ANCHOR):
+        subkey = hmac.new(KEY.encode(), b"doorstep audit " + purpose, "sha256").digest()
+        for data in (b"row one", b"row two", b"row one"):
+            assert key.mac(purpose, data) == hmac.new(subkey, data, hashlib.sha256).hexdigest()
