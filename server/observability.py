@@ -10,6 +10,7 @@ postcode or a name).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -132,6 +133,28 @@ def _overloaded() -> Response:
     )
 
 
+# What an overloaded worker reads of a refused request's body before answering, at most.
+_DRAIN_BYTES = 4 * 1024 * 1024
+_DRAIN_SECONDS = 2.0
+
+
+async def _drain(receive: Receive) -> None:
+    """Read (and drop) a refused request's body before answering 503: answering while the
+    proxy is still sending a body (a tus chunk) makes the worker close the connection under
+    it, and Caddy turns that into a 502 the phone cannot tell from a broken server. A body
+    too large or too slow is left, and the connection closed, as before."""
+    read = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(_DRAIN_SECONDS):
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                read += len(message.get("body", b""))
+                if not message.get("more_body", False) or read > _DRAIN_BYTES:
+                    return
+
+
 class BackpressureMiddleware:
     """Beyond its budget of requests in flight in this worker, answer 503 with Retry-After.
 
@@ -187,6 +210,7 @@ class BackpressureMiddleware:
         budget = self.signed_in if signed_in else self.anonymous
         if budget.in_flight >= budget.limit:
             OVERLOADED.inc()
+            await _drain(receive)
             await _overloaded()(scope, receive, send)
             return
         budget.in_flight += 1

@@ -137,3 +137,32 @@ async def test_signed_in_bodies_have_no_deadline(
         release.set()
         response = await request
     assert response.status_code == 200, response.text
+
+
+async def test_an_overloaded_worker_reads_a_refused_body_before_answering_503() -> None:
+    # Regression (bench/storm.py, a tus PATCH answered 502 by Caddy): the 503 went out while
+    # the proxy was still sending the chunk, so the worker closed the connection under it.
+    from server.observability import BackpressureMiddleware
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        raise AssertionError("an overloaded worker must not run the request")
+
+    middleware = BackpressureMiddleware(app, limit=0)
+    chunks = [b"x" * 65536 for _ in range(4)]
+    consumed: list[int] = []
+    sent: list[tuple[str, int]] = []
+
+    async def receive() -> dict[str, object]:
+        consumed.append(len(chunks[len(consumed)]))
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": len(consumed) < 4}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append((str(message["type"]), len(consumed)))
+
+    scope = {
+        "type": "http",
+        "path": "/api/uploads/x",
+        "headers": [(b"cookie", b"doorstep_session=s")],
+    }
+    await middleware(scope, receive, send)  # type: ignore[arg-type]
+    assert sent[0] == ("http.response.start", 4), "answered before the body was read"
