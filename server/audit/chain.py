@@ -52,6 +52,12 @@ class AuditEntry:
         )
 
 
+# One encoder for every row (json.dumps with these options builds a new one per call); its
+# output is exactly json.dumps(content, sort_keys=True, separators=(",", ":"),
+# ensure_ascii=False), which every stored hash was computed from.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonical(row_id: int, at: datetime, entry: AuditEntry, extra: dict[str, str]) -> str:
     content = {
         "id": row_id,
@@ -66,7 +72,7 @@ def _canonical(row_id: int, at: datetime, entry: AuditEntry, extra: dict[str, st
         "request_id": entry.request_id,
         **extra,
     }
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(content)
 
 
 def unkeyed_row_hash(prev_hash: str, row_id: int, at: datetime, entry: AuditEntry) -> str:

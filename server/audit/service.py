@@ -66,7 +66,8 @@ async def _append(
     for entry in entries:
         last_id += 1
         # Hash what is stored: the columns hold 500 and 200 characters.
-        entry = replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
+        if len(entry.reason) > 500 or len(entry.recipient) > 200:
+            entry = replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
         digest = keyed_row_hash(key, prev_hash, last_id, at, entry)
         rows.append(
             dict(

@@ -97,3 +97,22 @@ def test_mac_is_hmac_sha256_under_the_purposes_sub_key_every_time() -> None:
         subkey = hmac.new(KEY.encode(), b"doorstep audit " + purpose, "sha256").digest()
         for data in (b"row one", b"row two", b"row one"):
             assert key.mac(purpose, data) == hmac.new(subkey, data, hashlib.sha256).hexdigest()
+
+
+def test_canonical_row_text_is_the_sorted_compact_json_rows_were_hashed_from() -> None:
+    import json
+    import uuid
+    from datetime import UTC, datetime
+
+    from server.audit.chain import AuditEntry, _canonical
+    from server.audit.models import AuditAction
+
+    reason = "pull \u2018é\u2019 \u2028"
+    entry = AuditEntry(AuditAction.DISCLOSE, uuid.uuid4(), None, "visits", "v1", reason, "", "r")
+    at = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    text = _canonical(7, at, entry, {"key_id": "k"})
+    expected = json.dumps(
+        json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    assert text == expected
+    assert json.loads(text)["reason"] == reason
