@@ -38,6 +38,13 @@ READS: dict[str, tuple[tuple[str, str], ...]] = {
     "property_items": (),
     "kit_issues": (),
     "photos": (("upload.status", "status"), ("upload.message", "status_message")),
+    "addenda": (("meta.author_id", "author_id"), ("meta.recorded_at", "created_at")),
+    "victim_updates": (("meta.author_id", "author_id"), ("meta.recorded_at", "created_at")),
+    "survey_responses": (
+        ("meta.author_id", "author_id"),
+        ("meta.recorded_at", "created_at"),
+        ("meta.channel", "channel"),
+    ),
 }
 
 
