@@ -67,7 +67,7 @@ async def test_a_push_of_100_mutations_is_a_handful_of_statements(
     assert {r["status"] for r in answer.json()["results"]} == {"applied"}
     shown = "\n".join(s.split("\n")[0][:120] for s in sent)
     # Session lookup, BEGIN, client upsert, lock the 20 visits, received mutations, last_seq,
-    # revisions, [counter, records, audit head, audit rows + head], COMMIT.
+    # revisions, [versions (no lock), records, audit head, audit rows + head], COMMIT.
     assert len(sent) <= 14, f"{len(sent)} statements:\n{shown}"
     counter = next(i for i, s in enumerate(sent) if "change_counter" in s)
     assert len(sent) - counter <= 5, f"after the counter:\n{shown}"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
+from tortoise import connections
+
 from harness.phone import Phone, new_id
 from server.feed import start_new_feed_epoch
 from server.org.models import Officer, Team
+from server.visits.models import Visit
 from tests.support.people import Person
 
 Enrolled = Callable[..., Awaitable[Person]]
@@ -63,3 +67,24 @@ async def test_pull_by_supervisor_is_always_empty(enrolled: Enrolled) -> None:
     p = Phone(officer.client)
     await p.push(p.mutation("visits", new_id(), {"victim.name": "A"}))
     assert (await _pull(Phone(sergeant.client)))["changes"] == []
+
+
+async def test_restore_fence_lifts_new_versions_above_every_stored_one(
+    backend: str, enrolled: Enrolled
+) -> None:
+    # A logical restore into a new PostgreSQL cluster starts transaction ids again, and
+    # versions are made from them: without the fence, new changes would sort below old ones.
+    if backend != "postgres":
+        pytest.skip("versions from transaction ids are PostgreSQL's")
+    officer = await enrolled()
+    phone = Phone(officer.client)
+    before, after = new_id(), new_id()
+    await phone.push(phone.mutation("visits", before, {"victim.name": "A"}))
+    stored = (await Visit.get(id=before)).version
+    restored = connections.get("default")
+    await restored.execute_query(
+        "UPDATE change_counter SET version_offset = version_offset - $1 WHERE id = 1", [2 * stored]
+    )
+    await start_new_feed_epoch()
+    await phone.push(phone.mutation("visits", after, {"victim.name": "B"}))
+    assert (await Visit.get(id=after)).version > stored
