@@ -45,6 +45,11 @@ MUTATIONS = Counter(
     "Pushed mutations by outcome (applied, merged, conflict, rejected).",
     ["status"],
 )
+PULL_WAITS = Counter(
+    "doorstep_sync_pull_waits_total",
+    "Pulls that waited for an older transaction holding back committed changes, by outcome.",
+    ["outcome"],
+)
 UPLOAD_BYTES = Counter("doorstep_upload_bytes_total", "Photo bytes received by tus PATCH.")
 DERIVATIVE_JOBS_WAITING = Gauge(
     "doorstep_derivative_jobs_waiting",

@@ -21,6 +21,7 @@ from server.feed import (
     scope_exits_after,
     wait_for_position,
 )
+from server.observability import PULL_WAITS
 from server.org.models import Role
 from server.reports.models import Report
 from server.settings import Settings
@@ -97,7 +98,11 @@ async def pull(
     got = await read(request, ctx, cursor_tag)
     for wait in LATE_WAITS:
         late = got.late(limit)
-        if late is None or not await wait_for_position(late, wait):
+        if late is None:
+            break
+        passed = await wait_for_position(late, wait)
+        PULL_WAITS.labels("passed" if passed else "still_held").inc()
+        if not passed:
             break
         got = await read(request, ctx, cursor_tag)
     return await _answer(ctx, got, limit)
