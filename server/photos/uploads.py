@@ -17,7 +17,6 @@ the WAL flush), and the body is hashed in a thread, a block behind the bytes arr
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import secrets
@@ -28,7 +27,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from starlette.requests import ClientDisconnect
-from tortoise.expressions import Q
 
 from server.clock import Clock
 from server.context import RequestContext
@@ -36,8 +34,9 @@ from server.photos import tus
 from server.photos.derivatives import derive_in_background
 from server.photos.ending import end_refused, purge_upload
 from server.photos.guards import upload_refusal
+from server.photos.hashes import Sha256, running_hashes
 from server.photos.models import Upload, UploadState
-from server.photos.progress import update_uploads
+from server.photos.progress import move_offset, renew_lock, take_lock
 from server.photos.store import PhotoStore, StoredPart
 from server.photos.verification import verify_upload
 from server.settings import Settings
@@ -48,9 +47,6 @@ log = logging.getLogger("doorstep.photos")
 # that dies mid-chunk frees the upload for a retry after at most this long.
 LOCK_SECONDS = 120
 LOCK_RENEW_SECONDS = 30
-# The body is hashed off the event loop in blocks of about this size (hashlib releases the
-# GIL), one block at a time and in order, while the next block arrives.
-HASH_BLOCK = 256 * 1024
 
 
 def refuse_if_failed(upload: Upload) -> None:
@@ -81,13 +77,22 @@ class ChunkResult:
 
 
 class ChunkBody:
-    """A PATCH body as it streams in: capped, hashed, and kept short of a client that leaves."""
+    """A PATCH body as it streams in: capped, and kept short of a client that leaves.
+
+    The store hashes the bytes as it writes them (``PhotoStore.write_chunk``'s digests):
+    ``chunk_digest`` for the chunk's ``Upload-Checksum``, ``file_digest`` carrying on the
+    whole file's running hash (``hashes``). At offset 0 they are one and the same.
+    """
 
     def __init__(
         self,
         stream: AsyncIterator[bytes],
         limit: int,
         renew: Callable[[], Awaitable[None]],
+        *,
+        checked: bool,
+        file_digest: Sha256 | None,
+        first: bool,
     ) -> None:
         self._stream = stream
         self._limit = limit
@@ -95,25 +100,16 @@ class ChunkBody:
         self._renewed_at = time.monotonic()
         self.size = 0
         self.disconnected = False
-        self._digest = hashlib.sha256()
-        self._block = bytearray()
-        self._hashing: asyncio.Future[None] | None = None
+        self.file_digest = file_digest
+        self.chunk_digest: Sha256 | None = None
+        if checked:
+            self.chunk_digest = file_digest if first and file_digest else hashlib.sha256()
 
-    async def _hash_block(self) -> None:
-        """Hand the collected block to a thread, after the previous one is hashed."""
-        if self._hashing is not None:
-            await self._hashing
-        block, self._block = bytes(self._block), bytearray()
-        self._hashing = asyncio.get_running_loop().run_in_executor(None, self._digest.update, block)
-
-    async def digest(self) -> bytes:
-        """The SHA-256 of every byte taken (once the body has been read)."""
-        if self._block:
-            await self._hash_block()
-        if self._hashing is not None:
-            await self._hashing
-            self._hashing = None
-        return self._digest.digest()
+    @property
+    def digests(self) -> list[Sha256]:
+        """The hashes the store feeds (each once)."""
+        found = [d for d in (self.chunk_digest, self.file_digest) if d is not None]
+        return found[:1] if len(found) == 2 and found[0] is found[1] else found
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """Yield the body's pieces; stop quietly if the client disconnects."""
@@ -124,18 +120,12 @@ class ChunkBody:
                 if self.size + len(data) > self._limit:
                     raise tus.chunk_too_large(self._limit)
                 self.size += len(data)
-                self._block += data
-                if len(self._block) >= HASH_BLOCK:
-                    await self._hash_block()
                 if time.monotonic() - self._renewed_at > LOCK_RENEW_SECONDS:
                     await self._renew()
                     self._renewed_at = time.monotonic()
                 yield data
         except ClientDisconnect:
             self.disconnected = True
-        finally:
-            if self._hashing is not None:  # never left running past the body
-                await asyncio.wait([self._hashing])
 
 
 async def receive_chunk(
@@ -174,11 +164,8 @@ async def receive_chunk(
         raise tus.chunk_too_large(remaining)
     now = clock.now()
     token = secrets.token_hex(16)
-    taken = await update_uploads(
-        Q(id=upload.id, state=UploadState.OPEN, upload_offset=offset)
-        & (Q(lock_token__isnull=True) | Q(locked_until__lt=now)),
-        lock_token=token,
-        locked_until=now + timedelta(seconds=LOCK_SECONDS),
+    taken = await take_lock(
+        upload.id, offset, token, now=now, until=now + timedelta(seconds=LOCK_SECONDS)
     )
     if not taken:
         raise tus.offset_conflict(
@@ -189,7 +176,7 @@ async def receive_chunk(
 
     async def renew() -> None:
         until = clock.now() + timedelta(seconds=LOCK_SECONDS)
-        if not await update_uploads(Q(id=upload.id, lock_token=token), locked_until=until):
+        if not await renew_lock(upload.id, token, until=until):
             raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
 
     # The lock was taken at the offset read with ``upload``; the parts list only changes with
@@ -197,10 +184,20 @@ async def receive_chunk(
     parts: list[StoredPart] = []
     done = False
     try:
-        body = ChunkBody(stream, remaining, renew)
-        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks())
-        digest = await body.digest()
-        if chunk.checksum is not None and (body.disconnected or digest != chunk.checksum):
+        body = ChunkBody(
+            stream,
+            remaining,
+            renew,
+            checked=chunk.checksum is not None,
+            file_digest=running_hashes.resume(upload.id, upload.parts),
+            first=offset == 0,
+        )
+        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks(), body.digests)
+        if chunk.checksum is not None and (
+            body.disconnected
+            or body.chunk_digest is None
+            or body.chunk_digest.digest() != chunk.checksum
+        ):
             await store.discard_parts(str(upload.id), parts)
             parts = []
             raise tus.checksum_mismatch(offset)
@@ -210,27 +207,37 @@ async def receive_chunk(
         accepted = [*upload.parts, *(p.to_json() for p in parts)]
         if new_offset < upload.upload_length or body.size == 0:
             later = clock.now()
-            moved = await update_uploads(
-                Q(id=upload.id, lock_token=token, state=UploadState.OPEN),
-                upload_offset=new_offset,
-                parts=accepted,
-                lock_token=None,
-                locked_until=None,
-                updated_at=later,
+            moved = await move_offset(
+                upload.id,
+                token,
+                new_offset,
+                accepted,
+                now=later,
                 expires_at=later + timedelta(seconds=settings.upload_expiry_seconds),
             )
             if not moved:
                 raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
             done = True
+            if body.file_digest is not None:
+                running_hashes.keep(upload.id, accepted, body.file_digest)
             return ChunkResult(new_offset)
+        known = body.file_digest.hexdigest() if body.file_digest is not None else None
         try:
             photo_id = await verify_upload(
-                upload, token, [StoredPart.from_json(p) for p in accepted], ctx, store, clock
+                upload,
+                token,
+                [StoredPart.from_json(p) for p in accepted],
+                ctx,
+                store,
+                clock,
+                known_sha256=known,
             )
         except tus.FileMismatch:
             done = True  # committed as failed; the chunks are already gone
+            running_hashes.forget(upload.id)
             raise
         done = True
+        running_hashes.forget(upload.id)
         return ChunkResult(upload.upload_length, verified_photo_id=photo_id)
     finally:
         if not done:

@@ -61,8 +61,14 @@ async def verify_upload(
     ctx: RequestContext,
     store: PhotoStore,
     clock: Clock,
+    *,
+    known_sha256: str | None = None,
 ) -> uuid.UUID:
-    """Hash the whole file again; verify the photo or mark it failed, in one transaction.
+    """Join the chunks and check the whole file's SHA-256; verify the photo or mark it
+    failed, in one transaction.
+
+    ``known_sha256`` is the running hash of the parts as this worker stored them
+    (``hashes``); without it the store hashes them again while joining.
 
     Returns the verified photo's id; raises ``FileMismatch`` (after committing the failure)
     when the file does not match, or the guard's error (after ending the upload) when it may
@@ -74,7 +80,7 @@ async def verify_upload(
     if refusal is not None:
         await end_refused(upload, refusal, store, now=clock.now(), token=token)
         raise refusal
-    joined = await _join(upload, parts, store)
+    joined = await _join(upload, parts, store, known_sha256)
     try:
         refusal = await _commit(upload, token, parts, joined, ctx, store, clock)
     except BaseException:
@@ -94,10 +100,12 @@ async def verify_upload(
     return photo_id
 
 
-async def _join(upload: Upload, parts: list[StoredPart], store: PhotoStore) -> Joined:
-    """Join the chunks into a staged file, hashing them."""
+async def _join(
+    upload: Upload, parts: list[StoredPart], store: PhotoStore, known_sha256: str | None
+) -> Joined:
+    """Join the chunks into a staged file, hashing them unless their hash is known."""
     try:
-        staged = await store.stage(str(upload.id), parts, upload.sha256)
+        staged = await store.stage(str(upload.id), parts, upload.sha256, known_sha256=known_sha256)
     except PartMissing:
         return Joined(None, "Part of the file was lost on the server.")
     return Joined(staged, None if staged.key else "The file received does not match its SHA-256.")
