@@ -34,7 +34,6 @@ from server.photos import tus
 from server.photos.derivatives import derive_in_background
 from server.photos.ending import end_refused, purge_upload
 from server.photos.guards import upload_refusal
-from server.photos.hashes import Sha256, running_hashes
 from server.photos.models import Upload, UploadState
 from server.photos.progress import move_offset, renew_lock, take_lock
 from server.photos.store import PhotoStore, StoredPart
@@ -79,9 +78,9 @@ class ChunkResult:
 class ChunkBody:
     """A PATCH body as it streams in: capped, and kept short of a client that leaves.
 
-    The store hashes the bytes as it writes them (``PhotoStore.write_chunk``'s digests):
-    ``chunk_digest`` for the chunk's ``Upload-Checksum``, ``file_digest`` carrying on the
-    whole file's running hash (``hashes``). At offset 0 they are one and the same.
+    The store hashes the bytes as it writes them (``PhotoStore.write_chunk``'s digests) into
+    ``digest``: for the chunk's ``Upload-Checksum``, and at offset 0 as the whole file's hash
+    should this one PATCH carry it all.
     """
 
     def __init__(
@@ -90,9 +89,7 @@ class ChunkBody:
         limit: int,
         renew: Callable[[], Awaitable[None]],
         *,
-        checked: bool,
-        file_digest: Sha256 | None,
-        first: bool,
+        hashed: bool,
     ) -> None:
         self._stream = stream
         self._limit = limit
@@ -100,16 +97,7 @@ class ChunkBody:
         self._renewed_at = time.monotonic()
         self.size = 0
         self.disconnected = False
-        self.file_digest = file_digest
-        self.chunk_digest: Sha256 | None = None
-        if checked:
-            self.chunk_digest = file_digest if first and file_digest else hashlib.sha256()
-
-    @property
-    def digests(self) -> list[Sha256]:
-        """The hashes the store feeds (each once)."""
-        found = [d for d in (self.chunk_digest, self.file_digest) if d is not None]
-        return found[:1] if len(found) == 2 and found[0] is found[1] else found
+        self.digest = hashlib.sha256() if hashed else None
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """Yield the body's pieces; stop quietly if the client disconnects."""
@@ -184,19 +172,11 @@ async def receive_chunk(
     parts: list[StoredPart] = []
     done = False
     try:
-        body = ChunkBody(
-            stream,
-            remaining,
-            renew,
-            checked=chunk.checksum is not None,
-            file_digest=running_hashes.resume(upload.id, upload.parts),
-            first=offset == 0,
-        )
-        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks(), body.digests)
+        body = ChunkBody(stream, remaining, renew, hashed=chunk.checksum is not None or offset == 0)
+        digests = [body.digest] if body.digest is not None else []
+        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks(), digests)
         if chunk.checksum is not None and (
-            body.disconnected
-            or body.chunk_digest is None
-            or body.chunk_digest.digest() != chunk.checksum
+            body.disconnected or body.digest is None or body.digest.digest() != chunk.checksum
         ):
             await store.discard_parts(str(upload.id), parts)
             parts = []
@@ -218,10 +198,10 @@ async def receive_chunk(
             if not moved:
                 raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
             done = True
-            if body.file_digest is not None:
-                running_hashes.keep(upload.id, accepted, body.file_digest)
             return ChunkResult(new_offset)
-        known = body.file_digest.hexdigest() if body.file_digest is not None else None
+        # From offset 0 this PATCH carried the whole file: its hash, taken as it was stored,
+        # is the file's, so the store need not read it back.
+        known = body.digest.hexdigest() if offset == 0 and body.digest is not None else None
         try:
             photo_id = await verify_upload(
                 upload,
@@ -234,10 +214,8 @@ async def receive_chunk(
             )
         except tus.FileMismatch:
             done = True  # committed as failed; the chunks are already gone
-            running_hashes.forget(upload.id)
             raise
         done = True
-        running_hashes.forget(upload.id)
         return ChunkResult(upload.upload_length, verified_photo_id=photo_id)
     finally:
         if not done:

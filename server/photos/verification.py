@@ -67,8 +67,9 @@ async def verify_upload(
     """Join the chunks and check the whole file's SHA-256; verify the photo or mark it
     failed, in one transaction.
 
-    ``known_sha256`` is the running hash of the parts as this worker stored them
-    (``hashes``); without it the store hashes them again while joining.
+    ``known_sha256`` is the whole file's hash when this request stored all of it (one PATCH
+    from offset 0), taken as it was written; otherwise the store hashes the parts as it joins
+    them (``PhotoStore.stage``).
 
     Returns the verified photo's id; raises ``FileMismatch`` (after committing the failure)
     when the file does not match, or the guard's error (after ending the upload) when it may

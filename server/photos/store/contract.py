@@ -96,11 +96,14 @@ class PhotoStore(Protocol):
     ) -> Assembled:
         """Join the parts in order while hashing, set aside: nothing appears under ``key`` yet.
 
-        ``known_sha256`` is the SHA-256 of the parts' bytes in order as this process stored
-        them (``write_chunk``'s digests): a store may take it instead of reading the parts
-        back. Parts are never written after ``write_chunk`` returns (each has its own name,
-        made from its PATCH's lock token), so it still describes them. The caller then
-        promotes (the photo is verified) or discards (it is not, after all).
+        ``known_sha256`` is the SHA-256 of the parts' bytes as this same request stored them
+        (``write_chunk``'s digests): in practice a whole file sent in one PATCH. It proves
+        those bytes only while they cannot have changed since, so a store trusts it only to
+        take over a single part at once (the filesystem renames it into place: no copy, no
+        second read), to find these very bytes already stored, or to refuse without reading
+        (it does not match). Parts that waited
+        in the store between requests are always hashed again as they are joined. The
+        caller then promotes (the photo is verified) or discards (it is not, after all).
         """
         ...
 

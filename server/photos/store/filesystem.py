@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import hashlib
 import os
 import secrets
@@ -26,8 +25,6 @@ from server.photos.store.keys import checked_key, original_key, part_name, uploa
 
 # The filesystem backend writes in blocks of this size, off the event loop.
 FS_WRITE_BUFFER = 1024 * 1024
-# What copy_file_range answers where a filesystem (or kernel) cannot copy between the files.
-_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL}
 
 
 class FilesystemPhotoStore:
@@ -95,12 +92,9 @@ class FilesystemPhotoStore:
         expected_sha256: str,
         known_sha256: str | None = None,
     ) -> Assembled:
-        """Join the parts into a temporary file, fsynced; kept there if it matches.
-
-        With ``known_sha256`` the parts are not read back: a single part is renamed into
-        place as the staged file, several are copied in the kernel. Otherwise they are
-        copied while hashing.
-        """
+        """Join the parts into a temporary file while hashing them, fsynced; kept there if
+        it matches. A single part whose hash is known (``known_sha256``) is renamed into
+        place as the staged file instead: not copied, not read back."""
         return await asyncio.to_thread(
             self._stage, upload_id, list(parts), expected_sha256, known_sha256
         )
@@ -128,9 +122,7 @@ class FilesystemPhotoStore:
                 _move_part(sources[0], tmp, parts[0].size)
                 actual = known_sha256
             else:
-                sizes = [p.size for p in parts]
-                actual = _join_parts(sources, sizes, tmp, hashing=known_sha256 is None)
-                actual = known_sha256 or actual
+                actual = _join_parts(sources, tmp)
             if actual != expected_sha256:
                 _unlink(tmp)
                 return Assembled(actual, size, None)
@@ -324,46 +316,21 @@ def _move_part(source: Path, tmp: Path, size: int) -> None:
         os.fsync(part.fileno())
 
 
-def _join_parts(sources: list[Path], sizes: list[int], tmp: Path, *, hashing: bool) -> str:
-    """Copy the parts into ``tmp`` in order, fsynced. With ``hashing`` they are read through
-    a buffer and their SHA-256 returned; without, each must still be the size it was stored
-    at, and is copied in the kernel, never read into Python ("" is returned)."""
+def _join_parts(sources: list[Path], tmp: Path) -> str:
+    """Copy the parts into ``tmp`` in order while hashing them, fsynced; return the hash."""
     digest = hashlib.sha256()
     block = bytearray(READ_BLOCK)
     view = memoryview(block)
     with tmp.open("xb") as out:
-        for path, size in zip(sources, sizes, strict=True):
+        for path in sources:
             with _open_part(path) as source:
-                if not hashing and os.fstat(source.fileno()).st_size != size:
-                    raise PartMissing(f"chunk {path.name} is not the size it was stored at")
-                out.flush()  # the kernel appends at the file's own offset
-                if not hashing and _copy_in_kernel(source.fileno(), out.fileno(), size):
-                    continue
                 while n := source.readinto(block):
-                    if hashing:
-                        digest.update(view[:n])
+                    digest.update(view[:n])
                     out.write(view[:n])
         out.flush()
         # The phone deletes its copy once the photo is verified: be on disk first.
         os.fsync(out.fileno())
-    return digest.hexdigest() if hashing else ""
-
-
-def _copy_in_kernel(source: int, target: int, size: int) -> bool:
-    """Append ``size`` bytes of ``source`` to ``target`` with ``copy_file_range``; False if
-    this filesystem cannot (nothing was copied: the caller copies through a buffer)."""
-    remaining = size
-    try:
-        while remaining > 0:
-            copied = os.copy_file_range(source, target, remaining)
-            if copied == 0:
-                raise PartMissing("a chunk is shorter than it was stored")
-            remaining -= copied
-    except OSError as exc:
-        if remaining == size and exc.errno in _NO_KERNEL_COPY:
-            return False
-        raise
-    return True
+    return digest.hexdigest()
 
 
 def _unlink(path: Path) -> None:
