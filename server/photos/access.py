@@ -34,19 +34,29 @@ def _uuid_or_404(raw: str, what: str) -> uuid.UUID:
         raise NotFound(f"No such {what}.") from exc
 
 
-async def writable_photo(principal: Principal, photo_id: uuid.UUID, visit_id: uuid.UUID) -> Photo:
-    """The photo, if it belongs to that visit and the caller is the visit's officer; else 404."""
-    photo = await Photo.filter(id=photo_id, deleted=False).select_related("visit").first()
-    owner = photo.visit.officer_id if photo else None  # type: ignore[attr-defined]
-    if photo is not None and not may_write_visit(principal, owner):
+# What ``writable_photo`` decides on: the photo's visit and that visit's officer.
+_PHOTO_OWNER_SQL = (
+    "SELECT p.visit_id, v.officer_id, v.deleted FROM photo p JOIN visit v ON v.id = p.visit_id "
+    "WHERE p.id = $1 AND p.deleted = $2"
+)
+
+
+async def writable_photo(principal: Principal, photo_id: uuid.UUID, visit_id: uuid.UUID) -> None:
+    """Refuse (404) unless the photo belongs to that visit and the caller is the visit's
+    officer. One fixed statement: every upload opens with it."""
+    connection = connections.get("default")
+    fields = Photo._meta.fields_map
+    values = [
+        fields["id"].to_db_value(photo_id, Photo),
+        fields["deleted"].to_db_value(False, Photo),
+    ]
+    rows = await connection.execute_query_dict(sql(connection, _PHOTO_OWNER_SQL), values)
+    row = rows[0] if rows else None
+    owner = uuid.UUID(str(row["officer_id"])) if row else None
+    if row is not None and not may_write_visit(principal, owner):
         raise OutOfScope("photos", photo_id, "No such photo.", code="photo_not_found")
-    if (
-        photo is None
-        or photo.visit_id != visit_id  # type: ignore[attr-defined]
-        or photo.visit.deleted
-    ):
+    if row is None or uuid.UUID(str(row["visit_id"])) != visit_id or bool(row["deleted"]):
         raise NotFound("No such photo.", code="photo_not_found")
-    return photo
 
 
 @cache

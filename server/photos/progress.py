@@ -15,11 +15,12 @@ What a crash can lose, and why nothing is lost with it:
 A photo becomes verified only in the verifying transaction, whose commit stays durable.
 SQLite commits as usual.
 
-The three writes every chunk makes (take the lock, renew it, move the offset) are single
-statements written once here, so no query is built per chunk: on PostgreSQL each runs as its
-own implicit transaction, and ``set_config('synchronous_commit', 'off', true)`` in its WHERE
-clause applies to that transaction alone (a row is only written once the clause, and so the
-setting, has been evaluated for it; the setting is read at commit and reset after it).
+The writes every upload makes (take the lock, renew it, move the offset, mark the chunks
+purged) are single statements written once here, so no query is built per chunk: on
+PostgreSQL each runs as its own implicit transaction, and ``set_config('synchronous_commit',
+'off', true)`` in its WHERE clause applies to that transaction alone (a row is only written
+once the clause, and so the setting, has been evaluated for it; the setting is read at
+commit and reset after it).
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ from datetime import datetime
 from typing import Any
 
 from tortoise import connections
-from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from server.db import sql
 from server.photos.models import Upload, UploadState
@@ -43,20 +42,13 @@ _TAKE_LOCK = (
     "WHERE id = $3 AND state = $4 AND upload_offset = $5 "
     "AND (lock_token IS NULL OR locked_until < $6)"
 )
+_MARK_PURGED = "UPDATE photo_upload SET purged = $1 WHERE id = $2"
 _RENEW_LOCK = "UPDATE photo_upload SET locked_until = $1 WHERE id = $2 AND lock_token = $3"
 _MOVE_OFFSET = (
     "UPDATE photo_upload SET upload_offset = $1, parts = $2, lock_token = NULL, "
     "locked_until = NULL, updated_at = $3, expires_at = $4 "
     "WHERE id = $5 AND lock_token = $6 AND state = $7"
 )
-
-
-async def update_uploads(where: Q, **values: object) -> int:
-    """UPDATE the uploads matching ``where`` (bookkeeping only: see the module docstring)."""
-    async with in_transaction() as connection:
-        if connection.capabilities.dialect == "postgres":
-            await connection.execute_query("SET LOCAL synchronous_commit TO OFF")
-        return await Upload.filter(where).using_db(connection).update(**values)
 
 
 def _db(field: str, value: object) -> Any:
@@ -115,3 +107,9 @@ async def move_offset(
         UploadState.OPEN.value,
     ]
     return await _bookkeeping(_MOVE_OFFSET, values) == 1
+
+
+async def mark_purged(upload_id: uuid.UUID) -> bool:
+    """Note that the upload's chunks are gone from the store."""
+    values = [Upload._meta.fields_map["purged"].to_db_value(True, Upload), _db("id", upload_id)]
+    return await _bookkeeping(_MARK_PURGED, values) == 1

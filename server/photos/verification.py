@@ -1,9 +1,9 @@
 """The end of an upload: the whole file checked against the SHA-256 the phone declared, and
 against the photo record, its visit and its officer as they are at that moment.
 
-The upload is held to ``guards`` before the file is joined (no work for an upload that can no
-longer complete) and again on the photo and visit rows locked by the transaction that would
-verify it, since a push, a review or a reassignment may land while the file is joined. The
+The upload is held to ``guards`` when its last PATCH begins and again on the photo and visit
+rows locked by the transaction that would verify it, since a push, a review or a reassignment
+may land while the last chunk arrives or the file is joined. The
 joined file is only staged; it is promoted to its content-addressed key inside that
 transaction, after the checks, so a refused upload leaves no original behind.
 
@@ -29,9 +29,9 @@ from server.context import RequestContext
 from server.errors import DoorstepError
 from server.feed import lock_records
 from server.photos import tus
-from server.photos.ending import end_refused, end_upload, purge_upload
+from server.photos.ending import end_upload, purge_upload
 from server.photos.enums import PhotoStatus
-from server.photos.guards import current_refusal, upload_refusal
+from server.photos.guards import upload_refusal
 from server.photos.models import DerivativeStatus, Photo, Upload, UploadState
 from server.photos.status import change_photo_status
 from server.photos.store import Assembled, PartMissing, PhotoStore, StoredPart
@@ -77,10 +77,8 @@ async def verify_upload(
     chunks are left for the caller to purge after answering (``purge_upload``; ``cleanup``
     purges them if that never happens); a failed or refused one's are purged here.
     """
-    refusal = await current_refusal(upload)
-    if refusal is not None:
-        await end_refused(upload, refusal, store, now=clock.now(), token=token)
-        raise refusal
+    # The upload was held to its photo and visit when this PATCH began, and is again under
+    # their locks in the verifying transaction: no unlocked look in between.
     joined = await _join(upload, parts, store, known_sha256)
     try:
         refusal = await _commit(upload, token, parts, joined, ctx, store, clock)
@@ -186,6 +184,7 @@ async def _commit(
                     None,
                     now=now,
                     audit=[entry],
+                    locked=photo,
                     verified_at=now,
                     original_key=assembled.key,
                     original_sha256=assembled.sha256,
@@ -197,5 +196,7 @@ async def _commit(
                     thumb_key=None,
                 )
         elif photo.status is not PhotoStatus.VERIFIED:
-            await change_photo_status(connection, photo_id, PhotoStatus.FAILED, message, now=now)
+            await change_photo_status(
+                connection, photo_id, PhotoStatus.FAILED, message, now=now, locked=photo
+            )
     return None
