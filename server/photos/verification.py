@@ -73,7 +73,8 @@ async def verify_upload(
 
     Returns the verified photo's id; raises ``FileMismatch`` (after committing the failure)
     when the file does not match, or the guard's error (after ending the upload) when it may
-    no longer complete. The caller holds the upload's lock ``token``. A verified upload's
+    no longer complete. ``upload`` comes from ``access.upload_for`` (its photo loaded); the
+    caller holds its lock ``token``. A verified upload's
     chunks are left for the caller to purge after answering (``purge_upload``; ``cleanup``
     purges them if that never happens); a failed or refused one's are purged here.
     """
@@ -134,10 +135,9 @@ async def _commit(
     now = clock.now()
     assembled, verified, message = joined.assembled, joined.verified, joined.message
     photo_id: uuid.UUID = upload.photo_id  # type: ignore[attr-defined]
-    visits = [
-        uuid.UUID(str(v))
-        for v in await Photo.filter(id=photo_id).values_list("visit_id", flat=True)
-    ]
+    # A photo never moves to another visit (sync refuses a changed visit_id), so the visit
+    # read with the upload (``access.upload_for``) is the one to lock.
+    visits = [uuid.UUID(str(upload.photo.visit_id))]  # type: ignore[attr-defined]
     async with in_transaction() as connection:
         rows = await lock_records(connection, {Visit: visits, Photo: [photo_id]})
         photo = rows.get((Photo, photo_id))
