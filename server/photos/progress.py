@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 
 from server.db import sql
 from server.photos.models import Upload, UploadState
@@ -58,6 +59,10 @@ def _db(field: str, value: object) -> Any:
 
 async def _bookkeeping(statement: str, values: list[Any]) -> int:
     connection = connections.get("default")
+    if isinstance(connection, TransactionalDBClient):
+        # Inside a transaction the setting would hold until its end, and that commit (it
+        # may verify a photo) must stay durable: these statements commit on their own only.
+        raise RuntimeError("upload bookkeeping runs outside any transaction")
     if connection.capabilities.dialect == "postgres":
         statement += _NO_FLUSH_WAIT
     changed, _ = await connection.execute_query(sql(connection, statement), values)
