@@ -10,9 +10,13 @@ commits is undone (its parts dropped, its lock freed). Before any byte is taken,
 held to ``guards`` (its photo record, visit and officer as they are now): one that may no
 longer complete is ended at once, so the phone stops sending and starts afresh.
 
-Per chunk the cost stays near the disk's: the lock and the offset of a chunk that does not
-complete the file are bookkeeping (``progress``: on PostgreSQL committed without waiting for
-the WAL flush), and the body is hashed in a thread, a block behind the bytes arriving.
+Per chunk the cost stays near the disk's: the upload is read with its photo and visit by one
+fixed statement (``access``), the lock and the offset of a chunk that does not complete the
+file are single fixed bookkeeping statements (``progress``: on PostgreSQL committed without
+waiting for the WAL flush), and the store hashes each batch of the body in the same worker
+step that writes it, a batch behind the bytes arriving. A whole file sent in one PATCH is
+verified by that hash, taken as it was written, and its one part staged without a copy;
+chunks that waited on disk between requests are hashed again as they are joined.
 """
 
 from __future__ import annotations

@@ -112,8 +112,10 @@ class FilesystemPhotoStore:
         key = original_key(expected_sha256)
         if self._path(key).exists():
             # The same bytes are already stored (one blob per content), if these are them.
-            actual = known_sha256 or self._hash_parts(upload_id, parts)
-            return Assembled(actual, size, key if actual == expected_sha256 else None)
+            if known_sha256 is None:
+                known_sha256, size = self._hash_parts(upload_id, parts)
+            matches = known_sha256 == expected_sha256
+            return Assembled(known_sha256, size, key if matches else None)
         tmp = self._path(f"tmp/{upload_id.lower()}-{secrets.token_hex(4)}")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -122,7 +124,7 @@ class FilesystemPhotoStore:
                 _move_part(sources[0], tmp, parts[0].size)
                 actual = known_sha256
             else:
-                actual = _join_parts(sources, tmp)
+                actual, size = _join_parts(sources, tmp)
             if actual != expected_sha256:
                 _unlink(tmp)
                 return Assembled(actual, size, None)
@@ -132,15 +134,18 @@ class FilesystemPhotoStore:
             _unlink(tmp)
             raise
 
-    def _hash_parts(self, upload_id: str, parts: list[StoredPart]) -> str:
+    def _hash_parts(self, upload_id: str, parts: list[StoredPart]) -> tuple[str, int]:
+        """The SHA-256 and size of the parts' bytes as read back."""
         digest = hashlib.sha256()
+        size = 0
         block = bytearray(READ_BLOCK)
         view = memoryview(block)
         for part in parts:
             with _open_part(self._path(f"{upload_prefix(upload_id)}/{part.name}")) as source:
                 while n := source.readinto(block):
                     digest.update(view[:n])
-        return digest.hexdigest()
+                    size += n
+        return digest.hexdigest(), size
 
     async def promote(self, assembled: Assembled) -> None:
         """Hard-link the staged file at its key (which fails if anything is there), then drop
@@ -316,9 +321,11 @@ def _move_part(source: Path, tmp: Path, size: int) -> None:
         os.fsync(part.fileno())
 
 
-def _join_parts(sources: list[Path], tmp: Path) -> str:
-    """Copy the parts into ``tmp`` in order while hashing them, fsynced; return the hash."""
+def _join_parts(sources: list[Path], tmp: Path) -> tuple[str, int]:
+    """Copy the parts into ``tmp`` in order while hashing them, fsynced; return the hash and
+    the size of what was copied."""
     digest = hashlib.sha256()
+    size = 0
     block = bytearray(READ_BLOCK)
     view = memoryview(block)
     with tmp.open("xb") as out:
@@ -327,10 +334,11 @@ def _join_parts(sources: list[Path], tmp: Path) -> str:
                 while n := source.readinto(block):
                     digest.update(view[:n])
                     out.write(view[:n])
+                    size += n
         out.flush()
         # The phone deletes its copy once the photo is verified: be on disk first.
         os.fsync(out.fileno())
-    return digest.hexdigest()
+    return digest.hexdigest(), size
 
 
 def _unlink(path: Path) -> None:
