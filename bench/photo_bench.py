@@ -16,9 +16,10 @@
    ``server.photos.images.make_derivatives``, against plain Pillow open + draft + thumbnail of
    the same file (median of ``--rounds``).
 
-It prints MB/s and ms beside the baselines as ratios, then the median time of each kind of
-request (POST, PATCH, the last PATCH, which verifies the whole file, and a bare PATCH): what
-a photo costs beyond its bytes. Exit 1 if a correctness check fails.
+It prints MB/s, the server's CPU time per MB uploaded (from ``/proc``: steadier than wall-clock
+ratios on a busy machine) and ms beside the baselines as ratios, then the median time of each
+kind of request (POST, PATCH, the last PATCH, which verifies the whole file, and a bare
+PATCH): what a photo costs beyond its bytes. Exit 1 if a correctness check fails.
 """
 
 from __future__ import annotations
@@ -225,14 +226,26 @@ async def run_uploads(args: argparse.Namespace, work: Path) -> dict[str, float]:
         try:
             await servers[0].start_ready(f"http://{HOST}:{port}/healthz")
             await servers[1].start_ready(f"http://{HOST}:{bare_port}/", status=None)
-            return await upload_through_both(args, port, bare_port, bare_dir, code)
+            pids = (servers[0].pid or 0, servers[1].pid or 0)
+            return await upload_through_both(args, port, bare_port, bare_dir, code, pids)
         finally:
             for server in servers:
                 server.stop()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def upload_through_both(
-    args: argparse.Namespace, port: int, bare_port: int, bare_dir: Path, code: str
+    args: argparse.Namespace,
+    port: int,
+    bare_port: int,
+    bare_dir: Path,
+    code: str,
+    pids: tuple[int, int],
 ) -> dict[str, float]:
     """Enrol, then upload the same photos through Doorstep and through the bare endpoint."""
     origin = f"http://localhost:{port}"
@@ -262,18 +275,20 @@ async def upload_through_both(
                 for photo_id, data in zip(ids, photos, strict=True)
             ]
             took: Requests = {"create": [], "chunk": [], "last": [], "bare": []}
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds(pids[0])
             for upload in prepared:
                 await tus_upload(client, upload, took)
             results[f"{name}_doorstep_mb_s"] = total_mb / (time.perf_counter() - started)
+            results[f"{name}_doorstep_cpu_ms_mb"] = (cpu_seconds(pids[0]) - cpu) * 1000 / total_mb
             for photo_id, data in zip(ids, photos, strict=True):
                 original = await client.get(f"/api/photos/{photo_id}/original")
                 if original.status_code != 200 or original.content != data:
                     raise BenchFailure(f"photo {photo_id} is not byte-identical")
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds(pids[1])
             for n, data in enumerate(photos):
                 await bare_upload(bare_client, f"{name}-{n}", data, chunk, took)
             results[f"{name}_bare_mb_s"] = total_mb / (time.perf_counter() - started)
+            results[f"{name}_bare_cpu_ms_mb"] = (cpu_seconds(pids[1]) - cpu) * 1000 / total_mb
             for kind, seconds in took.items():
                 if seconds:
                     results[f"{name}_{kind}_ms"] = statistics.median(seconds) * 1000
@@ -330,6 +345,10 @@ def run_derivatives(rounds: int) -> dict[str, float]:
     }
 
 
+def _ratio(ours: float, baseline: float) -> str:
+    return f"{ours / baseline:.2f}" if baseline else "-"
+
+
 def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, float]) -> None:
     """The results, as a small table."""
     backend = "postgres" if args.postgres else "sqlite"
@@ -351,6 +370,18 @@ def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, fl
             f"{up['whole_doorstep_mb_s']:.1f}",
             f"{up['whole_bare_mb_s']:.1f}",
             f"{up['whole_doorstep_mb_s'] / up['whole_bare_mb_s']:.2f}",
+        ),
+        (
+            f"server CPU ms per MB, {args.chunk_mib} MiB chunks (lower is better)",
+            f"{up['chunked_doorstep_cpu_ms_mb']:.1f}",
+            f"{up['chunked_bare_cpu_ms_mb']:.1f}",
+            _ratio(up["chunked_doorstep_cpu_ms_mb"], up["chunked_bare_cpu_ms_mb"]),
+        ),
+        (
+            f"server CPU ms per MB, one {args.size_mib} MiB PATCH per photo",
+            f"{up['whole_doorstep_cpu_ms_mb']:.1f}",
+            f"{up['whole_bare_cpu_ms_mb']:.1f}",
+            _ratio(up["whole_doorstep_cpu_ms_mb"], up["whole_bare_cpu_ms_mb"]),
         ),
         (
             f"derivatives per 12 MP JPEG ({dv['jpeg_mb']:.1f} MB), ms",
