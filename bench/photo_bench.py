@@ -16,7 +16,10 @@
    ``server.photos.images.make_derivatives``, against plain Pillow open + draft + thumbnail of
    the same file (median of ``--rounds``).
 
-It prints MB/s and ms beside the baselines as ratios. Exit 1 if a correctness check fails.
+It prints MB/s, the server's CPU time per MB uploaded (from ``/proc``: steadier than wall-clock
+ratios on a busy machine) and ms beside the baselines as ratios, then the median time of each
+kind of request (POST, PATCH, the last PATCH, which verifies the whole file, and a bare
+PATCH): what a photo costs beyond its bytes. Exit 1 if a correctness check fails.
 """
 
 from __future__ import annotations
@@ -151,8 +154,13 @@ def prepare(visit_id: str, photo_id: str, data: bytes, chunk: int) -> PreparedUp
     return PreparedUpload(photo_id, data, metadata, chunks)
 
 
-async def tus_upload(client: httpx.AsyncClient, upload: PreparedUpload) -> None:
+# Seconds each request took, by kind ("create", "chunk", "last", "bare"), for the breakdown.
+Requests = dict[str, list[float]]
+
+
+async def tus_upload(client: httpx.AsyncClient, upload: PreparedUpload, took: Requests) -> None:
     """POST then PATCH every chunk with its sha256 checksum."""
+    started = time.perf_counter()
     created = await client.post(
         "/api/uploads",
         headers={
@@ -161,19 +169,27 @@ async def tus_upload(client: httpx.AsyncClient, upload: PreparedUpload) -> None:
             "Upload-Metadata": upload.metadata,
         },
     )
+    took["create"].append(time.perf_counter() - started)
     if created.status_code != 201:
         raise BenchFailure(f"create: {created.status_code} {created.text}")
     url = created.headers["Location"]
     for offset, piece, checksum in upload.chunks:
+        started = time.perf_counter()
         answer = await client.patch(url, content=piece, headers=patch_headers(offset, checksum))
+        last = offset + len(piece) == len(upload.data)
+        took["last" if last else "chunk"].append(time.perf_counter() - started)
         if answer.status_code != 204:
             raise BenchFailure(f"patch at {offset}: {answer.status_code} {answer.text}")
 
 
-async def bare_upload(client: httpx.AsyncClient, name: str, data: bytes, chunk: int) -> None:
+async def bare_upload(
+    client: httpx.AsyncClient, name: str, data: bytes, chunk: int, took: Requests
+) -> None:
     """The same chunks, PATCHed to the bare streaming endpoint."""
     for offset in range(0, len(data), chunk):
+        started = time.perf_counter()
         answer = await client.patch(f"/bare/{name}", content=data[offset : offset + chunk])
+        took["bare"].append(time.perf_counter() - started)
         if answer.status_code != 204:
             raise BenchFailure(f"bare patch: {answer.status_code}")
 
@@ -210,14 +226,26 @@ async def run_uploads(args: argparse.Namespace, work: Path) -> dict[str, float]:
         try:
             await servers[0].start_ready(f"http://{HOST}:{port}/healthz")
             await servers[1].start_ready(f"http://{HOST}:{bare_port}/", status=None)
-            return await upload_through_both(args, port, bare_port, bare_dir, code)
+            pids = (servers[0].pid or 0, servers[1].pid or 0)
+            return await upload_through_both(args, port, bare_port, bare_dir, code, pids)
         finally:
             for server in servers:
                 server.stop()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def upload_through_both(
-    args: argparse.Namespace, port: int, bare_port: int, bare_dir: Path, code: str
+    args: argparse.Namespace,
+    port: int,
+    bare_port: int,
+    bare_dir: Path,
+    code: str,
+    pids: tuple[int, int],
 ) -> dict[str, float]:
     """Enrol, then upload the same photos through Doorstep and through the bare endpoint."""
     origin = f"http://localhost:{port}"
@@ -246,18 +274,24 @@ async def upload_through_both(
                 prepare(visit_id, photo_id, data, chunk)
                 for photo_id, data in zip(ids, photos, strict=True)
             ]
-            started = time.perf_counter()
+            took: Requests = {"create": [], "chunk": [], "last": [], "bare": []}
+            started, cpu = time.perf_counter(), cpu_seconds(pids[0])
             for upload in prepared:
-                await tus_upload(client, upload)
+                await tus_upload(client, upload, took)
             results[f"{name}_doorstep_mb_s"] = total_mb / (time.perf_counter() - started)
+            results[f"{name}_doorstep_cpu_ms_mb"] = (cpu_seconds(pids[0]) - cpu) * 1000 / total_mb
             for photo_id, data in zip(ids, photos, strict=True):
                 original = await client.get(f"/api/photos/{photo_id}/original")
                 if original.status_code != 200 or original.content != data:
                     raise BenchFailure(f"photo {photo_id} is not byte-identical")
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds(pids[1])
             for n, data in enumerate(photos):
-                await bare_upload(bare_client, f"{name}-{n}", data, chunk)
+                await bare_upload(bare_client, f"{name}-{n}", data, chunk, took)
             results[f"{name}_bare_mb_s"] = total_mb / (time.perf_counter() - started)
+            results[f"{name}_bare_cpu_ms_mb"] = (cpu_seconds(pids[1]) - cpu) * 1000 / total_mb
+            for kind, seconds in took.items():
+                if seconds:
+                    results[f"{name}_{kind}_ms"] = statistics.median(seconds) * 1000
             for n, data in enumerate(photos):
                 if (bare_dir / f"{name}-{n}").read_bytes() != data:
                     raise BenchFailure("the baseline wrote something else")
@@ -311,6 +345,10 @@ def run_derivatives(rounds: int) -> dict[str, float]:
     }
 
 
+def _ratio(ours: float, baseline: float) -> str:
+    return f"{ours / baseline:.2f}" if baseline else "-"
+
+
 def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, float]) -> None:
     """The results, as a small table."""
     backend = "postgres" if args.postgres else "sqlite"
@@ -334,6 +372,18 @@ def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, fl
             f"{up['whole_doorstep_mb_s'] / up['whole_bare_mb_s']:.2f}",
         ),
         (
+            f"server CPU ms per MB, {args.chunk_mib} MiB chunks (lower is better)",
+            f"{up['chunked_doorstep_cpu_ms_mb']:.1f}",
+            f"{up['chunked_bare_cpu_ms_mb']:.1f}",
+            _ratio(up["chunked_doorstep_cpu_ms_mb"], up["chunked_bare_cpu_ms_mb"]),
+        ),
+        (
+            f"server CPU ms per MB, one {args.size_mib} MiB PATCH per photo",
+            f"{up['whole_doorstep_cpu_ms_mb']:.1f}",
+            f"{up['whole_bare_cpu_ms_mb']:.1f}",
+            _ratio(up["whole_doorstep_cpu_ms_mb"], up["whole_bare_cpu_ms_mb"]),
+        ),
+        (
             f"derivatives per 12 MP JPEG ({dv['jpeg_mb']:.1f} MB), ms",
             f"{dv['ours_ms']:.0f}",
             f"{dv['plain_ms']:.0f}",
@@ -354,6 +404,14 @@ def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, fl
         "baselines: a bare Starlette endpoint streaming PATCH bodies to a file on the same disk "
         "under the same uvicorn; plain Pillow open + draft + thumbnail(1600) of the same JPEG"
     )
+    chunks = len(range(0, args.size_mib, args.chunk_mib))
+    print("where a photo's time goes, median ms per request (doorstep | bare):")
+    for name, count in (("chunked", chunks), ("whole", 1)):
+        middle = f" + {up[f'{name}_chunk_ms']:.1f} x {count - 1} PATCH" if count > 1 else ""
+        print(
+            f"  {name}: POST {up[f'{name}_create_ms']:.1f}{middle} + last PATCH (verifies) "
+            f"{up[f'{name}_last_ms']:.1f} | {up[f'{name}_bare_ms']:.1f} x {count} PATCH"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

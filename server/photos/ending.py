@@ -20,7 +20,7 @@ from server.errors import DoorstepError
 from server.feed import lock_records
 from server.photos.enums import PhotoStatus
 from server.photos.models import Photo, Upload, UploadState
-from server.photos.progress import update_uploads
+from server.photos.progress import mark_purged
 from server.photos.status import change_photo_status
 from server.photos.store import PhotoStore
 
@@ -63,7 +63,9 @@ async def end_upload(
         and not photo.deleted
         and photo.status is PhotoStatus.UPLOADING
     ):
-        await change_photo_status(connection, photo_id, PhotoStatus.PENDING, reason[:200], now=now)
+        await change_photo_status(
+            connection, photo_id, PhotoStatus.PENDING, reason[:200], now=now, locked=photo
+        )
     return bool(ended)
 
 
@@ -80,6 +82,6 @@ async def purge_upload(store: PhotoStore, upload_id: uuid.UUID) -> None:
     """Remove an ended upload's chunks from the store (cleanup retries if this fails)."""
     try:
         await store.delete_upload(str(upload_id))
-        await update_uploads(Q(id=upload_id), purged=True)
+        await mark_purged(upload_id)
     except Exception:
         log.warning("could not remove an ended upload's chunks", exc_info=True)

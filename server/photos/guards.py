@@ -137,9 +137,3 @@ def upload_refusal(
     if photo.status is PhotoStatus.VERIFIED and photo.original_sha256 != upload.sha256:
         return already_verified()
     return None
-
-
-async def current_refusal(upload: Upload) -> DoorstepError | None:
-    """``upload_refusal`` on the photo and visit as they are now (read without locks)."""
-    photo = await Photo.filter(id=upload.photo_id).select_related("visit").first()  # type: ignore[attr-defined]
-    return upload_refusal(upload, photo, photo.visit if photo else None)

@@ -57,11 +57,12 @@ async def create_upload(
     principal, settings, now = ctx.caller, ctx.settings, ctx.now
     if length > settings.max_upload_bytes:
         raise tus.upload_too_large(settings.max_upload_bytes)
-    photo = await writable_photo(principal, metadata.photo_id, metadata.visit_id)
+    await writable_photo(principal, metadata.photo_id, metadata.visit_id)
+    photo_id = metadata.photo_id
     superseded: list[uuid.UUID] = []
     async with in_transaction() as connection:
-        rows = await lock_records(connection, {Visit: [metadata.visit_id], Photo: [photo.id]})
-        locked, visit = rows.get((Photo, photo.id)), rows.get((Visit, metadata.visit_id))
+        rows = await lock_records(connection, {Visit: [metadata.visit_id], Photo: [photo_id]})
+        locked, visit = rows.get((Photo, photo_id)), rows.get((Visit, metadata.visit_id))
         if (
             not isinstance(locked, Photo)
             or not isinstance(visit, Visit)
@@ -95,7 +96,9 @@ async def create_upload(
         await check_cap(connection, principal.officer_id, now, settings.max_open_uploads)
         upload = await _new_upload(connection, locked, length, metadata, ctx, complete=False)
         if locked.status is not PhotoStatus.UPLOADING or locked.status_message:
-            await change_photo_status(connection, locked.id, PhotoStatus.UPLOADING, None, now=now)
+            await change_photo_status(
+                connection, locked.id, PhotoStatus.UPLOADING, None, now=now, locked=locked
+            )
     for upload_id in superseded:
         await purge_upload(store, upload_id)
     return upload

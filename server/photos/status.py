@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.audit.service import AuditEntry
-from server.feed import Change, RevisionNote, lock_records, record_changes
+from server.feed import Change, RevisionNote, SyncedRecord, lock_records, record_changes
 from server.photos.enums import PhotoStatus
 from server.photos.models import Photo
 
@@ -28,11 +28,19 @@ async def change_photo_status(
     *,
     now: datetime,
     audit: Sequence[AuditEntry] = (),
+    locked: Photo | None = None,
     **columns: Any,
 ) -> None:
-    """Set a photo's status (and any server-kept ``columns``) so the next pull delivers it."""
-    locked = await lock_records(connection, {Photo: [photo_id]})
-    row = locked[(Photo, photo_id)]
+    """Set a photo's status (and any server-kept ``columns``) so the next pull delivers it.
+
+    ``locked`` is the photo's row when the caller already holds its lock in this
+    transaction and has not changed it since (it is not read and locked again).
+    """
+    row: SyncedRecord = (
+        locked
+        if locked is not None and locked.id == photo_id
+        else (await lock_records(connection, {Photo: [photo_id]}))[(Photo, photo_id)]
+    )
     rev = row.rev + 1
     change = Change(
         Photo,

@@ -10,14 +10,17 @@ commits is undone (its parts dropped, its lock freed). Before any byte is taken,
 held to ``guards`` (its photo record, visit and officer as they are now): one that may no
 longer complete is ended at once, so the phone stops sending and starts afresh.
 
-Per chunk the cost stays near the disk's: the lock and the offset of a chunk that does not
-complete the file are bookkeeping (``progress``: on PostgreSQL committed without waiting for
-the WAL flush), and the body is hashed in a thread, a block behind the bytes arriving.
+Per chunk the cost stays near the disk's: the upload is read with its photo and visit by one
+fixed statement (``access``), the lock and the offset of a chunk that does not complete the
+file are single fixed bookkeeping statements (``progress``: on PostgreSQL committed without
+waiting for the WAL flush), and the store hashes each batch of the body in the same worker
+step that writes it, a batch behind the bytes arriving. A whole file sent in one PATCH is
+verified by that hash, taken as it was written, and its one part staged without a copy;
+chunks that waited on disk between requests are hashed again as they are joined.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import secrets
@@ -28,7 +31,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from starlette.requests import ClientDisconnect
-from tortoise.expressions import Q
 
 from server.clock import Clock
 from server.context import RequestContext
@@ -37,7 +39,7 @@ from server.photos.derivatives import derive_in_background
 from server.photos.ending import end_refused, purge_upload
 from server.photos.guards import upload_refusal
 from server.photos.models import Upload, UploadState
-from server.photos.progress import update_uploads
+from server.photos.progress import move_offset, renew_lock, take_lock
 from server.photos.store import PhotoStore, StoredPart
 from server.photos.verification import verify_upload
 from server.settings import Settings
@@ -48,9 +50,6 @@ log = logging.getLogger("doorstep.photos")
 # that dies mid-chunk frees the upload for a retry after at most this long.
 LOCK_SECONDS = 120
 LOCK_RENEW_SECONDS = 30
-# The body is hashed off the event loop in blocks of about this size (hashlib releases the
-# GIL), one block at a time and in order, while the next block arrives.
-HASH_BLOCK = 256 * 1024
 
 
 def refuse_if_failed(upload: Upload) -> None:
@@ -81,13 +80,20 @@ class ChunkResult:
 
 
 class ChunkBody:
-    """A PATCH body as it streams in: capped, hashed, and kept short of a client that leaves."""
+    """A PATCH body as it streams in: capped, and kept short of a client that leaves.
+
+    The store hashes the bytes as it writes them (``PhotoStore.write_chunk``'s digests) into
+    ``digest``: for the chunk's ``Upload-Checksum``, and at offset 0 as the whole file's hash
+    should this one PATCH carry it all.
+    """
 
     def __init__(
         self,
         stream: AsyncIterator[bytes],
         limit: int,
         renew: Callable[[], Awaitable[None]],
+        *,
+        hashed: bool,
     ) -> None:
         self._stream = stream
         self._limit = limit
@@ -95,25 +101,7 @@ class ChunkBody:
         self._renewed_at = time.monotonic()
         self.size = 0
         self.disconnected = False
-        self._digest = hashlib.sha256()
-        self._block = bytearray()
-        self._hashing: asyncio.Future[None] | None = None
-
-    async def _hash_block(self) -> None:
-        """Hand the collected block to a thread, after the previous one is hashed."""
-        if self._hashing is not None:
-            await self._hashing
-        block, self._block = bytes(self._block), bytearray()
-        self._hashing = asyncio.get_running_loop().run_in_executor(None, self._digest.update, block)
-
-    async def digest(self) -> bytes:
-        """The SHA-256 of every byte taken (once the body has been read)."""
-        if self._block:
-            await self._hash_block()
-        if self._hashing is not None:
-            await self._hashing
-            self._hashing = None
-        return self._digest.digest()
+        self.digest = hashlib.sha256() if hashed else None
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """Yield the body's pieces; stop quietly if the client disconnects."""
@@ -124,18 +112,12 @@ class ChunkBody:
                 if self.size + len(data) > self._limit:
                     raise tus.chunk_too_large(self._limit)
                 self.size += len(data)
-                self._block += data
-                if len(self._block) >= HASH_BLOCK:
-                    await self._hash_block()
                 if time.monotonic() - self._renewed_at > LOCK_RENEW_SECONDS:
                     await self._renew()
                     self._renewed_at = time.monotonic()
                 yield data
         except ClientDisconnect:
             self.disconnected = True
-        finally:
-            if self._hashing is not None:  # never left running past the body
-                await asyncio.wait([self._hashing])
 
 
 async def receive_chunk(
@@ -174,11 +156,8 @@ async def receive_chunk(
         raise tus.chunk_too_large(remaining)
     now = clock.now()
     token = secrets.token_hex(16)
-    taken = await update_uploads(
-        Q(id=upload.id, state=UploadState.OPEN, upload_offset=offset)
-        & (Q(lock_token__isnull=True) | Q(locked_until__lt=now)),
-        lock_token=token,
-        locked_until=now + timedelta(seconds=LOCK_SECONDS),
+    taken = await take_lock(
+        upload.id, offset, token, now=now, until=now + timedelta(seconds=LOCK_SECONDS)
     )
     if not taken:
         raise tus.offset_conflict(
@@ -189,7 +168,7 @@ async def receive_chunk(
 
     async def renew() -> None:
         until = clock.now() + timedelta(seconds=LOCK_SECONDS)
-        if not await update_uploads(Q(id=upload.id, lock_token=token), locked_until=until):
+        if not await renew_lock(upload.id, token, until=until):
             raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
 
     # The lock was taken at the offset read with ``upload``; the parts list only changes with
@@ -197,10 +176,12 @@ async def receive_chunk(
     parts: list[StoredPart] = []
     done = False
     try:
-        body = ChunkBody(stream, remaining, renew)
-        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks())
-        digest = await body.digest()
-        if chunk.checksum is not None and (body.disconnected or digest != chunk.checksum):
+        body = ChunkBody(stream, remaining, renew, hashed=chunk.checksum is not None or offset == 0)
+        digests = [body.digest] if body.digest is not None else []
+        parts = await store.write_chunk(str(upload.id), offset, token, body.chunks(), digests)
+        if chunk.checksum is not None and (
+            body.disconnected or body.digest is None or body.digest.digest() != chunk.checksum
+        ):
             await store.discard_parts(str(upload.id), parts)
             parts = []
             raise tus.checksum_mismatch(offset)
@@ -210,22 +191,30 @@ async def receive_chunk(
         accepted = [*upload.parts, *(p.to_json() for p in parts)]
         if new_offset < upload.upload_length or body.size == 0:
             later = clock.now()
-            moved = await update_uploads(
-                Q(id=upload.id, lock_token=token, state=UploadState.OPEN),
-                upload_offset=new_offset,
-                parts=accepted,
-                lock_token=None,
-                locked_until=None,
-                updated_at=later,
+            moved = await move_offset(
+                upload.id,
+                token,
+                new_offset,
+                accepted,
+                now=later,
                 expires_at=later + timedelta(seconds=settings.upload_expiry_seconds),
             )
             if not moved:
                 raise tus.offset_conflict(offset, "This upload was taken over.", code="upload_busy")
             done = True
             return ChunkResult(new_offset)
+        # From offset 0 this PATCH carried the whole file: its hash, taken as it was stored,
+        # is the file's, so the store need not read it back.
+        known = body.digest.hexdigest() if offset == 0 and body.digest is not None else None
         try:
             photo_id = await verify_upload(
-                upload, token, [StoredPart.from_json(p) for p in accepted], ctx, store, clock
+                upload,
+                token,
+                [StoredPart.from_json(p) for p in accepted],
+                ctx,
+                store,
+                clock,
+                known_sha256=known,
             )
         except tus.FileMismatch:
             done = True  # committed as failed; the chunks are already gone

@@ -1,9 +1,9 @@
 """The end of an upload: the whole file checked against the SHA-256 the phone declared, and
 against the photo record, its visit and its officer as they are at that moment.
 
-The upload is held to ``guards`` before the file is joined (no work for an upload that can no
-longer complete) and again on the photo and visit rows locked by the transaction that would
-verify it, since a push, a review or a reassignment may land while the file is joined. The
+The upload is held to ``guards`` when its last PATCH begins and again on the photo and visit
+rows locked by the transaction that would verify it, since a push, a review or a reassignment
+may land while the last chunk arrives or the file is joined. The
 joined file is only staged; it is promoted to its content-addressed key inside that
 transaction, after the checks, so a refused upload leaves no original behind.
 
@@ -29,9 +29,9 @@ from server.context import RequestContext
 from server.errors import DoorstepError
 from server.feed import lock_records
 from server.photos import tus
-from server.photos.ending import end_refused, end_upload, purge_upload
+from server.photos.ending import end_upload, purge_upload
 from server.photos.enums import PhotoStatus
-from server.photos.guards import current_refusal, upload_refusal
+from server.photos.guards import upload_refusal
 from server.photos.models import DerivativeStatus, Photo, Upload, UploadState
 from server.photos.status import change_photo_status
 from server.photos.store import Assembled, PartMissing, PhotoStore, StoredPart
@@ -61,20 +61,26 @@ async def verify_upload(
     ctx: RequestContext,
     store: PhotoStore,
     clock: Clock,
+    *,
+    known_sha256: str | None = None,
 ) -> uuid.UUID:
-    """Hash the whole file again; verify the photo or mark it failed, in one transaction.
+    """Join the chunks and check the whole file's SHA-256; verify the photo or mark it
+    failed, in one transaction.
+
+    ``known_sha256`` is the whole file's hash when this request stored all of it (one PATCH
+    from offset 0), taken as it was written; otherwise the store hashes the parts as it joins
+    them (``PhotoStore.stage``).
 
     Returns the verified photo's id; raises ``FileMismatch`` (after committing the failure)
     when the file does not match, or the guard's error (after ending the upload) when it may
-    no longer complete. The caller holds the upload's lock ``token``. A verified upload's
+    no longer complete. ``upload`` comes from ``access.upload_for`` (its photo loaded); the
+    caller holds its lock ``token``. A verified upload's
     chunks are left for the caller to purge after answering (``purge_upload``; ``cleanup``
     purges them if that never happens); a failed or refused one's are purged here.
     """
-    refusal = await current_refusal(upload)
-    if refusal is not None:
-        await end_refused(upload, refusal, store, now=clock.now(), token=token)
-        raise refusal
-    joined = await _join(upload, parts, store)
+    # The upload was held to its photo and visit when this PATCH began, and is again under
+    # their locks in the verifying transaction: no unlocked look in between.
+    joined = await _join(upload, parts, store, known_sha256)
     try:
         refusal = await _commit(upload, token, parts, joined, ctx, store, clock)
     except BaseException:
@@ -94,10 +100,12 @@ async def verify_upload(
     return photo_id
 
 
-async def _join(upload: Upload, parts: list[StoredPart], store: PhotoStore) -> Joined:
-    """Join the chunks into a staged file, hashing them."""
+async def _join(
+    upload: Upload, parts: list[StoredPart], store: PhotoStore, known_sha256: str | None
+) -> Joined:
+    """Join the chunks into a staged file, hashing them unless their hash is known."""
     try:
-        staged = await store.stage(str(upload.id), parts, upload.sha256)
+        staged = await store.stage(str(upload.id), parts, upload.sha256, known_sha256=known_sha256)
     except PartMissing:
         return Joined(None, "Part of the file was lost on the server.")
     return Joined(staged, None if staged.key else "The file received does not match its SHA-256.")
@@ -127,10 +135,9 @@ async def _commit(
     now = clock.now()
     assembled, verified, message = joined.assembled, joined.verified, joined.message
     photo_id: uuid.UUID = upload.photo_id  # type: ignore[attr-defined]
-    visits = [
-        uuid.UUID(str(v))
-        for v in await Photo.filter(id=photo_id).values_list("visit_id", flat=True)
-    ]
+    # A photo never moves to another visit (sync refuses a changed visit_id), so the visit
+    # read with the upload (``access.upload_for``) is the one to lock.
+    visits = [uuid.UUID(str(upload.photo.visit_id))]  # type: ignore[attr-defined]
     async with in_transaction() as connection:
         rows = await lock_records(connection, {Visit: visits, Photo: [photo_id]})
         photo = rows.get((Photo, photo_id))
@@ -177,6 +184,7 @@ async def _commit(
                     None,
                     now=now,
                     audit=[entry],
+                    locked=photo,
                     verified_at=now,
                     original_key=assembled.key,
                     original_sha256=assembled.sha256,
@@ -188,5 +196,7 @@ async def _commit(
                     thumb_key=None,
                 )
         elif photo.status is not PhotoStatus.VERIFIED:
-            await change_photo_status(connection, photo_id, PhotoStatus.FAILED, message, now=now)
+            await change_photo_status(
+                connection, photo_id, PhotoStatus.FAILED, message, now=now, locked=photo
+            )
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from server.photos.store.contract import (
     READ_BLOCK,
     Assembled,
+    Digest,
     PartMissing,
     PhotoStore,
     StoredPart,
@@ -26,6 +27,7 @@ from server.settings import Settings
 __all__ = [
     "READ_BLOCK",
     "Assembled",
+    "Digest",
     "FilesystemPhotoStore",
     "PartMissing",
     "PhotoStore",

@@ -15,6 +15,13 @@ from typing import IO, Any, Protocol
 READ_BLOCK = 1024 * 1024
 
 
+class Digest(Protocol):
+    """A running hash (``hashlib.sha256()``): a store feeds it every byte it stores."""
+
+    def update(self, data: bytes, /) -> None:
+        """Hash ``data`` after everything given before."""
+
+
 class StoreError(Exception):
     """The store could not do what was asked (a missing chunk, an unreachable bucket)."""
 
@@ -62,9 +69,18 @@ class PhotoStore(Protocol):
     kind: str
 
     async def write_chunk(
-        self, upload_id: str, offset: int, token: str, body: AsyncIterator[bytes]
+        self,
+        upload_id: str,
+        offset: int,
+        token: str,
+        body: AsyncIterator[bytes],
+        digests: Sequence[Digest] = (),
     ) -> list[StoredPart]:
-        """Stream one PATCH body into the store as one or more parts (removed if it fails)."""
+        """Stream one PATCH body into the store as one or more parts (removed if it fails).
+
+        Every byte stored is fed to each of ``digests`` in order, in the same worker-thread
+        step that stores it, so a digest describes exactly the bytes in the parts returned.
+        """
         ...
 
     async def discard_parts(self, upload_id: str, parts: Sequence[StoredPart]) -> None:
@@ -72,11 +88,22 @@ class PhotoStore(Protocol):
         ...
 
     async def stage(
-        self, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
+        self,
+        upload_id: str,
+        parts: Sequence[StoredPart],
+        expected_sha256: str,
+        known_sha256: str | None = None,
     ) -> Assembled:
         """Join the parts in order while hashing, set aside: nothing appears under ``key`` yet.
 
-        The caller then promotes (the photo is verified) or discards (it is not, after all).
+        ``known_sha256`` is the SHA-256 of the parts' bytes as this same request stored them
+        (``write_chunk``'s digests): in practice a whole file sent in one PATCH. It proves
+        those bytes only while they cannot have changed since, so a store trusts it only to
+        take over a single part at once (the filesystem renames it into place: no copy, no
+        second read), to find these very bytes already stored, or to refuse without reading
+        (it does not match). Parts that waited
+        in the store between requests are always hashed again as they are joined. The
+        caller then promotes (the photo is verified) or discards (it is not, after all).
         """
         ...
 
@@ -134,9 +161,13 @@ class PhotoStore(Protocol):
 
 
 async def assemble(
-    store: PhotoStore, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
+    store: PhotoStore,
+    upload_id: str,
+    parts: Sequence[StoredPart],
+    expected_sha256: str,
+    known_sha256: str | None = None,
 ) -> Assembled:
     """Stage and promote at once (tooling and tests; uploads promote inside their commit)."""
-    assembled = await store.stage(upload_id, parts, expected_sha256)
+    assembled = await store.stage(upload_id, parts, expected_sha256, known_sha256)
     await store.promote(assembled)
     return assembled

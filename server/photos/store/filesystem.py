@@ -16,10 +16,11 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from io import BufferedReader
 from pathlib import Path
 from typing import IO
 
-from server.photos.store.contract import READ_BLOCK, Assembled, PartMissing, StoredPart
+from server.photos.store.contract import READ_BLOCK, Assembled, Digest, PartMissing, StoredPart
 from server.photos.store.keys import checked_key, original_key, part_name, upload_prefix
 
 # The filesystem backend writes in blocks of this size, off the event loop.
@@ -38,34 +39,45 @@ class FilesystemPhotoStore:
         return self.root / checked_key(key)
 
     async def write_chunk(
-        self, upload_id: str, offset: int, token: str, body: AsyncIterator[bytes]
+        self,
+        upload_id: str,
+        offset: int,
+        token: str,
+        body: AsyncIterator[bytes],
+        digests: Sequence[Digest] = (),
     ) -> list[StoredPart]:
-        """Stream one PATCH body into a single part file, writing in 1 MiB blocks in a thread."""
+        """Stream one PATCH body into a single part file: the pieces collected into batches
+        of about 1 MiB, each hashed and written by one worker-thread step while the next
+        batch arrives, the last one closing the file (one thread hop per batch, a single
+        one for a body of up to 1 MiB, and no copy of the bytes)."""
         name = part_name(offset, token)
-        path = self._path(f"{upload_prefix(upload_id)}/{name}")
-        handle = await asyncio.to_thread(_create, path)
-        size = 0
+        writer = _PartWriter(self._path(f"{upload_prefix(upload_id)}/{name}"), digests)
+        loop = asyncio.get_running_loop()
+        writing: asyncio.Future[None] | None = None
+        batch: list[bytes] = []
+        batched = size = 0
         try:
-            buffer = bytearray()
             async for data in body:
-                buffer += data
+                if batched >= FS_WRITE_BUFFER:  # more is coming: hand the full batch over
+                    if writing is not None:
+                        await writing
+                    writing = loop.run_in_executor(None, writer.write, batch)
+                    batch, batched = [], 0
+                batch.append(data)
+                batched += len(data)
                 size += len(data)
-                if len(buffer) >= FS_WRITE_BUFFER:
-                    await asyncio.to_thread(handle.write, buffer)
-                    buffer = bytearray()
-            if buffer:
-                await asyncio.to_thread(handle.write, buffer)
+            if writing is not None:
+                await writing
+            writing = None
             # No fsync per chunk: if a chunk is lost in a crash, the whole-file hash fails and
             # the phone, which keeps the photo until it is verified, sends it again.
-            await asyncio.to_thread(handle.close)
+            await asyncio.to_thread(writer.finish, batch)
         except BaseException:
-            handle.close()
-            await asyncio.to_thread(_unlink, path)
+            if writing is not None:  # never left writing behind the removal
+                await asyncio.wait([writing])
+            await asyncio.to_thread(writer.abandon)
             raise
-        if size == 0:
-            await asyncio.to_thread(_unlink, path)
-            return []
-        return [StoredPart(name, size)]
+        return [StoredPart(name, size)] if size else []
 
     async def discard_parts(self, upload_id: str, parts: Sequence[StoredPart]) -> None:
         """Remove parts that were not accepted."""
@@ -74,47 +86,66 @@ class FilesystemPhotoStore:
             await asyncio.to_thread(_unlink, self._path(f"{prefix}/{part.name}"))
 
     async def stage(
-        self, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
+        self,
+        upload_id: str,
+        parts: Sequence[StoredPart],
+        expected_sha256: str,
+        known_sha256: str | None = None,
     ) -> Assembled:
-        """Copy the parts into a temporary file while hashing, fsynced; kept there if it matches."""
-        return await asyncio.to_thread(self._stage, upload_id, list(parts), expected_sha256)
+        """Join the parts into a temporary file while hashing them, fsynced; kept there if
+        it matches. A single part whose hash is known (``known_sha256``) is renamed into
+        place as the staged file instead: not copied, not read back."""
+        return await asyncio.to_thread(
+            self._stage, upload_id, list(parts), expected_sha256, known_sha256
+        )
 
-    def _stage(self, upload_id: str, parts: list[StoredPart], expected_sha256: str) -> Assembled:
-        prefix = upload_prefix(upload_id)
+    def _stage(
+        self,
+        upload_id: str,
+        parts: list[StoredPart],
+        expected_sha256: str,
+        known_sha256: str | None,
+    ) -> Assembled:
+        size = sum(p.size for p in parts)
+        if known_sha256 is not None and known_sha256 != expected_sha256:
+            return Assembled(known_sha256, size, None)  # nothing to read: it cannot match
+        key = original_key(expected_sha256)
+        if self._path(key).exists():
+            # The same bytes are already stored (one blob per content), if these are them.
+            if known_sha256 is None:
+                known_sha256, size = self._hash_parts(upload_id, parts)
+            matches = known_sha256 == expected_sha256
+            return Assembled(known_sha256, size, key if matches else None)
         tmp = self._path(f"tmp/{upload_id.lower()}-{secrets.token_hex(4)}")
         tmp.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        block = bytearray(READ_BLOCK)
-        view = memoryview(block)
         try:
-            with tmp.open("xb") as out:
-                for part in parts:
-                    try:
-                        source = self._path(f"{prefix}/{part.name}").open("rb")
-                    except FileNotFoundError as exc:
-                        raise PartMissing(f"chunk {part.name} is missing") from exc
-                    with source:
-                        while n := source.readinto(block):
-                            digest.update(view[:n])
-                            out.write(view[:n])
-                            size += n
-                out.flush()
-                # The phone deletes its copy once the photo is verified: be on disk first.
-                os.fsync(out.fileno())
-            actual = digest.hexdigest()
+            sources = [self._path(f"{upload_prefix(upload_id)}/{p.name}") for p in parts]
+            if known_sha256 is not None and len(parts) == 1:
+                _move_part(sources[0], tmp, parts[0].size)
+                actual = known_sha256
+            else:
+                actual, size = _join_parts(sources, tmp)
             if actual != expected_sha256:
                 _unlink(tmp)
                 return Assembled(actual, size, None)
-            key = original_key(actual)
-            if self._path(key).exists():
-                _unlink(tmp)  # the same bytes are already stored: one blob per content
-                return Assembled(actual, size, key)
             os.chmod(tmp, 0o440)  # originals are evidence: never rewritten in place
             return Assembled(actual, size, key, staged=tmp)
         except BaseException:
             _unlink(tmp)
             raise
+
+    def _hash_parts(self, upload_id: str, parts: list[StoredPart]) -> tuple[str, int]:
+        """The SHA-256 and size of the parts' bytes as read back."""
+        digest = hashlib.sha256()
+        size = 0
+        block = bytearray(READ_BLOCK)
+        view = memoryview(block)
+        for part in parts:
+            with _open_part(self._path(f"{upload_prefix(upload_id)}/{part.name}")) as source:
+                while n := source.readinto(block):
+                    digest.update(view[:n])
+                    size += n
+        return digest.hexdigest(), size
 
     async def promote(self, assembled: Assembled) -> None:
         """Hard-link the staged file at its key (which fails if anything is there), then drop
@@ -238,6 +269,76 @@ def _create(path: Path) -> IO[bytes]:
     """Open a new file for writing (its folder made if need be); fails if it exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
     return path.open("xb")
+
+
+class _PartWriter:
+    """One part file written by worker-thread steps, strictly one after another: each step
+    hashes its pieces and writes them; the file is made by the first step that has bytes."""
+
+    def __init__(self, path: Path, digests: Sequence[Digest]) -> None:
+        self._path = path
+        self._digests = digests
+        self._file: IO[bytes] | None = None
+
+    def write(self, pieces: list[bytes]) -> None:
+        """Hash and append ``pieces`` (blocking)."""
+        if not pieces:
+            return
+        if self._file is None:
+            self._file = _create(self._path)
+        for piece in pieces:
+            for digest in self._digests:
+                digest.update(piece)
+        self._file.writelines(pieces)
+
+    def finish(self, pieces: list[bytes]) -> None:
+        """Write the last pieces and close (blocking)."""
+        self.write(pieces)
+        if self._file is not None:
+            self._file.close()
+
+    def abandon(self) -> None:
+        """Close and remove the part (blocking)."""
+        if self._file is not None:
+            self._file.close()
+            _unlink(self._path)
+
+
+def _open_part(path: Path) -> BufferedReader:
+    try:
+        return path.open("rb")
+    except FileNotFoundError as exc:
+        raise PartMissing(f"chunk {path.name} is missing") from exc
+
+
+def _move_part(source: Path, tmp: Path, size: int) -> None:
+    """Make the one part of a whole file the staged file: renamed, not copied, then fsynced."""
+    with _open_part(source) as part:
+        if os.fstat(part.fileno()).st_size != size:
+            raise PartMissing(f"chunk {source.name} is not the size it was stored at")
+        os.rename(source, tmp)
+        # The phone deletes its copy once the photo is verified: be on disk first.
+        os.fsync(part.fileno())
+
+
+def _join_parts(sources: list[Path], tmp: Path) -> tuple[str, int]:
+    """Copy the parts into ``tmp`` in order while hashing them, fsynced; return the hash and
+    the size of what was copied."""
+    digest = hashlib.sha256()
+    size = 0
+    block = bytearray(READ_BLOCK)
+    view = memoryview(block)
+    with tmp.open("xb") as out:
+        for path in sources:
+            with _open_part(path) as source:
+                while n := source.readinto(block):
+                    digest.update(view[:n])
+                    out.write(view[:n])
+                    size += n
+        out.flush()
+        # The phone deletes its copy once the photo is verified: be on disk first.
+        os.fsync(out.fileno())
+    return digest.hexdigest(), size
 
 
 def _unlink(path: Path) -> None:

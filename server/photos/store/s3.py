@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from server.photos.store.contract import READ_BLOCK, Assembled, PartMissing, StoredPart
+from server.photos.store.contract import READ_BLOCK, Assembled, Digest, PartMissing, StoredPart
 from server.photos.store.keys import checked_key, original_key, part_name, upload_prefix
 
 # The S3 backend stores a chunk as objects of at most this size (its memory bound per PATCH).
@@ -76,23 +76,29 @@ class S3PhotoStore:
         return code in {"404", "NoSuchKey", "NotFound"}
 
     async def write_chunk(
-        self, upload_id: str, offset: int, token: str, body: AsyncIterator[bytes]
+        self,
+        upload_id: str,
+        offset: int,
+        token: str,
+        body: AsyncIterator[bytes],
+        digests: Sequence[Digest] = (),
     ) -> list[StoredPart]:
-        """Store the body as pieces of at most ``piece_bytes``, each one PUT in a thread."""
+        """Store the body as pieces of at most ``piece_bytes``, each one hashed and PUT in a
+        thread."""
         prefix = upload_prefix(upload_id)
         parts: list[StoredPart] = []
         start = offset
         buffer = bytearray()
 
+        def put(key: str, data: bytes) -> None:
+            for digest in digests:
+                digest.update(data)
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+
         async def flush(data: bytes) -> None:
             nonlocal start
             name = part_name(start, token)
-            await asyncio.to_thread(
-                self.client.put_object,
-                Bucket=self.bucket,
-                Key=self._k(f"{prefix}/{name}"),
-                Body=data,
-            )
+            await asyncio.to_thread(put, self._k(f"{prefix}/{name}"), data)
             parts.append(StoredPart(name, len(data)))
             start += len(data)
 
@@ -125,10 +131,17 @@ class S3PhotoStore:
             )
 
     async def stage(
-        self, upload_id: str, parts: Sequence[StoredPart], expected_sha256: str
+        self,
+        upload_id: str,
+        parts: Sequence[StoredPart],
+        expected_sha256: str,
+        known_sha256: str | None = None,
     ) -> Assembled:
         """Stream the pieces into a multipart upload while hashing (bounded memory), every
-        part sent but the upload left open: the original appears only when promoted."""
+        part sent but the upload left open: the original appears only when promoted.
+
+        The pieces are read back whatever ``known_sha256`` says (the bytes must be sent to
+        the multipart upload anyway), so they are hashed as they go."""
         return await asyncio.to_thread(self._stage, upload_id, list(parts), expected_sha256)
 
     def _stage(self, upload_id: str, parts: list[StoredPart], expected_sha256: str) -> Assembled:

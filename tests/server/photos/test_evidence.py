@@ -193,9 +193,9 @@ class HookedStore:
         if hook is not None:
             await hook()
 
-    async def stage(self, *args: Any) -> Any:
+    async def stage(self, *args: Any, **kwargs: Any) -> Any:
         await self._run_hook()
-        return await self._inner.stage(*args)
+        return await self._inner.stage(*args, **kwargs)
 
     async def assemble(self, *args: Any) -> Any:
         await self._run_hook()

@@ -233,3 +233,106 @@ def test_keys_are_only_ever_made_from_hashes_ids_and_offsets() -> None:
     with pytest.raises(ValueError, match="token"):
         part_name(0, "../x")
     assert original_key("ab" * 32) == f"originals/ab/{'ab' * 32}"
+
+
+async def test_write_chunk_feeds_its_digests_exactly_the_bytes_stored(store: PhotoStore) -> None:
+    data = os.urandom(3 * 1024 * 1024 + 12_345)  # several 1 MiB batches and S3 pieces
+    digests = [hashlib.sha256(), hashlib.sha256()]
+    upload_id = str(uuid.uuid4())
+    parts = await store.write_chunk(
+        upload_id, 0, uuid.uuid4().hex, stream(data, 64 * 1024), digests
+    )
+    assert sum(p.size for p in parts) == len(data)
+    assert [d.hexdigest() for d in digests] == [hashlib.sha256(data).hexdigest()] * 2
+    assembled = await assemble(store, upload_id, parts, hashlib.sha256(data).hexdigest())
+    assert await read_all(store, original_key(assembled.sha256)) == data
+
+
+async def test_stage_with_a_known_hash_of_one_part_stores_it_byte_exact(
+    store: PhotoStore,
+) -> None:
+    data = os.urandom(200_000)
+    sha = hashlib.sha256(data).hexdigest()
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, len(data))
+    staged = await store.stage(upload_id, parts, sha, known_sha256=sha)
+    assert (staged.sha256, staged.size, staged.key) == (sha, len(data), original_key(sha))
+    assert not await store.exists(original_key(sha))  # nothing in place before promotion
+    await store.promote(staged)
+    assert await read_all(store, original_key(sha)) == data
+    await store.delete_upload(upload_id)
+    assert store.keys("uploads/") == []
+    assert await store.sweep(datetime.now(UTC) + timedelta(days=1)) == 0
+
+
+async def test_stage_with_a_known_hash_that_does_not_match_stores_nothing(
+    store: PhotoStore,
+) -> None:
+    data = os.urandom(100_000)
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, len(data))
+    declared = hashlib.sha256(b"something else").hexdigest()
+    known = hashlib.sha256(data).hexdigest()
+    assembled = await assemble(store, upload_id, parts, declared, known)
+    assert (assembled.sha256, assembled.key) == (known, None)
+    assert store.keys("originals/") == []
+    assert await store.sweep(datetime.now(UTC) + timedelta(days=1)) == 0
+
+
+async def test_fs_stage_takes_over_a_single_part_of_known_hash_without_copying(
+    tmp_path: Path,
+) -> None:
+    """The part of a whole-file PATCH becomes the staged file itself (renamed): no copy."""
+    store = FilesystemPhotoStore(tmp_path / "photos")
+    data = os.urandom(300_000)
+    sha = hashlib.sha256(data).hexdigest()
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, len(data))
+    part = tmp_path / "photos" / "uploads" / upload_id / parts[0].name
+    inode = part.stat().st_ino
+    staged = await store.stage(upload_id, parts, sha, known_sha256=sha)
+    assert isinstance(staged.staged, Path)
+    assert staged.staged.stat().st_ino == inode
+    assert not part.exists()
+    await store.promote(staged)
+    original = tmp_path / "photos" / original_key(sha)
+    assert original.read_bytes() == data
+    assert original.stat().st_mode & 0o777 == 0o440  # evidence: never rewritten in place
+
+
+async def test_fs_stage_hashes_parts_that_waited_on_disk_whatever_hash_is_known(
+    tmp_path: Path,
+) -> None:
+    """A hash taken as chunks arrived does not vouch for parts kept between requests: a
+    part changed on disk since is caught when the parts are joined."""
+    store = FilesystemPhotoStore(tmp_path / "photos")
+    data = os.urandom(150_000)
+    sha = hashlib.sha256(data).hexdigest()
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, 50_000)
+    part = tmp_path / "photos" / "uploads" / upload_id / parts[1].name
+    changed = bytearray(part.read_bytes())
+    changed[10] ^= 0xFF
+    part.write_bytes(bytes(changed))
+    assembled = await assemble(store, upload_id, parts, sha, sha)
+    assert assembled.key is None
+    assert assembled.sha256 != sha
+    assert store.keys("originals/") == []
+
+
+async def test_fs_stage_refuses_a_single_part_not_the_size_it_was_stored_at(
+    tmp_path: Path,
+) -> None:
+    from server.photos.store import PartMissing
+
+    store = FilesystemPhotoStore(tmp_path / "photos")
+    data = os.urandom(10_000)
+    sha = hashlib.sha256(data).hexdigest()
+    upload_id = str(uuid.uuid4())
+    parts = await put_all(store, upload_id, data, len(data))
+    part = tmp_path / "photos" / "uploads" / upload_id / parts[0].name
+    part.write_bytes(data[:-1])
+    with pytest.raises(PartMissing):
+        await store.stage(upload_id, parts, sha, known_sha256=sha)
+    assert store.keys("originals/") == []
+    assert list((tmp_path / "photos" / "tmp").iterdir()) == []

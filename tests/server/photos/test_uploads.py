@@ -498,3 +498,69 @@ async def test_undecodable_photo_keeps_its_original_and_says_why(officer: Person
     assert photo.derivative_message is not None
     assert photo.derivative_message.startswith("could not be decoded: ")
     assert (await officer.client.get(f"/api/photos/{photo_id}/original")).content == data
+
+
+class StageSpy:
+    """The app's store, noting the hash each ``stage`` was told was known."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.known: list[str | None] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def stage(self, *args: Any, known_sha256: str | None = None) -> Any:
+        self.known.append(known_sha256)
+        return await self._inner.stage(*args, known_sha256=known_sha256)
+
+
+@pytest.mark.parametrize("store_kind", ["fs", "s3"])
+async def test_upload_in_one_patch_verifies_by_the_hash_taken_as_it_was_stored(
+    officer: Person, app: Starlette
+) -> None:
+    data = jpeg_bytes(noise=True)
+    spy = StageSpy(app.state.photo_store)
+    app.state.photo_store = spy
+    phone = PhotoPhone(officer.client)
+    visit_id, photo_id = await phone.record_photo(data)
+    tus = TusClient(officer.client)
+    url = (await tus.create(photo_id, visit_id, data)).headers["Location"]
+    assert (await tus.patch(url, 0, data, checksum=None)).status_code == 204
+    assert spy.known == [sha256_hex(data)]
+    assert (await phone.photo_record(photo_id))["upload.status"] == "verified"
+    assert (await officer.client.get(f"/api/photos/{photo_id}/original")).content == data
+    assert spy.keys("uploads/") == []
+
+
+async def test_upload_in_chunks_hashes_its_parts_again_as_they_are_joined(
+    officer: Person, app: Starlette
+) -> None:
+    data = jpeg_bytes(noise=True)
+    spy = StageSpy(app.state.photo_store)
+    app.state.photo_store = spy
+    phone = PhotoPhone(officer.client)
+    visit_id, photo_id = await phone.record_photo(data)
+    tus = TusClient(officer.client)
+    url = (await tus.create(photo_id, visit_id, data)).headers["Location"]
+    assert (await tus.send(url, data, chunk=len(data) // 3 + 1)).status_code == 204
+    assert spy.known == [None]
+    assert (await officer.client.get(f"/api/photos/{photo_id}/original")).content == data
+
+
+async def test_a_whole_file_in_one_patch_that_does_not_match_is_never_verified(
+    officer: Person, app: Starlette
+) -> None:
+    declared = jpeg_bytes()
+    sent = bytearray(declared)
+    sent[len(sent) // 3] ^= 0xFF
+    phone = PhotoPhone(officer.client)
+    visit_id, photo_id = await phone.record_photo(declared)
+    tus = TusClient(officer.client)
+    url = (await tus.create(photo_id, visit_id, declared)).headers["Location"]
+    last = await tus.patch(url, 0, bytes(sent))  # its own checksum is right
+    assert last.status_code == 422
+    assert last.json()["error"]["code"] == "sha256_mismatch"
+    assert (await phone.photo_record(photo_id))["upload.status"] == "failed"
+    assert app.state.photo_store.keys("originals/") == []
+    assert app.state.photo_store.keys("uploads/") == []
