@@ -25,7 +25,7 @@ async def fill_line_keys(apps, schema_editor):
             if not rows:
                 break
             await client.execute_many(
-                f"UPDATE {table} SET address_line_key = {one} WHERE id = {two}",
+                "UPDATE {} SET address_line_key = {} WHERE id = {}".format(table, one, two),
                 [[line_key(r["address_line1"]) or None, r["id"]] for r in rows],
             )
             after = rows[-1]["id"]
