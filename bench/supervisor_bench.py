@@ -27,11 +27,12 @@ What it does, all against one PostgreSQL server (``--postgres-url``, default
    joined to the officer, with the same WHERE, ORDER BY created_at DESC, id DESC LIMIT 51 and
    the same keyset condition. The detail: the six SELECTs of what it shows (the visit with its
    officer, property, kits, photos, reviews, revisions) and the advice titles. The figures: one
-   statement, every visit in the window grouped by GROUPING SETS into the total and by area,
-   team and officer, named by joins to area, team and officer, with the attendance target the
-   endpoint reports. The four per-dimension statements the endpoint ran before (``stats_sql``)
-   and their three name look-ups are timed too, as a second reference, and must give the same
-   figures.
+   statement, every visit in the window that is not a draft (dated by its linked report's
+   reported-at where it has one, as the endpoint counts) grouped by GROUPING SETS into the
+   total and by area, team and officer, named by joins to area, team and officer, with the
+   attendance target the endpoint reports. The four per-dimension statements the endpoint ran
+   before (``stats_sql``) and their three name look-ups are timed too, as a second reference,
+   and must give the same figures.
 
 It prints p50 and p99 latency of each beside its baseline, as ratios (Doorstep / baseline), and
 the EXPLAIN (ANALYZE, BUFFERS) summary of the baseline queries (time, plan, indexes used), both
@@ -79,6 +80,7 @@ from bench.supervisor_history import add_history
 from bench.supervisor_sql import (
     ADVICE_SQL,
     APP_PAGE,
+    FIGURES_WHERE,
     PAGE,
     STATS_KEYS,
     default_list_sql,
@@ -108,6 +110,7 @@ class Subject:
     date_to: datetime
     in_scope: int = 0
     in_window: int = 0
+    counted: int = 0  # what the figures count: the window's visits that are not drafts
     matching: int = 0
     pages: int = 0  # pages walked (1 + cursors followed)
     target_seconds: int = 0  # the attendance target the figures use (the endpoint says which)
@@ -247,6 +250,10 @@ async def check(conn: asyncpg.Connection, subject: Subject) -> None:
         "AND reference_reported_at >= $2 AND reference_reported_at < $3",
         *subject.list_args(None)[:3],
     )
+    subject.counted = await conn.fetchval(
+        f"SELECT count(*) FROM visit WHERE {FIGURES_WHERE.format(scope_column=column)}",
+        *subject.list_args(None)[:3],
+    )
     subject.matching = await conn.fetchval(
         f"SELECT count(*) FROM visit WHERE {column} = $1 AND NOT deleted "
         "AND reference_reported_at >= $2 AND reference_reported_at < $3 AND status = $4",
@@ -291,10 +298,10 @@ async def check(conn: asyncpg.Connection, subject: Subject) -> None:
         raise BenchFailure(f"{subject.label} stats: grouping sets and the 4 statements disagree")
     total = results[0][0]["visits"] if results[0] else 0
     kits = results[0][0]["kits"] if results[0] else 0
-    if stats["total"]["visits"] != total or stats["total"]["visits"] != subject.in_window:
+    if stats["total"]["visits"] != total or stats["total"]["visits"] != subject.counted:
         raise BenchFailure(
             f"{subject.label} stats: Doorstep counts {stats['total']['visits']} visits, the "
-            f"baseline {total}, the window holds {subject.in_window}"
+            f"baseline {total}, the window holds {subject.counted} that are not drafts"
         )
     if stats["total"]["kits_issued"] != kits or len(stats["by_officer"]) != len(results[3]):
         raise BenchFailure(f"{subject.label} stats: kits or officer groups disagree")
@@ -487,8 +494,9 @@ def report(
     )
     for s in subjects:
         print(
-            f"  {s.label}: {s.in_scope:,} visits in scope, {s.in_window:,} in the window, "
-            f"{s.matching:,} completed ({s.pages} page{'s' * (s.pages > 1)} of {PAGE} walked)"
+            f"  {s.label}: {s.in_scope:,} visits in scope, {s.in_window:,} in the window "
+            f"({s.counted:,} not drafts, as the figures count), {s.matching:,} completed "
+            f"({s.pages} page{'s' * (s.pages > 1)} of {PAGE} walked)"
         )
     print(
         f"runs: list {args.list_reps} x (page 1 + {FOLLOWS} cursors), detail {args.list_reps} "
