@@ -11,8 +11,9 @@ asyncpg connection whose statement already took the head (``head_lock_cte``).
 
 from __future__ import annotations
 
-import json
+import hmac
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -85,6 +86,9 @@ def head_lock_cte(count_sql: str, when_sql: str = "TRUE") -> str:
 # is used only where each occurs exactly once.
 _ROW_ID = 987_654_321_987_654_321
 _RECORD = "\ufdd0record\ufdd1"
+# Record ids JSON writes as they are, between quotes (UUIDs, numbers): only rows whose record
+# ids are all such are hashed from the template, so the one row checked stands for them all.
+_PLAIN = re.compile(r"[0-9A-Za-z_.:-]*")
 
 
 def _template(key: AuditKey, at: datetime, entry: AuditEntry) -> tuple[str, str, str] | None:
@@ -129,21 +133,22 @@ def per_record_hashes(
     ``record_ids`` in turn, chained from ``prev_hash``: exactly ``keyed_row_hash`` of each.
 
     The canonical text is made once and only the row id and record id are put in per row (a
-    list page hashes 50 rows that differ in nothing else). The first row is also hashed the
-    long way: should the two ever disagree, every row is hashed the long way.
+    list page hashes 50 rows that differ in nothing else), where every record id is plain
+    (``_PLAIN``). The first row is also hashed the long way: should the two ever disagree,
+    every row is hashed the long way.
     """
     parts = _template(key, at, entry)
-    if parts is None or not record_ids:
+    if parts is None or not all(_PLAIN.fullmatch(r) for r in record_ids):
         return _hashed_one_by_one(key, prev_hash, first_id, at, entry, record_ids)
     before, between, after = parts
+    # ``key.mac`` derives the chain's sub-key on every call; derived once here, the first
+    # row's check below still compares against ``key.mac`` itself.
+    subkey = hmac.new(key.secret.encode(), b"doorstep audit " + CHAIN, "sha256").digest()
     hashes = []
     chained = prev_hash
     for offset, record_id in enumerate(record_ids):
-        canonical = (
-            f'{before}"id":{first_id + offset}{between}"record_id":'
-            f"{json.dumps(record_id, ensure_ascii=False)}{after}"
-        )
-        chained = key.mac(CHAIN, (chained + canonical).encode())
+        canonical = f'{before}"id":{first_id + offset}{between}"record_id":"{record_id}"{after}'
+        chained = hmac.digest(subkey, (chained + canonical).encode(), "sha256").hex()
         hashes.append(chained)
     first = replace(entry, record_id=record_ids[0])
     if hashes[0] != keyed_row_hash(key, prev_hash, first_id, at, first):

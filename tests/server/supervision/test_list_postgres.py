@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.phone import Phone, new_id
+from server.audit import store
 from server.audit.chain import AuditEntry, keyed_row_hash
 from server.audit.keys import AuditKey
 from server.audit.models import AuditAction, AuditEvent
@@ -139,7 +140,9 @@ async def test_list_visits_empty_page_writes_no_audit_row(enrolled: Enrolled) ->
         ("abcdef0123456789", 'quote " backslash \\ and \ufdd0record\ufdd1 é'),
     ],
 )
-def test_per_record_hashes_equal_keyed_row_hash_of_each_row(request_id: str, reason: str) -> None:
+def test_per_record_hashes_equal_keyed_row_hash_of_each_row(
+    request_id: str, reason: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = AuditKey("k" * 64)
     entry = AuditEntry(
         AuditAction.CONSULT,
@@ -149,13 +152,19 @@ def test_per_record_hashes_equal_keyed_row_hash_of_each_row(request_id: str, rea
         reason=reason,
         request_id=request_id,
     )
-    records = [str(uuid.uuid4()) for _ in range(5)] + ['odd "record"', "\u2028é"]
-    hashes = per_record_hashes(key, "f" * 64, 41, AT, entry, records)
-    expected, prev = [], "f" * 64
-    for offset, record_id in enumerate(records):
-        prev = keyed_row_hash(key, prev, 41 + offset, AT, _with_record(entry, record_id))
-        expected.append(prev)
-    assert hashes == expected
+    plain = [str(uuid.uuid4()) for _ in range(5)] + ["12345", "a.b:c_d-e"]
+    for records in (plain, [*plain, 'odd "record"', "\u2028é"], ['odd "record"', *plain]):
+        hashes = per_record_hashes(key, "f" * 64, 41, AT, entry, records)
+        expected, prev = [], "f" * 64
+        for offset, record_id in enumerate(records):
+            prev = keyed_row_hash(key, prev, 41 + offset, AT, _with_record(entry, record_id))
+            expected.append(prev)
+        assert hashes == expected
+    # Plain record ids and an unambiguous template: no row is hashed the long way but the one
+    # checked (``keyed_row_hash``), which is not the fallback.
+    if request_id.startswith("abc") and reason == "visit list":
+        monkeypatch.setattr(store, "_hashed_one_by_one", None)
+        assert per_record_hashes(key, "f" * 64, 41, AT, entry, plain)
 
 
 def _with_record(entry: AuditEntry, record_id: str) -> AuditEntry:
