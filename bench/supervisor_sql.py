@@ -11,8 +11,17 @@ REPORTED = (
     "COALESCE((SELECT rp.reference_reported_at FROM report rp WHERE rp.linked_visit_id = visit.id"
     " AND rp.deleted = FALSE), visit.reference_reported_at)"
 )
+# Before the exact test (a subquery per visit), the looser one an index can serve: reported in
+# the window by its own time, or linked from a report reported in it.
+LINKED_IN_WINDOW = (
+    "SELECT rp.linked_visit_id FROM report rp WHERE rp.deleted = FALSE "
+    "AND rp.linked_visit_id IS NOT NULL "
+    "AND rp.reference_reported_at >= $2 AND rp.reference_reported_at < $3"
+)
 FIGURES_WHERE = (
     "deleted = FALSE AND status <> 'draft' AND {scope_column} = $1 "
+    "AND ((visit.reference_reported_at >= $2 AND visit.reference_reported_at < $3) "
+    f"OR visit.id = ANY(ARRAY({LINKED_IN_WINDOW}))) "
     f"AND {REPORTED} >= $2 AND {REPORTED} < $3"
 )
 
