@@ -39,7 +39,6 @@ async def _orm_rows(visit_id: uuid.UUID, ctx: RequestContext) -> DetailRows:
     kits = await KitIssue.filter(**live).order_by("created_at", "id")
     photos = await Photo.filter(**live).order_by("taken_at", "id")
     reviews = await Review.filter(visit_id=visit.id).order_by("id").select_related("reviewer")
-    revisions = await history(visit.id)
     await ctx.write_audit(visit_entries(ctx, AuditAction.CONSULT, [visit.id], "visit detail"))
     return DetailRows(
         visit=visit,
@@ -48,7 +47,6 @@ async def _orm_rows(visit_id: uuid.UUID, ctx: RequestContext) -> DetailRows:
         kits=kits,
         photos=photos,
         reviews=[(r, person(r.reviewer).model_dump()) for r in reviews],
-        revisions=[(r, r.actor.display_name if r.actor else None) for r in revisions],
     )
 
 
@@ -63,6 +61,7 @@ async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDeta
     else:
         rows = await _orm_rows(visit_id, ctx)
     visit = rows.visit
+    revisions = await history(visit.id)
     ticks = [t for t in visit.advice_items if isinstance(t, dict)]
     catalogue: dict[tuple[Any, Any], AdviceItem] = (
         {
@@ -120,11 +119,11 @@ async def visit_detail(visit_id: uuid.UUID, *, ctx: RequestContext) -> VisitDeta
                 "previous": r.previous,
                 "conflicts_added": r.conflicts_added,
                 "author": r.author,
-                "actor": actor,
+                "actor": r.actor.display_name if r.actor else None,
                 "device_at": r.device_at,
                 "at": r.created_at.isoformat(),
             }
-            for r, actor in rows.revisions
+            for r in revisions
         ],
         conflicts=list(visit.conflicts),
         aftercare=await aftercare_section(visit.id, ctx=ctx),

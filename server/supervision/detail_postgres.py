@@ -1,13 +1,13 @@
-"""One visit's detail on PostgreSQL: the visit, its records and history, and its audit row, in
-four round trips (BEGIN, one read, the audit insert, COMMIT) instead of a dozen ORM queries.
+"""One visit's detail on PostgreSQL: the visit, its records and its audit row in four round
+trips (BEGIN, one read, the audit insert, COMMIT) instead of eight ORM queries.
 
 The read is one statement: the visit in the caller's scope (``scope_rule``, as
-``scoped_visit``), its officer, its property items, kit issues, photos, reviews (with their
-reviewer) and revisions (with their acting officer) as arrays of table rows, and, in a
-data-modifying CTE, the audit chain head taken for its one consult row
-(``server.audit.store.head_lock_cte``). Rows become model objects through tortoise's own
-``_init_from_db``, as a query would make them, so the detail is built from them as before;
-the tests hold both paths to the same answer. SQLite keeps the ORM path.
+``scoped_visit``), its officer, its property items, kit issues, photos and reviews (with their
+reviewer) as arrays of table rows, and, in a data-modifying CTE, the audit chain head taken for
+its one consult row (``server.audit.store.head_lock_cte``). Rows become model objects through
+tortoise's own ``_init_from_db``, as a query would make them, so the detail is built from them
+as before; the tests hold both paths to the same answer. SQLite keeps the ORM path. The
+history is the feed's to read (``server.feed.history``), as on every path.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from server.auth.guard import OutOfScope
 from server.auth.scope import scope_rule
 from server.context import RequestContext
 from server.errors import NotFound
-from server.feed.models import Revision
 from server.photos.models import Photo
 from server.visits.models import KitIssue, PropertyItem, Review, Visit
 
@@ -41,7 +40,6 @@ class DetailRows:
     kits: list[KitIssue]
     photos: list[Photo]
     reviews: list[tuple[Review, dict[str, str]]]  # each with its reviewer
-    revisions: list[tuple[Revision, str | None]]  # each with its actor's display name
 
 
 _PERSON = "json_build_object('id', {0}.id, 'display_name', {0}.display_name, "
@@ -64,9 +62,6 @@ def detail_statement(where: str) -> str:
         f"ARRAY(SELECT {_PERSON.format('ro')} FROM review r "
         "JOIN officer ro ON ro.id = r.reviewer_id WHERE r.visit_id = v.id ORDER BY r.id) "
         "AS reviewers, "
-        "ARRAY(SELECT rv FROM revision rv WHERE rv.visit_id = v.id ORDER BY rv.id) AS revisions, "
-        "ARRAY(SELECT ao.display_name FROM revision rv LEFT JOIN officer ao "
-        "ON ao.id = rv.actor_id WHERE rv.visit_id = v.id ORDER BY rv.id) AS actors, "
         "head.last_id AS audit_last_id, head.last_hash AS audit_last_hash "
         "FROM found JOIN visit v ON v.id = found.id JOIN officer o ON o.id = v.officer_id "
         "LEFT JOIN head ON TRUE"
@@ -124,9 +119,5 @@ async def read_and_audit(visit_id: uuid.UUID, ctx: RequestContext) -> DetailRows
         reviews=[
             (Review._init_from_db(**r), json.loads(who))
             for r, who in zip(row["reviews"], row["reviewers"], strict=True)
-        ],
-        revisions=[
-            (Revision._init_from_db(**r), actor)
-            for r, actor in zip(row["revisions"], row["actors"], strict=True)
         ],
     )
