@@ -34,6 +34,10 @@ What it does, all against one PostgreSQL server (``--postgres-url``, default
    before (``stats_sql``) and their three name look-ups are timed too, as a second reference,
    and must give the same figures.
 
+Two floors are timed too: a durable commit of one row (every list page and detail commits its
+audit rows before it answers) and ``GET /healthz`` through the same client (HTTP, middleware and
+client, no database).
+
 It prints p50 and p99 latency of each beside its baseline, as ratios (Doorstep / baseline), and
 the EXPLAIN (ANALYZE, BUFFERS) summary of the baseline queries (time, plan, indexes used), both
 the custom plan PostgreSQL makes for the first five executions of a prepared statement and the
@@ -238,6 +242,19 @@ async def commit_probe(conn: asyncpg.Connection, n: int) -> list[float]:
     return times
 
 
+async def http_probe(client: httpx.AsyncClient, n: int) -> list[float]:
+    """Seconds of ``n`` ``GET /healthz`` through a supervisor's client: HTTP, the middleware and
+    the client itself, no database - the floor under every Doorstep request timed here."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = await client.get("/healthz")
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise BenchFailure(f"GET /healthz: HTTP {response.status_code}")
+    return times
+
+
 async def check(conn: asyncpg.Connection, subject: Subject) -> None:
     """Doorstep lists exactly the baseline's visits, page by page, and counts the same figures."""
     column = subject.scope_column
@@ -425,7 +442,7 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
 
 async def measure(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
-) -> tuple[list[Subject], list[str], str, list[float]]:
+) -> tuple[list[Subject], list[str], str, tuple[list[float], list[float]]]:
     """Enrol the supervisors, check, time everything, explain the baseline."""
     origin = f"http://localhost:{port}"
     if force.area_supervisor is None or force.team_supervisor is None:
@@ -458,15 +475,17 @@ async def measure(
                 )
             )
         commits = await commit_probe(conn, 100)
+        floors = await http_probe(clients[0], 100)
         for subject in subjects:
             await measure_subject(conn, subject, args)
         commits += await commit_probe(conn, 100)
+        floors += await http_probe(clients[0], 100)
         plans = await explain_all(conn, subjects)
     finally:
         await conn.close()
         for client in clients:
             await client.aclose()
-    return subjects, plans, pg_version, commits
+    return subjects, plans, pg_version, (commits, floors)
 
 
 def ms(seconds: float) -> str:
@@ -504,8 +523,8 @@ def report(
         "baseline alternate; server uvicorn --workers 1"
     )
     print(
-        "Doorstep: HTTP request to the response body read (auth, ORM, 50 audit rows a list "
-        "page, 1 a detail, JSON, gzip)"
+        "Doorstep: HTTP request to the response body read (session check, the reads, 50 "
+        "chained audit rows a list page and 1 a detail, each committed durably, JSON, gzip)"
     )
     print(
         "baseline: asyncpg, same process and database; list = one SELECT of the summary "
@@ -557,12 +576,17 @@ async def measure_and_report(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
 ) -> None:
     """The measured part, then its report."""
-    subjects, plans, pg_version, commits = await measure(args, env, port, force, end)
+    subjects, plans, pg_version, (commits, floors) = await measure(args, env, port, force, end)
     report(args, force, subjects, plans, pg_version, end)
     print(
         f"a durable commit here (BEGIN, INSERT one row, COMMIT; 100 before and 100 after the "
         f"runs), the floor under every audited read: p50 {ms(percentile(commits, 50))} ms, "
         f"p99 {ms(percentile(commits, 99))} ms"
+    )
+    print(
+        f"an HTTP request with no database (GET /healthz, same client, 100 before and 100 after), "
+        f"the floor under every Doorstep request: p50 {ms(percentile(floors, 50))} ms, "
+        f"p99 {ms(percentile(floors, 99))} ms"
     )
 
 
