@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from tortoise import connections
 
 from server.audit.models import AuditAction
@@ -77,34 +78,45 @@ def _where(ctx: RequestContext, params: list[Any]) -> str:
     return f"v.id = $1 AND v.deleted = FALSE AND {scope}"
 
 
+async def _read_in_transaction(
+    connection: Any, statement: str, params: list[Any], visit_id: uuid.UUID, ctx: RequestContext
+) -> Any:
+    """One attempt: the statement's row (None if no visit in scope) and its consult row, in a
+    transaction of their own."""
+    await connection.execute("BEGIN")
+    try:
+        row = await connection.fetchrow(statement, *params)
+        if row is not None:
+            if row["audit_last_id"] is None:
+                raise RuntimeError("the audit chain head is missing")
+            entry = ctx.audit(AuditAction.CONSULT, record_type="visits", reason="visit detail")
+            last_id, last_hash = row["audit_last_id"], row["audit_last_hash"]
+            await append_per_record(connection, entry, [str(visit_id)], last_id, last_hash, ctx.now)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await connection.execute("ROLLBACK")
+        raise
+    await connection.execute("COMMIT")
+    return row
+
+
 async def read_and_audit(visit_id: uuid.UUID, ctx: RequestContext) -> DetailRows:
     """The visit's rows, its consult row written in the same transaction; ``OutOfScope`` for a
     visit outside the caller's scope, ``NotFound`` for one that is nowhere (as
-    ``scoped_visit``)."""
+    ``scoped_visit``).
+
+    asyncpg decodes table rows by the shape it last saw on this connection: after a migration
+    adds a column under a running server, the first read on each pooled connection fails with
+    ``OutdatedSchemaCacheError`` (nothing written: it rolls back), and is read once more.
+    """
     params: list[Any] = [visit_id]
     statement = detail_statement(_where(ctx, params))
     client: Any = connections.get("default")
     async with client.acquire_connection() as connection:
-        await connection.execute("BEGIN")
         try:
-            row = await connection.fetchrow(statement, *params)
-            if row is not None:
-                if row["audit_last_id"] is None:
-                    raise RuntimeError("the audit chain head is missing")
-                entry = ctx.audit(AuditAction.CONSULT, record_type="visits", reason="visit detail")
-                await append_per_record(
-                    connection,
-                    entry,
-                    [str(visit_id)],
-                    row["audit_last_id"],
-                    row["audit_last_hash"],
-                    ctx.now,
-                )
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await connection.execute("ROLLBACK")
-            raise
-        await connection.execute("COMMIT")
+            row = await _read_in_transaction(connection, statement, params, visit_id, ctx)
+        except asyncpg.exceptions.OutdatedSchemaCacheError:
+            row = await _read_in_transaction(connection, statement, params, visit_id, ctx)
         if row is None:
             exists = "SELECT EXISTS (SELECT 1 FROM visit WHERE id = $1 AND deleted = FALSE)"
             if await connection.fetchval(exists, visit_id):

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from tortoise import connections
 
 from harness.images import jpeg_bytes
 from harness.phone import PhotoPhone, new_id
@@ -77,3 +78,33 @@ async def test_visit_detail_postgres_path_matches_orm_path(
     assert len(shown["revisions"]) >= 5
     assert [a[2] for a in audit] == [visit_id], fast_detail
     assert (await verify_chain()).first_broken_id is None
+
+
+async def test_visit_detail_survives_a_column_added_under_a_running_server(
+    enrolled: Enrolled, backend: str
+) -> None:
+    """asyncpg keeps each table row's shape per connection: after a migration adds a column,
+    the next detail read on a connection that knew the old shape fails once, and is read again
+    (200, one consult row), not answered 500."""
+    if backend != "postgres":
+        pytest.skip("the one-statement read is PostgreSQL's; SQLite runs the ORM path")
+    officer = await enrolled(team="Team A")
+    sergeant = await enrolled(role="supervisor", team="Team A")
+    phone = PhotoPhone(officer.client).phone
+    visit_id = new_id()
+    pushed = await phone.push(
+        phone.mutation("visits", visit_id, complete_fields()),
+        phone.mutation("kit_issues", new_id(), {"visit_id": visit_id, "kit_code": "SW-0002"}),
+    )
+    assert [r["status"] for r in pushed.json()["results"]] == ["applied"] * 2, pushed.text
+    assert (await _open(sergeant, visit_id))[0] == 200
+    owner = connections.get("default")
+    await owner.execute_script("ALTER TABLE kit_issue ADD COLUMN added_later INTEGER")
+    try:
+        status, shown, audit = await _open(sergeant, visit_id)
+    finally:
+        await owner.execute_script("ALTER TABLE kit_issue DROP COLUMN added_later")
+    assert status == 200, shown
+    assert len(shown["kit_issues"]) == 1
+    assert [a[2] for a in audit] == [visit_id]
+    assert (await _open(sergeant, visit_id))[0] == 200
