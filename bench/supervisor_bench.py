@@ -27,11 +27,16 @@ What it does, all against one PostgreSQL server (``--postgres-url``, default
    joined to the officer, with the same WHERE, ORDER BY created_at DESC, id DESC LIMIT 51 and
    the same keyset condition. The detail: the six SELECTs of what it shows (the visit with its
    officer, property, kits, photos, reviews, revisions) and the advice titles. The figures: one
-   statement, every visit in the window grouped by GROUPING SETS into the total and by area,
-   team and officer, named by joins to area, team and officer, with the attendance target the
-   endpoint reports. The four per-dimension statements the endpoint ran before (``stats_sql``)
-   and their three name look-ups are timed too, as a second reference, and must give the same
-   figures.
+   statement, every visit in the window that is not a draft (dated by its linked report's
+   reported-at where it has one, as the endpoint counts) grouped by GROUPING SETS into the
+   total and by area, team and officer, named by joins to area, team and officer, with the
+   attendance target the endpoint reports. The four per-dimension statements the endpoint ran
+   before (``stats_sql``) and their three name look-ups are timed too, as a second reference,
+   and must give the same figures.
+
+Two floors are timed too: a durable commit of one row (every list page and detail commits its
+audit rows before it answers) and ``GET /healthz`` through the same client (HTTP, middleware and
+client, no database).
 
 It prints p50 and p99 latency of each beside its baseline, as ratios (Doorstep / baseline), and
 the EXPLAIN (ANALYZE, BUFFERS) summary of the baseline queries (time, plan, indexes used), both
@@ -79,6 +84,7 @@ from bench.supervisor_history import add_history
 from bench.supervisor_sql import (
     ADVICE_SQL,
     APP_PAGE,
+    FIGURES_WHERE,
     PAGE,
     STATS_KEYS,
     default_list_sql,
@@ -108,6 +114,7 @@ class Subject:
     date_to: datetime
     in_scope: int = 0
     in_window: int = 0
+    counted: int = 0  # what the figures count: the window's visits that are not drafts
     matching: int = 0
     pages: int = 0  # pages walked (1 + cursors followed)
     target_seconds: int = 0  # the attendance target the figures use (the endpoint says which)
@@ -235,6 +242,19 @@ async def commit_probe(conn: asyncpg.Connection, n: int) -> list[float]:
     return times
 
 
+async def http_probe(client: httpx.AsyncClient, n: int) -> list[float]:
+    """Seconds of ``n`` ``GET /healthz`` through a supervisor's client: HTTP, the middleware and
+    the client itself, no database - the floor under every Doorstep request timed here."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = await client.get("/healthz")
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise BenchFailure(f"GET /healthz: HTTP {response.status_code}")
+    return times
+
+
 async def check(conn: asyncpg.Connection, subject: Subject) -> None:
     """Doorstep lists exactly the baseline's visits, page by page, and counts the same figures."""
     column = subject.scope_column
@@ -245,6 +265,10 @@ async def check(conn: asyncpg.Connection, subject: Subject) -> None:
     subject.in_window = await conn.fetchval(
         f"SELECT count(*) FROM visit WHERE {column} = $1 AND NOT deleted "
         "AND reference_reported_at >= $2 AND reference_reported_at < $3",
+        *subject.list_args(None)[:3],
+    )
+    subject.counted = await conn.fetchval(
+        f"SELECT count(*) FROM visit WHERE {FIGURES_WHERE.format(scope_column=column)}",
         *subject.list_args(None)[:3],
     )
     subject.matching = await conn.fetchval(
@@ -291,10 +315,10 @@ async def check(conn: asyncpg.Connection, subject: Subject) -> None:
         raise BenchFailure(f"{subject.label} stats: grouping sets and the 4 statements disagree")
     total = results[0][0]["visits"] if results[0] else 0
     kits = results[0][0]["kits"] if results[0] else 0
-    if stats["total"]["visits"] != total or stats["total"]["visits"] != subject.in_window:
+    if stats["total"]["visits"] != total or stats["total"]["visits"] != subject.counted:
         raise BenchFailure(
             f"{subject.label} stats: Doorstep counts {stats['total']['visits']} visits, the "
-            f"baseline {total}, the window holds {subject.in_window}"
+            f"baseline {total}, the window holds {subject.counted} that are not drafts"
         )
     if stats["total"]["kits_issued"] != kits or len(stats["by_officer"]) != len(results[3]):
         raise BenchFailure(f"{subject.label} stats: kits or officer groups disagree")
@@ -418,7 +442,7 @@ async def explain_all(conn: asyncpg.Connection, subjects: list[Subject]) -> list
 
 async def measure(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
-) -> tuple[list[Subject], list[str], str, list[float]]:
+) -> tuple[list[Subject], list[str], str, tuple[list[float], list[float]]]:
     """Enrol the supervisors, check, time everything, explain the baseline."""
     origin = f"http://localhost:{port}"
     if force.area_supervisor is None or force.team_supervisor is None:
@@ -451,15 +475,17 @@ async def measure(
                 )
             )
         commits = await commit_probe(conn, 100)
+        floors = await http_probe(clients[0], 100)
         for subject in subjects:
             await measure_subject(conn, subject, args)
         commits += await commit_probe(conn, 100)
+        floors += await http_probe(clients[0], 100)
         plans = await explain_all(conn, subjects)
     finally:
         await conn.close()
         for client in clients:
             await client.aclose()
-    return subjects, plans, pg_version, commits
+    return subjects, plans, pg_version, (commits, floors)
 
 
 def ms(seconds: float) -> str:
@@ -487,8 +513,9 @@ def report(
     )
     for s in subjects:
         print(
-            f"  {s.label}: {s.in_scope:,} visits in scope, {s.in_window:,} in the window, "
-            f"{s.matching:,} completed ({s.pages} page{'s' * (s.pages > 1)} of {PAGE} walked)"
+            f"  {s.label}: {s.in_scope:,} visits in scope, {s.in_window:,} in the window "
+            f"({s.counted:,} not drafts, as the figures count), {s.matching:,} completed "
+            f"({s.pages} page{'s' * (s.pages > 1)} of {PAGE} walked)"
         )
     print(
         f"runs: list {args.list_reps} x (page 1 + {FOLLOWS} cursors), detail {args.list_reps} "
@@ -496,8 +523,8 @@ def report(
         "baseline alternate; server uvicorn --workers 1"
     )
     print(
-        "Doorstep: HTTP request to the response body read (auth, ORM, 50 audit rows a list "
-        "page, 1 a detail, JSON, gzip)"
+        "Doorstep: HTTP request to the response body read (session check, the reads, 50 "
+        "chained audit rows a list page and 1 a detail, each committed durably, JSON, gzip)"
     )
     print(
         "baseline: asyncpg, same process and database; list = one SELECT of the summary "
@@ -549,12 +576,17 @@ async def measure_and_report(
     args: argparse.Namespace, env: dict[str, str], port: int, force: Force, end: datetime
 ) -> None:
     """The measured part, then its report."""
-    subjects, plans, pg_version, commits = await measure(args, env, port, force, end)
+    subjects, plans, pg_version, (commits, floors) = await measure(args, env, port, force, end)
     report(args, force, subjects, plans, pg_version, end)
     print(
         f"a durable commit here (BEGIN, INSERT one row, COMMIT; 100 before and 100 after the "
         f"runs), the floor under every audited read: p50 {ms(percentile(commits, 50))} ms, "
         f"p99 {ms(percentile(commits, 99))} ms"
+    )
+    print(
+        f"an HTTP request with no database (GET /healthz, same client, 100 before and 100 after), "
+        f"the floor under every Doorstep request: p50 {ms(percentile(floors, 50))} ms, "
+        f"p99 {ms(percentile(floors, 99))} ms"
     )
 
 

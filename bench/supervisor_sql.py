@@ -5,6 +5,26 @@ from __future__ import annotations
 
 PAGE = 50  # the list's page size (the PWA's default)
 
+# The figures count completed visits only (drafts are not visits), each at the reported-at time
+# of the report linked to it where there is one, else its own (as ``/api/stats`` does).
+REPORTED = (
+    "COALESCE((SELECT rp.reference_reported_at FROM report rp WHERE rp.linked_visit_id = visit.id"
+    " AND rp.deleted = FALSE), visit.reference_reported_at)"
+)
+# Before the exact test (a subquery per visit), the looser one an index can serve: reported in
+# the window by its own time, or linked from a report reported in it.
+LINKED_IN_WINDOW = (
+    "SELECT rp.linked_visit_id FROM report rp WHERE rp.deleted = FALSE "
+    "AND rp.linked_visit_id IS NOT NULL "
+    "AND rp.reference_reported_at >= $2 AND rp.reference_reported_at < $3"
+)
+FIGURES_WHERE = (
+    "deleted = FALSE AND status <> 'draft' AND {scope_column} = $1 "
+    "AND ((visit.reference_reported_at >= $2 AND visit.reference_reported_at < $3) "
+    f"OR visit.id = ANY(ARRAY({LINKED_IN_WINDOW}))) "
+    f"AND {REPORTED} >= $2 AND {REPORTED} < $3"
+)
+
 LIST_COLUMNS = (
     "v.id, v.status, v.reference_crime_reference, v.reference_reported_at, "
     "v.attendance_arrived_at, v.address_line1, v.address_town, v.address_postcode, v.team_id, "
@@ -18,14 +38,11 @@ def stats_sql(scope_column: str, key: str) -> str:
     SELECT the endpoint runs on PostgreSQL, written out here by hand so that the baseline stays
     the same query whatever the server's code looks like ($1 the supervisor's area or team,
     $2..$3 the window, $4 the attendance target in seconds)."""
-    duration = "EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at))"
+    duration = f"EXTRACT(EPOCH FROM (attendance_arrived_at - {REPORTED}))"
     repeat = "victim_vulnerabilities @> '[\"repeat_victim\"]'::jsonb"
     vulnerable = "jsonb_array_length(victim_vulnerabilities) > 0"
     advice = "(jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')"
-    where = (
-        f"deleted = FALSE AND {scope_column} = $1 "
-        "AND reference_reported_at >= $2 AND reference_reported_at < $3"
-    )
+    where = FIGURES_WHERE.format(scope_column=scope_column)
     return f"""
         WITH v AS (
             SELECT CAST({key} AS TEXT) AS k, id, status, {duration} AS d,
@@ -91,7 +108,7 @@ def stats_grouping_sql(scope_column: str) -> str:
     return f"""
         WITH v AS (
             SELECT id, area_id, team_id, officer_id, status,
-                   EXTRACT(EPOCH FROM (attendance_arrived_at - reference_reported_at)) AS d,
+                   EXTRACT(EPOCH FROM (attendance_arrived_at - {REPORTED})) AS d,
                    victim_vulnerabilities @> '["repeat_victim"]'::jsonb AS repeat_victim,
                    jsonb_array_length(victim_vulnerabilities) > 0 AS vulnerable,
                    (jsonb_array_length(advice_items) > 0 OR COALESCE(advice_extra, '') <> '')
@@ -100,8 +117,7 @@ def stats_grouping_sql(scope_column: str) -> str:
                    (SELECT COUNT(*) FROM kit_issue k
                     WHERE k.visit_id = visit.id AND k.deleted = FALSE) AS kits
             FROM visit
-            WHERE deleted = FALSE AND {scope_column} = $1
-              AND reference_reported_at >= $2 AND reference_reported_at < $3
+            WHERE {FIGURES_WHERE.format(scope_column=scope_column)}
         )
         SELECT CASE GROUPING(v.area_id, v.team_id, v.officer_id)
                  WHEN 7 THEN 'total' WHEN 3 THEN 'area' WHEN 5 THEN 'team' ELSE 'officer'

@@ -7,7 +7,7 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from server.api import Endpoint, json_data_response, json_response, read_body, read_query
+from server.api import Endpoint, json_response, read_body, read_query
 from server.context import RequestContext
 from server.org.models import Role
 from server.supervision import detail, export, listing, review, stats
@@ -30,7 +30,7 @@ SUPERVISORS = frozenset({Role.SUPERVISOR})
 async def list_visits(request: Request, ctx: RequestContext) -> Response:
     """Visits in the caller's scope, filtered, newest first, a page at a time."""
     page = await listing.list_visits(read_query(request, VisitListQuery), ctx=ctx)
-    return json_data_response(page)
+    return Response(listing.page_json(page), media_type="application/json")
 
 
 async def get_visit(request: Request, ctx: RequestContext) -> Response:

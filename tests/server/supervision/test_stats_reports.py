@@ -143,6 +143,23 @@ async def test_count_completed_visits_from_linked_report_times(pledged: Pledged)
     assert tuple(pledge[k] for k in counts) == (6, 3, 3, 1)
 
 
+async def test_filter_stats_by_date_at_linked_report_time_not_typed_time(
+    pledged: Pledged,
+) -> None:
+    """R2 was reported on Tuesday 17 and its visit typed Wednesday 18 14:00: a day's window
+    counts it on the Tuesday only (the index-friendly pre-test must not lose it there, nor
+    let it through on the Wednesday)."""
+    tuesday = await _total(
+        pledged.sergeant, date_from="2026-11-17T00:00:00Z", date_to="2026-11-18T00:00:00Z"
+    )
+    assert (tuesday["visits"], tuesday["median_to_arrival_seconds"]) == (1, 108000.0)
+    wednesday = await _total(
+        pledged.sergeant, date_from="2026-11-18T00:00:00Z", date_to="2026-11-19T00:00:00Z"
+    )
+    assert (wednesday["visits"], wednesday["median_to_arrival_seconds"]) == (1, 14400.0)
+    assert (await _total(pledged.sergeant, date_from="2026-11-17T00:00:00Z"))["visits"] == 3
+
+
 async def test_filter_stats_by_week_offence_team_and_officer(pledged: Pledged) -> None:
     week = await _total(pledged.sergeant, week="2026-11-16")
     assert (week["visits"], week["median_to_arrival_seconds"]) == (3, 14400.0)
