@@ -11,7 +11,6 @@ asyncpg connection whose statement already took the head (``head_lock_cte``).
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -141,14 +140,11 @@ def per_record_hashes(
     if parts is None or not all(_PLAIN.fullmatch(r) for r in record_ids):
         return _hashed_one_by_one(key, prev_hash, first_id, at, entry, record_ids)
     before, between, after = parts
-    # ``key.mac`` derives the chain's sub-key on every call; derived once here, the first
-    # row's check below still compares against ``key.mac`` itself.
-    subkey = hmac.new(key.secret.encode(), b"doorstep audit " + CHAIN, "sha256").digest()
     hashes = []
     chained = prev_hash
     for offset, record_id in enumerate(record_ids):
         canonical = f'{before}"id":{first_id + offset}{between}"record_id":"{record_id}"{after}'
-        chained = hmac.digest(subkey, (chained + canonical).encode(), "sha256").hex()
+        chained = key.mac(CHAIN, (chained + canonical).encode())
         hashes.append(chained)
     first = replace(entry, record_id=record_ids[0])
     if hashes[0] != keyed_row_hash(key, prev_hash, first_id, at, first):
