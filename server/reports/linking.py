@@ -106,17 +106,20 @@ class PushLinks:
         report_ids: set[uuid.UUID],
         crime_references: set[str],
     ) -> PushLinks:
-        """Lock the reports linked to these visits, named by them, or sharing their crime refs.
+        """Lock the reports linked to these (stored) visits, named by the push's visits, or
+        sharing their crime references.
 
         Called once the push holds its visits: reports rank after them in the lock order.
         """
         links = cls(ctx.caller, ctx.settings)
         wanted = set(report_ids)
-        if visit_ids or crime_references:
-            query = Report.filter(
-                Q(linked_visit_id__in=list(visit_ids))
-                | Q(reference_crime_reference__in=list(crime_references))
-            )
+        matching = []  # only conditions that can match: an empty IN cannot
+        if visit_ids:
+            matching.append(Q(linked_visit_id__in=sorted(visit_ids)))
+        if crime_references:
+            matching.append(Q(reference_crime_reference__in=sorted(crime_references)))
+        if matching:
+            query = Report.filter(Q(*matching, join_type=Q.OR))
             found = await query.using_db(connection).values_list("id", flat=True)
             wanted |= {uuid.UUID(str(i)) for i in found}
         if not wanted:
