@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -82,6 +83,11 @@ class PushWork:
     links: PushLinks | None = None
     # The advice catalogue's versions, read on the batch's first tick.
     ticks: KnownTicks | None = None
+
+    @cached_property
+    def client_uuid(self) -> uuid.UUID:
+        """The pushing client's id as a UUID (each revision names it)."""
+        return uuid.UUID(self.client_id)
 
     @property
     def principal(self) -> Principal:
@@ -402,7 +408,7 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
             conflicts_cleared=[c.to_json() for c in change.conflicts_cleared],
             author=work.client_id,
             actor_id=principal.officer_id,
-            client_id=uuid.UUID(work.client_id),
+            client_id=work.client_uuid,
             seq=seq,
             device_at=m.at,
         )

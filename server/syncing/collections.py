@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
@@ -44,6 +45,8 @@ def wire_value(value: Any) -> Any:
     """A stored value as JSON, in exactly the form validation produces (so equality works)."""
     if type(value) in _AS_IS:  # already JSON (subclasses such as enums are converted)
         return value
+    if isinstance(value, Enum) and type(value.value) in _AS_IS:
+        return value.value  # what pydantic makes of an enum, without the call into it
     return to_jsonable_python(value)
 
 

@@ -1,15 +1,22 @@
 """A push builds a put's nested record without unflatten's path checks when every path is the
-collection's own: that shortcut must give unflatten's object, and leave its errors to it."""
+collection's own: that shortcut must give unflatten's object, and leave its errors to it; an
+enum's wire value is read without pydantic, as pydantic would give it."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic_core import to_jsonable_python
 
-from server.syncing.collections import COLLECTIONS, attribute_at, path_parts
+import server.aftercare.enums
+import server.photos.enums
+import server.reports.enums
+import server.visits.enums
+from server.syncing.collections import COLLECTIONS, attribute_at, path_parts, wire_value
 from server.syncing.state import _nested
 from server.visits.schemas import VisitRecord, leaf_value
 from sync import SyncError, unflatten, validate_path
@@ -61,3 +68,24 @@ def test_attribute_at_reads_dotted_path_of_model() -> None:
     assert attribute_at(record, "address.postcode") == "SW1A 1AA"
     for path in VISITS.paths:
         assert attribute_at(record, path) == leaf_value(record, path)
+
+
+def _enum_members() -> list[Enum]:
+    modules = (
+        server.visits.enums,
+        server.reports.enums,
+        server.photos.enums,
+        server.aftercare.enums,
+    )
+    kinds = {
+        k for m in modules for k in vars(m).values() if isinstance(k, type) and issubclass(k, Enum)
+    }
+    return [member for kind in sorted(kinds, key=lambda k: k.__name__) for member in kind]
+
+
+def test_wire_value_of_enum_matches_pydantic() -> None:
+    members = _enum_members()
+    assert len(members) > 20
+    for member in members:
+        assert wire_value(member) == to_jsonable_python(member)
+        assert type(wire_value(member)) is type(to_jsonable_python(member))
