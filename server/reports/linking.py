@@ -36,6 +36,7 @@ from server.reports.addresses import AddressBook
 from server.reports.enums import ReportState
 from server.reports.models import Report
 from server.reports.records import ReportView
+from server.rows import execute, is_postgres
 from server.settings import Settings
 from server.visits.enums import VisitStatus
 from sync import SyncError
@@ -106,18 +107,15 @@ class PushLinks:
         report_ids: set[uuid.UUID],
         crime_references: set[str],
     ) -> PushLinks:
-        """Lock the reports linked to these visits, named by them, or sharing their crime refs.
+        """Lock the reports linked to these (stored) visits, named by the push's visits, or
+        sharing their crime references.
 
         Called once the push holds its visits: reports rank after them in the lock order.
         """
         links = cls(ctx.caller, ctx.settings)
         wanted = set(report_ids)
         if visit_ids or crime_references:
-            query = Report.filter(
-                Q(linked_visit_id__in=list(visit_ids))
-                | Q(reference_crime_reference__in=list(crime_references))
-            )
-            found = await query.using_db(connection).values_list("id", flat=True)
+            found = await _matching_reports(connection, visit_ids, crime_references)
             wanted |= {uuid.UUID(str(i)) for i in found}
         if not wanted:
             return links
@@ -246,6 +244,31 @@ class PushLinks:
                 ctx.audit(AuditAction.ALTER, record_type="reports", record_id=view.id, reason=ops)
             )
         return changes, exits
+
+
+# One statement text whatever the batch (asyncpg prepares it once per connection).
+_MATCHING_REPORTS = (
+    "SELECT coalesce(array_agg(id), '{}') FROM report "
+    "WHERE linked_visit_id = ANY($1::uuid[]) OR reference_crime_reference = ANY($2::text[])"
+)
+
+
+async def _matching_reports(
+    connection: BaseDBAsyncClient, visit_ids: set[uuid.UUID], crime_references: set[str]
+) -> list[Any]:
+    """The ids of the reports linked to these visits or holding these crime references."""
+    if is_postgres(connection):
+        found = await execute(
+            connection, _MATCHING_REPORTS, list(visit_ids), list(crime_references)
+        )
+        return list(found)
+    matching = []  # only conditions that can match: an empty IN cannot
+    if visit_ids:
+        matching.append(Q(linked_visit_id__in=sorted(visit_ids)))
+    if crime_references:
+        matching.append(Q(reference_crime_reference__in=sorted(crime_references)))
+    query = Report.filter(Q(*matching, join_type=Q.OR))
+    return list(await query.using_db(connection).values_list("id", flat=True))
 
 
 async def _visit_repeat(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -83,6 +84,11 @@ class PushWork:
     # The advice catalogue's versions, read on the batch's first tick.
     ticks: KnownTicks | None = None
 
+    @cached_property
+    def client_uuid(self) -> uuid.UUID:
+        """The pushing client's id as a UUID (each revision names it)."""
+        return uuid.UUID(self.client_id)
+
     @property
     def principal(self) -> Principal:
         """The officer pushing."""
@@ -150,13 +156,17 @@ async def preload(work: PushWork, raws: list[dict[str, Any]]) -> None:
             work.touched[(name, record_id)] = Pending(
                 collection, record_id, row, state_of(collection, row) if row else None
             )
-    await _preload_reports(work, raws, wanted["visits"])
+    # Only a stored visit can be linked already: a report's link is a foreign key, so a
+    # visit this push creates has none (a rival push creating it too fails on its key).
+    stored = {v for v in wanted["visits"] if work.touched[("visits", v)].row is not None}
+    await _preload_reports(work, raws, stored)
 
 
 async def _preload_reports(
     work: PushWork, raws: list[dict[str, Any]], visit_ids: set[uuid.UUID]
 ) -> None:
-    """Lock the reports the batch's visits link to, name, or share a crime reference with.
+    """Lock the reports the batch's stored visits link to, its visits name, or share a crime
+    reference with.
 
     Reports rank after visits and children in the feed's lock order, so they are locked
     only now, once the visits are held.
@@ -258,18 +268,18 @@ def _validate_put(
     merge as before. A deleted record's put is refused by the merge, so it takes that path.
     An append-only record's put is always read against what it holds (it is written whole).
     """
-    fields = dict(m.fields)
+    fields = m.fields  # read, never changed
     state = pending.state
-    known = dict(state.fields) if written_whole and state else {}
     if VALIDATE_ONCE and (state is None or not state.deleted):
         try:
             whole = validate_fields(
-                collection, {**(state.fields if state else {}), **fields}, work.settings
+                collection, {**state.fields, **fields} if state else fields, work.settings
             )
         except SyncError:
             pass
         else:
             return whole, {path: value_at(whole, path) for path in fields}
+    known = state.fields if written_whole and state else {}
     partial = validate_fields(collection, {**known, **fields}, work.settings)
     return None, {path: value_at(partial, path) for path in fields}
 
@@ -398,7 +408,7 @@ async def apply_one(work: PushWork, m: Mutation, seq: int) -> dict[str, Any]:
             conflicts_cleared=[c.to_json() for c in change.conflicts_cleared],
             author=work.client_id,
             actor_id=principal.officer_id,
-            client_id=uuid.UUID(work.client_id),
+            client_id=work.client_uuid,
             seq=seq,
             device_at=m.at,
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -43,7 +45,24 @@ def wire_value(value: Any) -> Any:
     """A stored value as JSON, in exactly the form validation produces (so equality works)."""
     if type(value) in _AS_IS:  # already JSON (subclasses such as enums are converted)
         return value
+    if isinstance(value, Enum) and type(value.value) in _AS_IS:
+        return value.value  # what pydantic makes of an enum, without the call into it
     return to_jsonable_python(value)
+
+
+@lru_cache(maxsize=4096)
+def path_parts(path: str) -> tuple[str, ...]:
+    """A dotted path's segments (``address.postcode`` -> ``("address", "postcode")``), split
+    once: a push walks the same few dozen paths for every mutation."""
+    return tuple(path.split("."))
+
+
+def attribute_at(model: BaseModel, path: str) -> Any:
+    """The value at a dotted path of a validated model, as the model holds it."""
+    value: Any = model
+    for part in path_parts(path):
+        value = getattr(value, part)
+    return value
 
 
 def _visit_extras(row: SyncedRecord) -> dict[str, Any]:
@@ -115,6 +134,12 @@ class Collection:
             return report_scope(principal, settings)
         return visit_scope(principal, settings, "visit__" if self.is_child else "")
 
+    @cached_property
+    def path_set(self) -> frozenset[str]:
+        """Its dotted paths: schema leaves, so each is a valid path and none is another's
+        prefix (``tests/server/syncing/test_collections.py``)."""
+        return frozenset(self.paths)
+
     def current_fields(self, row: SyncedRecord) -> dict[str, Any]:
         """The fields ever written on a row, as JSON (unwritten fields are absent, not null)."""
         written = row.field_revs
@@ -132,9 +157,7 @@ class Collection:
         """Column values for the given paths, taken from a validated model instance."""
         values: dict[str, Any] = {}
         for path in paths:
-            value: Any = model
-            for part in path.split("."):
-                value = getattr(value, part)
+            value = attribute_at(model, path)
             if isinstance(value, list):
                 value = to_jsonable_python(value)
             elif path == "visit_id" and value is not None:

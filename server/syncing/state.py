@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from server.errors import validation_problems
 from server.feed import SyncedRecord
 from server.settings import Settings
-from server.syncing.collections import Collection, wire_value
+from server.syncing.collections import Collection, attribute_at, path_parts, wire_value
 from sync import Conflict, RecordState, SyncError, unflatten
 
 
@@ -18,7 +19,7 @@ def state_of(collection: Collection, row: SyncedRecord) -> RecordState:
     return RecordState(
         rev=row.rev,
         fields=collection.current_fields(row),
-        field_revs={k: int(v) for k, v in row.field_revs.items() if k in collection.paths},
+        field_revs={k: int(v) for k, v in row.field_revs.items() if k in collection.path_set},
         field_authors=dict(row.field_authors),
         deleted=row.deleted,
         conflicts=tuple(Conflict.from_json(c) for c in row.conflicts),
@@ -26,12 +27,12 @@ def state_of(collection: Collection, row: SyncedRecord) -> RecordState:
 
 
 def validate_fields(
-    collection: Collection, fields: dict[str, Any], settings: Settings
+    collection: Collection, fields: Mapping[str, Any], settings: Settings
 ) -> BaseModel:
     """Validate (and normalise) fields against the collection's edge schema."""
     context = {"crime_reference_pattern": settings.crime_reference_pattern}
     try:
-        return collection.schema.model_validate(unflatten(fields), context=context)
+        return collection.schema.model_validate(_nested(collection, fields), context=context)
     except ValidationError as exc:
         problems = validation_problems(exc)
         raise SyncError(
@@ -41,9 +42,21 @@ def validate_fields(
         ) from exc
 
 
+def _nested(collection: Collection, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``unflatten(fields)``, without its path checks when every path is one of the
+    collection's own (valid, and none another's prefix): the same object, built the same way."""
+    if not collection.path_set.issuperset(fields):
+        return unflatten(fields)
+    nested: dict[str, Any] = {}
+    for path in sorted(fields):
+        *parents, leaf = path_parts(path)
+        node = nested
+        for segment in parents:
+            node = node.setdefault(segment, {})
+        node[leaf] = fields[path]
+    return nested
+
+
 def value_at(model: BaseModel, path: str) -> Any:
     """The wire value at a dotted path of a validated model."""
-    value: Any = model
-    for part in path.split("."):
-        value = getattr(value, part)
-    return wire_value(value)
+    return wire_value(attribute_at(model, path))
