@@ -76,8 +76,7 @@ class _Read:
         """
         if self.bound is None:
             return None
-        bound = self.bound
-        held = [v for v, _ in self.candidates if v >= bound]
+        held = [v for v, _ in self.candidates if v >= self.bound]
         below = len(self.candidates) - len(held)
         return min(held) if held and below <= limit else None
 
@@ -146,28 +145,20 @@ async def _answer(ctx: RequestContext, got: _Read, limit: int) -> dict[str, Any]
     Each collection was read in version order, so a candidate at or above the bound is
     followed only by others above it: dropping them leaves ``has_more`` right.
     """
-    candidates, after, tag, last_seq, reset = (
-        got.candidates,
-        got.after,
-        got.tag,
-        got.last_seq,
-        got.reset,
-    )
-    if got.bound is not None:
-        bound = got.bound
-        candidates = [c for c in candidates if c[0] < bound]
+    bound = got.bound
+    candidates = [c for c in got.candidates if bound is None or c[0] < bound]
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
     has_more = len(candidates) > limit
-    cursor = encode_cursor(page[-1][0] if page else after, tag)
+    cursor = encode_cursor(page[-1][0] if page else got.after, got.tag)
     await ctx.write_audit(audit.pulled(ctx, (change for _, change in page)))
     body = {
         "cursor": cursor,
         "has_more": has_more,
-        "last_seq": last_seq,
+        "last_seq": got.last_seq,
         "changes": [change for _, change in page],
     }
-    if reset:
+    if got.reset:
         body["reset"] = True
     return body
 

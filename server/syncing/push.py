@@ -28,17 +28,11 @@ from server.errors import ServiceUnavailable
 from server.feed import Change, record_changes
 from server.observability import MUTATIONS
 from server.rows import execute, is_postgres
-from server.syncing.apply import (
-    PushWork,
-    apply_one,
-    child_visit_id,
-    preload,
-    rejected,
-    settle_reports,
-)
+from server.syncing.apply import apply_one, child_visit_id, settle_reports
 from server.syncing.errors import SyncRequestError, foreign_client
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.syncing.received import received_row, store_received
+from server.syncing.work import PushWork, preload, rejected
 from sync import PushRequest, SyncError, check_batch, check_replay, parse_mutation
 
 log = logging.getLogger("doorstep.sync")

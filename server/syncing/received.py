@@ -15,8 +15,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.rows import execute, insert_typed, is_postgres, model_row
-from server.syncing.apply import uuid_or_none
 from server.syncing.models import ReceivedMutation, SyncClient
+from server.syncing.work import uuid_or_none
 
 
 def received_row(
