@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import encode_basestring
 
 from server.audit.keys import CHAIN, AuditKey
 from server.audit.models import AuditAction, AuditEvent
@@ -81,9 +83,49 @@ def unkeyed_row_hash(prev_hash: str, row_id: int, at: datetime, entry: AuditEntr
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+def keyed_text(row_id: int, at_text: str, entry: AuditEntry, key_id: str) -> str:
+    """``_canonical`` of a keyed row (``at_text`` is ``at.isoformat()``), written key by key.
+
+    The same text, character for character (``tests/server/audit/test_audit_chain_text.py``
+    holds the two equal on generated rows), at a fraction of the cost: the keys are fixed, so
+    their sorted order is written out once here, and each string goes through the very writer
+    ``_CANONICAL`` uses for strings (``encode_basestring``, as ``ensure_ascii=False`` picks
+    it). Every keyed row written or verified is hashed from this text; a pull page hashes a
+    thousand of them while the chain head is locked.
+    """
+    string = encode_basestring
+    return (
+        '{"action":' + string(entry.action.value)
+        + ',"actor_id":' + string(str(entry.actor_id) if entry.actor_id else "")
+        + ',"at":' + string(at_text)
+        + ',"device_id":' + string(str(entry.device_id) if entry.device_id else "")
+        + ',"id":' + int.__repr__(row_id)
+        + ',"key_id":' + string(key_id)
+        + ',"reason":' + string(entry.reason)
+        + ',"recipient":' + string(entry.recipient)
+        + ',"record_id":' + string(entry.record_id)
+        + ',"record_type":' + string(entry.record_type)
+        + ',"request_id":' + string(entry.request_id)
+        + "}"
+    )  # fmt: skip
+
+
 def keyed_row_hash(
     key: AuditKey, prev_hash: str, row_id: int, at: datetime, entry: AuditEntry
 ) -> str:
     """The HMAC that chains a row to the previous one under ``key``."""
-    canonical = _canonical(row_id, at, entry, {"key_id": key.key_id})
+    canonical = keyed_text(row_id, at.isoformat(), entry, key.key_id)
     return key.mac(CHAIN, (prev_hash + canonical).encode())
+
+
+def chain_hashes(
+    key: AuditKey, prev_hash: str, first_id: int, at: datetime, entries: Sequence[AuditEntry]
+) -> list[str]:
+    """The keyed hashes of rows ``first_id``, ``first_id + 1``... recording ``entries`` in
+    turn at ``at``, chained from ``prev_hash``: ``keyed_row_hash`` of each."""
+    at_text, key_id, mac = at.isoformat(), key.key_id, key.mac
+    hashes = []
+    for row_id, entry in enumerate(entries, first_id):
+        prev_hash = mac(CHAIN, (prev_hash + keyed_text(row_id, at_text, entry, key_id)).encode())
+        hashes.append(prev_hash)
+    return hashes

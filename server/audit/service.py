@@ -19,7 +19,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from server.audit.chain import AuditEntry, keyed_row_hash
+from server.audit.chain import AuditEntry, chain_hashes
 from server.audit.keys import AuditKey, AuditKeys, audit_keys
 from server.audit.models import AuditAction, AuditEvent
 from server.audit.store import store_rows
@@ -60,35 +60,18 @@ async def _append(
         ),
         [len(entries)],
     )
-    last_id = int(head[0]["last_id"]) - len(entries)
+    first_id = int(head[0]["last_id"]) - len(entries) + 1
     prev_hash = str(head[0]["last_hash"])
-    rows = []
-    for entry in entries:
-        last_id += 1
-        # Hash what is stored: the columns hold 500 and 200 characters.
-        if len(entry.reason) > 500 or len(entry.recipient) > 200:
-            entry = replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
-        digest = keyed_row_hash(key, prev_hash, last_id, at, entry)
-        rows.append(
-            dict(
-                id=last_id,
-                at=at,
-                action=entry.action,
-                actor_id=entry.actor_id,
-                device_id=entry.device_id,
-                record_type=entry.record_type,
-                record_id=entry.record_id,
-                reason=entry.reason,
-                recipient=entry.recipient,
-                request_id=entry.request_id,
-                prev_hash=prev_hash,
-                row_hash=digest,
-                key_id=key.key_id,
-            )
-        )
-        prev_hash = digest
-    await store_rows(connection, rows, prev_hash, at)
-    return len(rows)
+    # Hash what is stored: the columns hold 500 and 200 characters.
+    entries = [
+        replace(e, reason=e.reason[:500], recipient=e.recipient[:200])
+        if len(e.reason) > 500 or len(e.recipient) > 200
+        else e
+        for e in entries
+    ]
+    hashes = chain_hashes(key, prev_hash, first_id, at, entries)
+    await store_rows(connection, entries, first_id, prev_hash, hashes, at, key.key_id)
+    return len(entries)
 
 
 async def seal_chain(at: datetime, keys: AuditKeys | None = None) -> int:

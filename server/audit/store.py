@@ -11,9 +11,7 @@ asyncpg connection whose statement already took the head (``head_lock_cte``).
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
@@ -21,11 +19,29 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.audit.chain import AuditEntry, _canonical, keyed_row_hash
-from server.audit.keys import CHAIN, AuditKey, audit_keys
+from server.audit.chain import AuditEntry, chain_hashes
+from server.audit.keys import audit_keys
 from server.audit.models import AuditEvent
 from server.db import sql
 from server.rows import execute, is_postgres, model_row, typed_arrays, typed_insert_sql
+
+# Columns every row of one write usually shares (who, on which request): sent once.
+_SHARED = ("actor_id", "device_id", "recipient", "request_id")
+
+
+@cache
+def _shared_sql() -> str:
+    columns = (
+        "id, action, record_type, record_id, reason, prev_hash, row_hash, "
+        "at, actor_id, device_id, recipient, request_id, key_id"
+    )
+    return (
+        f"WITH w AS (INSERT INTO audit_event ({columns}) "  # noqa: S608
+        "SELECT u.*, $8::timestamptz, $9::uuid, $10::uuid, $11::text, $12::text, $13::text "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::text[]) AS u) "
+        "UPDATE audit_chain_head SET last_hash = $14 WHERE id = 1"
+    )
 
 
 @cache
@@ -38,30 +54,97 @@ def _append_sql() -> str:
     )
 
 
+def _chained_rows(
+    entries: Sequence[AuditEntry], first_id: int, prev_hash: str, hashes: Sequence[str]
+) -> list[dict[str, Any]]:
+    return [
+        dict(
+            id=row_id,
+            action=entry.action,
+            actor_id=entry.actor_id,
+            device_id=entry.device_id,
+            record_type=entry.record_type,
+            record_id=entry.record_id,
+            reason=entry.reason,
+            recipient=entry.recipient,
+            request_id=entry.request_id,
+            prev_hash=prev,
+            row_hash=digest,
+        )
+        for row_id, entry, prev, digest in zip(
+            range(first_id, first_id + len(entries)),
+            entries,
+            [prev_hash, *hashes[:-1]],
+            hashes,
+            strict=True,
+        )
+    ]
+
+
+def append_statement(
+    entries: Sequence[AuditEntry],
+    first_id: int,
+    prev_hash: str,
+    hashes: Sequence[str],
+    at: datetime,
+    key_id: str,
+) -> tuple[str, list[Any]]:
+    """The PostgreSQL statement and arguments that insert chained rows ``first_id``... (one
+    per entry, ``hashes`` chained from ``prev_hash``) and set the chain head's hash.
+
+    Rows of one write that share who and which request (a pull page, a list page, a push)
+    send those once and only the columns that differ as arrays; others go as one typed array
+    per column.
+    """
+    first = entries[0]
+    shared = tuple(getattr(first, c) for c in _SHARED)
+    if all(tuple(getattr(e, c) for c in _SHARED) == shared for e in entries):
+        arrays = [
+            list(range(first_id, first_id + len(entries))),
+            [e.action.value for e in entries],
+            [e.record_type for e in entries],
+            [e.record_id for e in entries],
+            [e.reason for e in entries],
+            [prev_hash, *hashes[:-1]],
+            list(hashes),
+        ]
+        return _shared_sql(), [*arrays, at, *shared, key_id, hashes[-1]]
+    rows = [
+        model_row(AuditEvent, {**row, "at": at, "key_id": key_id}, at)
+        for row in _chained_rows(entries, first_id, prev_hash, hashes)
+    ]
+    return _append_sql(), [*typed_arrays(AuditEvent, rows), hashes[-1]]
+
+
 async def store_rows(
     connection: BaseDBAsyncClient,
-    rows: Sequence[Mapping[str, Any]],
-    last_hash: str,
+    entries: Sequence[AuditEntry],
+    first_id: int,
+    prev_hash: str,
+    hashes: Sequence[str],
     at: datetime,
+    key_id: str,
 ) -> None:
-    """Insert audit rows (their fields by name) and set the chain head's hash to ``last_hash``.
+    """Insert chained rows ``first_id``... recording ``entries`` (their hashes ``hashes``,
+    chained from ``prev_hash``) and set the chain head's hash to the last.
 
     The caller holds the head row (``UPDATE audit_chain_head ... RETURNING``) in this
     transaction and has chained the rows to it.
     """
     if is_postgres(connection):
-        whole = [model_row(AuditEvent, row, at) for row in rows]
-        await execute(connection, _append_sql(), *typed_arrays(AuditEvent, whole), last_hash)
+        statement, args = append_statement(entries, first_id, prev_hash, hashes, at, key_id)
+        await execute(connection, statement, *args)
         return
-    await AuditEvent.bulk_create([AuditEvent(**row) for row in rows], using_db=connection)
+    rows = _chained_rows(entries, first_id, prev_hash, hashes)
+    await AuditEvent.bulk_create(
+        [AuditEvent(**row, at=at, key_id=key_id) for row in rows], using_db=connection
+    )
     await connection.execute_query(
-        sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"), [last_hash]
+        sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"), [hashes[-1]]
     )
 
 
 # --- one entry per record, on a raw asyncpg connection (the visit list) ------------------------
-
-log = logging.getLogger("doorstep.audit.store")
 
 
 def head_lock_cte(count_sql: str, when_sql: str = "TRUE") -> str:
@@ -81,94 +164,6 @@ def head_lock_cte(count_sql: str, when_sql: str = "TRUE") -> str:
     )
 
 
-# Stand-ins for the row id and record id in a canonical text cut into a template; a template
-# is used only where each occurs exactly once.
-_ROW_ID = 987_654_321_987_654_321
-_RECORD = "\ufdd0record\ufdd1"
-# Record ids JSON writes as they are, between quotes (UUIDs, numbers): only rows whose record
-# ids are all such are hashed from the template, so the one row checked stands for them all.
-_PLAIN = re.compile(r"[0-9A-Za-z_.:-]*")
-
-
-def _template(key: AuditKey, at: datetime, entry: AuditEntry) -> tuple[str, str, str] | None:
-    """``chain._canonical`` of ``entry`` cut around its row id and record id: the text before
-    the id, between the two, and after the record id (None if the cut is ambiguous)."""
-    text = _canonical(_ROW_ID, at, replace(entry, record_id=_RECORD), {"key_id": key.key_id})
-    if text.count(str(_ROW_ID)) != 1 or text.count(_RECORD) != 1:
-        return None
-    before, found_id, rest = text.partition(f'"id":{_ROW_ID}')
-    between, found_record, after = rest.partition(f'"record_id":"{_RECORD}"')
-    if not (found_id and found_record):
-        return None
-    return before, between, after
-
-
-def _hashed_one_by_one(
-    key: AuditKey,
-    prev_hash: str,
-    first_id: int,
-    at: datetime,
-    entry: AuditEntry,
-    record_ids: Sequence[str],
-) -> list[str]:
-    hashes = []
-    for offset, record_id in enumerate(record_ids):
-        prev_hash = keyed_row_hash(
-            key, prev_hash, first_id + offset, at, replace(entry, record_id=record_id)
-        )
-        hashes.append(prev_hash)
-    return hashes
-
-
-def per_record_hashes(
-    key: AuditKey,
-    prev_hash: str,
-    first_id: int,
-    at: datetime,
-    entry: AuditEntry,
-    record_ids: Sequence[str],
-) -> list[str]:
-    """The keyed hashes of rows ``first_id``, ``first_id + 1``..., each ``entry`` about one of
-    ``record_ids`` in turn, chained from ``prev_hash``: exactly ``keyed_row_hash`` of each.
-
-    The canonical text is made once and only the row id and record id are put in per row (a
-    list page hashes 50 rows that differ in nothing else), where every record id is plain
-    (``_PLAIN``). The first row is also hashed the long way: should the two ever disagree,
-    every row is hashed the long way.
-    """
-    parts = _template(key, at, entry)
-    if parts is None or not all(_PLAIN.fullmatch(r) for r in record_ids):
-        return _hashed_one_by_one(key, prev_hash, first_id, at, entry, record_ids)
-    before, between, after = parts
-    hashes = []
-    chained = prev_hash
-    for offset, record_id in enumerate(record_ids):
-        canonical = f'{before}"id":{first_id + offset}{between}"record_id":"{record_id}"{after}'
-        chained = key.mac(CHAIN, (chained + canonical).encode())
-        hashes.append(chained)
-    first = replace(entry, record_id=record_ids[0])
-    if hashes[0] != keyed_row_hash(key, prev_hash, first_id, at, first):
-        log.error("audit row template disagrees with the canonical text; hashing row by row")
-        return _hashed_one_by_one(key, prev_hash, first_id, at, entry, record_ids)
-    return hashes
-
-
-@cache
-def _per_record_sql() -> str:
-    columns = (
-        "id, at, action, actor_id, device_id, record_type, record_id, reason, recipient, "
-        "request_id, prev_hash, row_hash, key_id"
-    )
-    return (
-        f"WITH w AS (INSERT INTO audit_event ({columns}) "  # noqa: S608
-        "SELECT u.id, $5::timestamptz, $6::text, $7::uuid, $8::uuid, $9::text, u.record_id, "
-        "$10::text, $11::text, $12::text, u.prev_hash, u.row_hash, $13::text "
-        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) "
-        "AS u(id, record_id, prev_hash, row_hash)) "
-        "UPDATE audit_chain_head SET last_hash = $14 WHERE id = 1"
-    )
-
-
 async def append_per_record(
     connection: Any,
     entry: AuditEntry,
@@ -181,29 +176,15 @@ async def append_per_record(
     transaction holds the head (``head_lock_cte``), taken for ``len(record_ids)`` rows: the
     head now says ``last_id`` and the hash of the row before the first, ``last_hash``.
 
-    One statement inserts them all (the columns they share sent once) and sets the head's hash.
+    One statement inserts them all and sets the head's hash (``append_statement``).
     """
     if not record_ids:
         return
     key = audit_keys().current
     # Hash what is stored: the columns hold 500 and 200 characters.
     entry = replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
-    first_id = last_id - len(record_ids) + 1
-    hashes = per_record_hashes(key, last_hash, first_id, at, entry, record_ids)
-    await connection.execute(
-        _per_record_sql(),
-        list(range(first_id, last_id + 1)),
-        list(record_ids),
-        [last_hash, *hashes[:-1]],
-        hashes,
-        at,
-        entry.action.value,
-        entry.actor_id,
-        entry.device_id,
-        entry.record_type,
-        entry.reason,
-        entry.recipient,
-        entry.request_id,
-        key.key_id,
-        hashes[-1],
-    )
+    entries = [replace(entry, record_id=record_id) for record_id in record_ids]
+    first_id = last_id - len(entries) + 1
+    hashes = chain_hashes(key, last_hash, first_id, at, entries)
+    statement, args = append_statement(entries, first_id, last_hash, hashes, at, key.key_id)
+    await connection.execute(statement, *args)

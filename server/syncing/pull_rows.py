@@ -81,6 +81,8 @@ class _Reading:
     paths: dict[str, tuple[int, Convert]]  # path -> (index in the row, converter)
     extras: tuple[tuple[str, int, Convert], ...]
     order: dict[str, int]  # each path's place in the schema, the tortoise path's key order
+    # The written fields' readings by the field_revs keys they came from (``_written``).
+    written: dict[tuple[str, ...], list[tuple[str, int, Convert]]]
 
 
 @cache
@@ -100,7 +102,7 @@ def _reading(name: str) -> _Reading:
     }
     extras = tuple((path, at(column), _converter(model, column)) for path, column in READS[name])
     order = {path: i for i, path in enumerate(collection.paths)}
-    return _Reading(collection, tuple(columns), paths, extras, order)
+    return _Reading(collection, tuple(columns), paths, extras, order, {})
 
 
 def scope_sql(rule: ScopeRule, alias: str, params: list[Any]) -> str:
@@ -121,7 +123,8 @@ def scope_sql(rule: ScopeRule, alias: str, params: list[Any]) -> str:
 def select_sql(name: str, rule: ScopeRule, params: list[Any], live_only: bool) -> str:
     """One collection's changes in scope after $after, by version, up to $limit + 1."""
     reading = _reading(name)
-    chosen = ", ".join(f't."{c}"' for c in reading.columns)
+    # The id as text: the wire form, without a UUID object per row on the way.
+    chosen = ", ".join('t."id"::text' if c == "id" else f't."{c}"' for c in reading.columns)
     table = reading.collection.model._meta.db_table
     if reading.collection.is_child:
         source = f'"{table}" AS t JOIN visit AS v ON v.id = t.visit_id'
@@ -137,27 +140,35 @@ def select_sql(name: str, rule: ScopeRule, params: list[Any], live_only: bool) -
     )
 
 
+def _written(reading: _Reading, field_revs: dict[str, Any]) -> list[tuple[str, int, Convert]]:
+    """The fields ever written (a dozen of a visit's seventy) in schema order, with where each
+    is in the row and its converter; rows written by the same form share one answer."""
+    names = tuple(field_revs)
+    found = reading.written.get(names)
+    if found is None:
+        if len(reading.written) >= 1024:
+            reading.written.clear()
+        chosen = sorted((p for p in names if p in reading.paths), key=reading.order.__getitem__)
+        found = reading.written[names] = [(p, *reading.paths[p]) for p in chosen]
+    return found
+
+
 def wire_changes(name: str, rows: Sequence[Any]) -> list[tuple[int, dict[str, Any]]]:
     """(version, change) for each row, exactly as the tortoise path writes it."""
     reading = _reading(name)
+    loads, extras = orjson.loads, reading.extras
     out: list[tuple[int, dict[str, Any]]] = []
     for row in rows:
-        conflicts = orjson.loads(row[4])
-        change: dict[str, Any] = {"collection": name, "id": str(row[0]), "rev": row[1]}
+        conflicts = [] if row[4] == "[]" else loads(row[4])
+        change: dict[str, Any] = {"collection": name, "id": row[0], "rev": row[1]}
         if row[2]:
             change |= {"deleted": True, "record": None, "conflicts": conflicts}
             change["reason"] = "deleted"
         else:
-            # Only the fields ever written (a dozen of a visit's seventy), in schema order.
-            written = sorted(
-                (p for p in orjson.loads(row[5]) if p in reading.paths),
-                key=reading.order.__getitem__,
-            )
-            record = {}
-            for path in written:
-                i, convert = reading.paths[path]
-                record[path] = convert(row[i])
-            for path, i, convert in reading.extras:
+            record = {
+                path: convert(row[i]) for path, i, convert in _written(reading, loads(row[5]))
+            }
+            for path, i, convert in extras:
                 record[path] = convert(row[i])
             change |= {"deleted": False, "record": record, "conflicts": conflicts}
         out.append((row[3], change))

@@ -11,12 +11,8 @@ from typing import Any
 import pytest
 
 from harness.phone import Phone, new_id
-from server.audit import store
-from server.audit.chain import AuditEntry, keyed_row_hash
-from server.audit.keys import AuditKey
-from server.audit.models import AuditAction, AuditEvent
+from server.audit.models import AuditEvent
 from server.audit.service import verify_chain
-from server.audit.store import per_record_hashes
 from server.supervision import listing
 from server.supervision.schemas import VisitPage
 from tests.server.supervision.phone_visits import T0, Enrolled, complete_fields
@@ -129,43 +125,3 @@ async def test_list_visits_empty_page_writes_no_audit_row(enrolled: Enrolled) ->
     page = (await sergeant.client.get("/api/visits")).json()
     assert page == {"visits": [], "next_cursor": None}
     assert await AuditEvent.all().count() == before
-
-
-@pytest.mark.parametrize(
-    ("request_id", "reason"),
-    [
-        ("abcdef0123456789", "visit list"),
-        # A stand-in of the template in another field: the template is not used.
-        ("x987654321987654321", "visit list"),
-        ("abcdef0123456789", 'quote " backslash \\ and \ufdd0record\ufdd1 é'),
-    ],
-)
-def test_per_record_hashes_equal_keyed_row_hash_of_each_row(
-    request_id: str, reason: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    key = AuditKey("k" * 64)
-    entry = AuditEntry(
-        AuditAction.CONSULT,
-        actor_id=uuid.uuid4(),
-        device_id=uuid.uuid4(),
-        record_type="visits",
-        reason=reason,
-        request_id=request_id,
-    )
-    plain = [str(uuid.uuid4()) for _ in range(5)] + ["12345", "a.b:c_d-e"]
-    for records in (plain, [*plain, 'odd "record"', "\u2028é"], ['odd "record"', *plain]):
-        hashes = per_record_hashes(key, "f" * 64, 41, AT, entry, records)
-        expected, prev = [], "f" * 64
-        for offset, record_id in enumerate(records):
-            prev = keyed_row_hash(key, prev, 41 + offset, AT, _with_record(entry, record_id))
-            expected.append(prev)
-        assert hashes == expected
-    # Plain record ids and an unambiguous template: no row is hashed the long way but the one
-    # checked (``keyed_row_hash``), which is not the fallback.
-    if request_id.startswith("abc") and reason == "visit list":
-        monkeypatch.setattr(store, "_hashed_one_by_one", None)
-        assert per_record_hashes(key, "f" * 64, 41, AT, entry, plain)
-
-
-def _with_record(entry: AuditEntry, record_id: str) -> AuditEntry:
-    return AuditEntry(**{**entry.__dict__, "record_id": record_id})
