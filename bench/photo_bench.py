@@ -11,7 +11,9 @@
    photo by tus: POST, then PATCHes of ``--chunk-mib`` with ``Upload-Checksum: sha256``, one
    upload after another. Every photo must end ``verified`` and its original byte-identical.
 2. Baseline (same run, same client, same disk): a minimal Starlette app under the same uvicorn
-   that streams each PATCH body straight into a file, nothing else.
+   that streams each PATCH body straight into a file, nothing else; then the durable floor:
+   the same, fsyncing each finished file before its last answer, as Doorstep must before it
+   answers that an original is verified (the phone may then let its copy go).
 3. Derivatives: a 12-megapixel (4000 x 3000) JPEG made into the display copy and thumbnail by
    ``server.photos.images.make_derivatives``, against plain Pillow open + draft + thumbnail of
    the same file (median of ``--rounds``).
@@ -73,6 +75,11 @@ def baseline_app(folder: Path) -> Any:
         with path.open("ab") as out:
             async for data in request.stream():
                 out.write(data)
+            # The durable floor: a finished file reaches the disk before the answer, as a
+            # verified original must (the phone may then let its copy go).
+            if request.query_params.get("last") == "durable":
+                out.flush()
+                os.fsync(out.fileno())
         return Response(status_code=204)
 
     return Starlette(routes=[Route("/bare/{name}", write, methods=["PATCH"])])
@@ -183,13 +190,26 @@ async def tus_upload(client: httpx.AsyncClient, upload: PreparedUpload, took: Re
 
 
 async def bare_upload(
-    client: httpx.AsyncClient, name: str, data: bytes, chunk: int, took: Requests
+    client: httpx.AsyncClient,
+    name: str,
+    data: bytes,
+    chunk: int,
+    took: Requests,
+    *,
+    durable: bool = False,
 ) -> None:
-    """The same chunks, PATCHed to the bare streaming endpoint."""
+    """The same chunks, PATCHed to the bare streaming endpoint (``durable``: the last one
+    fsyncs the file before answering)."""
     for offset in range(0, len(data), chunk):
+        last = durable and offset + chunk >= len(data)
         started = time.perf_counter()
-        answer = await client.patch(f"/bare/{name}", content=data[offset : offset + chunk])
-        took["bare"].append(time.perf_counter() - started)
+        answer = await client.patch(
+            f"/bare/{name}",
+            content=data[offset : offset + chunk],
+            params={"last": "durable"} if last else None,
+        )
+        if last or not durable:
+            took["durable" if durable else "bare"].append(time.perf_counter() - started)
         if answer.status_code != 204:
             raise BenchFailure(f"bare patch: {answer.status_code}")
 
@@ -274,7 +294,7 @@ async def upload_through_both(
                 prepare(visit_id, photo_id, data, chunk)
                 for photo_id, data in zip(ids, photos, strict=True)
             ]
-            took: Requests = {"create": [], "chunk": [], "last": [], "bare": []}
+            took: Requests = {"create": [], "chunk": [], "last": [], "bare": [], "durable": []}
             started, cpu = time.perf_counter(), cpu_seconds(pids[0])
             for upload in prepared:
                 await tus_upload(client, upload, took)
@@ -289,6 +309,10 @@ async def upload_through_both(
                 await bare_upload(bare_client, f"{name}-{n}", data, chunk, took)
             results[f"{name}_bare_mb_s"] = total_mb / (time.perf_counter() - started)
             results[f"{name}_bare_cpu_ms_mb"] = (cpu_seconds(pids[1]) - cpu) * 1000 / total_mb
+            started = time.perf_counter()
+            for n, data in enumerate(photos):
+                await bare_upload(bare_client, f"{name}-d{n}", data, chunk, took, durable=True)
+            results[f"{name}_durable_mb_s"] = total_mb / (time.perf_counter() - started)
             for kind, seconds in took.items():
                 if seconds:
                     results[f"{name}_{kind}_ms"] = statistics.median(seconds) * 1000
@@ -372,6 +396,18 @@ def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, fl
             f"{up['whole_doorstep_mb_s'] / up['whole_bare_mb_s']:.2f}",
         ),
         (
+            f"upload MB/s, {args.chunk_mib} MiB chunks vs the durable floor",
+            f"{up['chunked_doorstep_mb_s']:.1f}",
+            f"{up['chunked_durable_mb_s']:.1f}",
+            f"{up['chunked_doorstep_mb_s'] / up['chunked_durable_mb_s']:.2f}",
+        ),
+        (
+            f"upload MB/s, one {args.size_mib} MiB PATCH vs the durable floor",
+            f"{up['whole_doorstep_mb_s']:.1f}",
+            f"{up['whole_durable_mb_s']:.1f}",
+            f"{up['whole_doorstep_mb_s'] / up['whole_durable_mb_s']:.2f}",
+        ),
+        (
             f"server CPU ms per MB, {args.chunk_mib} MiB chunks (lower is better)",
             f"{up['chunked_doorstep_cpu_ms_mb']:.1f}",
             f"{up['chunked_bare_cpu_ms_mb']:.1f}",
@@ -402,7 +438,9 @@ def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, fl
             print("  ".join("-" * w for w in widths))
     print(
         "baselines: a bare Starlette endpoint streaming PATCH bodies to a file on the same disk "
-        "under the same uvicorn; plain Pillow open + draft + thumbnail(1600) of the same JPEG"
+        "under the same uvicorn (the durable floor: the same, with the finished file fsynced "
+        "before the last answer, as a verified original is); plain Pillow open + draft + "
+        "thumbnail(1600) of the same JPEG"
     )
     chunks = len(range(0, args.size_mib, args.chunk_mib))
     print("where a photo's time goes, median ms per request (doorstep | bare):")
@@ -410,7 +448,8 @@ def print_table(args: argparse.Namespace, up: dict[str, float], dv: dict[str, fl
         middle = f" + {up[f'{name}_chunk_ms']:.1f} x {count - 1} PATCH" if count > 1 else ""
         print(
             f"  {name}: POST {up[f'{name}_create_ms']:.1f}{middle} + last PATCH (verifies) "
-            f"{up[f'{name}_last_ms']:.1f} | {up[f'{name}_bare_ms']:.1f} x {count} PATCH"
+            f"{up[f'{name}_last_ms']:.1f} | {up[f'{name}_bare_ms']:.1f} x {count} PATCH | "
+            f"durable last PATCH {up[f'{name}_durable_ms']:.1f}"
         )
 
 

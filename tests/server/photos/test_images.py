@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
+import sys
+import threading
 import time
 import tracemalloc
 import warnings
@@ -14,7 +17,13 @@ import pytest
 from PIL import Image, ImageCms
 
 from server.photos.budget import DecodeBudget
-from server.photos.images import ImageRefused, make_derivatives, open_image
+from server.photos.images import (
+    IMAGE_NICENESS,
+    ImageRefused,
+    make_derivatives,
+    open_image,
+    run_in_image_pool,
+)
 
 LIMIT = 60_000_000
 BUDGET = DecodeBudget(1_200_000_000)
@@ -201,3 +210,13 @@ def test_truncated_jpeg_is_refused_with_a_clear_reason() -> None:
     data = jpeg_with(upright_image(800, 600))
     with pytest.raises(ImageRefused, match="damaged or truncated"):
         make_derivatives(io.BytesIO(data[: len(data) // 2]), LIMIT, budget=BUDGET)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+async def test_image_work_runs_behind_the_requests_threads() -> None:
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    requests = niceness()
+    assert await run_in_image_pool(niceness) == min(requests + IMAGE_NICENESS, 19)
+    assert niceness() == requests  # the event loop's thread keeps its place
