@@ -5,10 +5,13 @@ update as one statement per row; a sync push spent a third of its CPU there and 
 feed's global lock through a dozen round trips. Here the statement text depends only on the
 table, never on the rows, so asyncpg prepares it once per connection:
 
-- new rows go as one typed array per column (``unnest``), which asyncpg encodes in binary;
+- new rows go as one JSON array of objects, expanded by ``jsonb_populate_recordset`` (every
+  value through its column's own input function): orjson writes a batch of wide rows in a
+  fraction of the time asyncpg took to encode them as one typed array per column (a visit has
+  seventy columns, most of them empty, which are simply not sent);
 - changed rows go as their changed columns in one JSON object each (a ``jsonb[]``), laid
-  over the stored row by ``jsonb_populate_record`` (every value through its column's own
-  input function), so rows changing different columns share one UPDATE.
+  over the stored row by ``jsonb_populate_record``, so rows changing different columns share
+  one UPDATE.
 
 JSON values are encoded by orjson (datetimes as RFC 3339 with their offset, UUIDs and enums
 as their text). The rows written are the rows tortoise would write: ``model_row`` fills every
@@ -26,7 +29,6 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import orjson
-from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.models import Model
@@ -126,70 +128,32 @@ def update_sql(table: str, columns: tuple[str, ...], first: int = 1) -> str:
     )
 
 
-# Array element types for ``unnest`` by tortoise field class (the first that matches).
-_ARRAY_TYPES: tuple[tuple[type[fields.Field[Any]], str], ...] = (
-    (fields.BigIntField, "bigint"),
-    (fields.SmallIntField, "smallint"),
-    (fields.IntField, "integer"),
-    (fields.BooleanField, "boolean"),
-    (fields.FloatField, "double precision"),
-    (fields.DatetimeField, "timestamptz"),
-    (fields.DateField, "date"),
-    (fields.TimeField, "time"),
-    (fields.DecimalField, "numeric"),
-    (fields.UUIDField, "uuid"),
-    (fields.JSONField, "jsonb"),
-    (fields.CharField, "text"),
-    (fields.TextField, "text"),
-)
-
-
-def _array_type(model: type[Model], name: str) -> str:
-    field = model._meta.fields_map[name]
-    for kind, sql_type in _ARRAY_TYPES:
-        if isinstance(field, kind):
-            return sql_type
-    raise TypeError(f"{model.__name__}.{name}: no array type for {type(field).__name__}")
-
-
 @cache
-def typed_insert_sql(
-    model: type[Model], first: int = 1
-) -> tuple[str, tuple[str, ...], tuple[bool, ...]]:
-    """INSERT of rows given as one typed array per column ($first.., by ``unnest``): the
-    statement, its columns in order and which of them are JSON (sent as text)."""
+def insert_sql(model: type[Model], first: int = 1) -> str:
+    """INSERT of whole rows (``model_row``) given as one JSON array of objects ($first,
+    ``encode_rows``), each value through its column's own input function."""
     meta = model._meta
-    names = tuple(name for name, _, _, _ in _defaults(model))
-    columns = tuple(meta.fields_db_projection[n] for n in names)
-    arrays = ", ".join(f"${first + i}::{_array_type(model, n)}[]" for i, n in enumerate(names))
-    is_json = tuple(isinstance(meta.fields_map[n], fields.JSONField) for n in names)
-    statement = (
-        f'INSERT INTO "{meta.db_table}" ({_quoted(columns)}) '  # noqa: S608
-        f"SELECT * FROM unnest({arrays})"
+    table = meta.db_table
+    columns = _quoted(meta.fields_db_projection[name] for name, _, _, _ in _defaults(model))
+    return (
+        f'INSERT INTO "{table}" ({columns}) SELECT {columns} '  # noqa: S608
+        f'FROM jsonb_populate_recordset(NULL::"{table}", ${first}::jsonb)'
     )
-    return statement, columns, is_json
 
 
-def typed_arrays(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-    """The arguments of ``typed_insert_sql`` for whole rows (``model_row``)."""
-    _, columns, is_json = typed_insert_sql(model)
-    arrays: list[list[Any]] = []
-    for column, json_column in zip(columns, is_json, strict=True):
-        if json_column:
-            arrays.append([None if r[column] is None else _json_text(r[column]) for r in rows])
-        else:
-            arrays.append([r[column] for r in rows])
-    return arrays
+def encode_rows(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Whole rows as the JSON array ``insert_sql`` takes; a column left out is NULL, so
+    None values are not sent."""
+    return orjson.dumps(
+        [{column: v for column, v in row.items() if v is not None} for row in rows],
+        default=_default,
+        option=orjson.OPT_NAIVE_UTC,
+    ).decode()
 
 
-async def insert_typed(
+async def insert_rows(
     connection: BaseDBAsyncClient, model: type[Model], rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert whole rows (``model_row``) of ``model`` in one statement of typed arrays: no
-    per-row JSON, asyncpg encodes each column in binary. For the widest, hottest inserts."""
+    """Insert whole rows (``model_row``) of ``model`` in one statement of one JSON parameter."""
     if rows:
-        await execute(connection, typed_insert_sql(model)[0], *typed_arrays(model, rows))
-
-
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value, default=_default, option=orjson.OPT_NAIVE_UTC).decode()
+        await execute(connection, insert_sql(model), encode_rows(rows))

@@ -23,7 +23,7 @@ from server.audit.chain import AuditEntry, chain_hashes
 from server.audit.keys import audit_keys
 from server.audit.models import AuditEvent
 from server.db import sql
-from server.rows import execute, is_postgres, model_row, typed_arrays, typed_insert_sql
+from server.rows import encode_rows, execute, insert_sql, is_postgres, model_row
 
 # Columns every row of one write usually shares (who, on which request): sent once.
 _SHARED = ("actor_id", "device_id", "recipient", "request_id")
@@ -46,11 +46,9 @@ def _shared_sql() -> str:
 
 @cache
 def _append_sql() -> str:
-    insert = typed_insert_sql(AuditEvent)[0]
-    last = len(typed_insert_sql(AuditEvent)[1]) + 1
     return (
-        f"WITH w AS ({insert}) "  # noqa: S608
-        f"UPDATE audit_chain_head SET last_hash = ${last} WHERE id = 1"
+        f"WITH w AS ({insert_sql(AuditEvent)}) "  # noqa: S608
+        "UPDATE audit_chain_head SET last_hash = $2 WHERE id = 1"
     )
 
 
@@ -93,8 +91,8 @@ def append_statement(
     per entry, ``hashes`` chained from ``prev_hash``) and set the chain head's hash.
 
     Rows of one write that share who and which request (a pull page, a list page, a push)
-    send those once and only the columns that differ as arrays; others go as one typed array
-    per column.
+    send those once and only the columns that differ as arrays; others go as whole rows
+    (``server.rows.insert_sql``).
     """
     first = entries[0]
     shared = tuple(getattr(first, c) for c in _SHARED)
@@ -113,7 +111,7 @@ def append_statement(
         model_row(AuditEvent, {**row, "at": at, "key_id": key_id}, at)
         for row in _chained_rows(entries, first_id, prev_hash, hashes)
     ]
-    return _append_sql(), [*typed_arrays(AuditEvent, rows), hashes[-1]]
+    return _append_sql(), [encode_rows(rows), hashes[-1]]
 
 
 async def store_rows(

@@ -1,7 +1,8 @@
 """The feed's writes on PostgreSQL as a few set-based statements, versions last.
 
-``plan`` does all the Python work (each new record's whole row as typed column arrays, each
-changed record's new columns as JSON, each revision's row) before any global lock is taken.
+``plan`` does the Python work (each new record's whole row, each changed record's new columns
+as JSON, each revision's row); new rows are encoded once their versions are known (on
+PostgreSQL versions are taken without a lock, ``server.feed.versions``).
 Revision rows need no version, so ``write_revisions`` writes them before versions are taken;
 then ``write_records`` writes every record with its version in one statement (an INSERT and
 an UPDATE per table, as data-modifying CTEs).
@@ -26,11 +27,11 @@ from server.feed.records import SyncedRecord
 from server.rows import (
     columns_of,
     encode,
+    encode_rows,
     execute,
-    insert_typed,
+    insert_rows,
+    insert_sql,
     model_row,
-    typed_arrays,
-    typed_insert_sql,
     update_sql,
 )
 
@@ -48,7 +49,6 @@ class _Table:
     update_ids: list[Any] = field(default_factory=list)
     patches: list[dict[str, Any]] = field(default_factory=list)
     update_at: list[int] = field(default_factory=list)
-    inserts: list[list[Any]] = field(default_factory=list)  # new_rows, an array per column
     updates: list[str] = field(default_factory=list)  # patches as JSON
 
 
@@ -96,14 +96,13 @@ def plan(changes: Sequence[Change], now: datetime) -> Plan:
             revisions.append(model_row(Revision, values, now))
     ordered = sorted(tables.values(), key=lambda t: (t.model.lock_rank, t.model._meta.db_table))
     for table in ordered:
-        table.inserts = typed_arrays(table.model, table.new_rows) if table.new_rows else []
         table.updates = encode(table.patches)
     return Plan(ordered, revisions)
 
 
 async def write_revisions(connection: BaseDBAsyncClient, plan: Plan) -> None:
     """Every revision row, in one statement (they carry no version)."""
-    await insert_typed(connection, Revision, plan.revisions)
+    await insert_rows(connection, Revision, plan.revisions)
 
 
 @cache
@@ -113,9 +112,8 @@ def _records_sql(shape: tuple[tuple[str, bool, bool], ...], models: tuple[Any, .
     n = 1
     for (table, inserts, updates), model in zip(shape, models, strict=True):
         if inserts:
-            statement, columns, _ = typed_insert_sql(model, n)
-            parts.append(statement)
-            n += len(columns)
+            parts.append(insert_sql(model, n))
+            n += 1
         if updates:
             parts.append(update_sql(table, columns_of(model), first=n))
             n += 3
@@ -125,26 +123,21 @@ def _records_sql(shape: tuple[tuple[str, bool, bool], ...], models: tuple[Any, .
     return f"WITH {ctes} {parts[-1]}"
 
 
-@cache
-def _version_at(model: type[SyncedRecord]) -> int:
-    return typed_insert_sql(model)[1].index("version")
-
-
 async def write_records(connection: BaseDBAsyncClient, plan: Plan, versions: list[int]) -> None:
     """Every new and changed record with its change version, in one statement.
 
     Parents come before children in the statement, though a child's foreign key is checked
     at its end, when its visit's row (new or not) is there either way.
     """
-    shape = tuple((t.model._meta.db_table, bool(t.inserts), bool(t.updates)) for t in plan.tables)
+    shape = tuple((t.model._meta.db_table, bool(t.new_rows), bool(t.updates)) for t in plan.tables)
     if not any(inserts or updates for _, inserts, updates in shape):
         return
     args: list[Any] = []
     for table in plan.tables:
-        if table.inserts:
-            arrays = list(table.inserts)
-            arrays[_version_at(table.model)] = [versions[i] for i in table.insert_at]
-            args += arrays
+        if table.new_rows:
+            for row, i in zip(table.new_rows, table.insert_at, strict=True):
+                row["version"] = versions[i]
+            args.append(encode_rows(table.new_rows))
         if table.updates:
             args += [table.update_ids, table.updates, [versions[i] for i in table.update_at]]
     models = tuple(t.model for t in plan.tables)

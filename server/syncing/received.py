@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.rows import execute, insert_typed, is_postgres, model_row
+from server.rows import execute, insert_rows, is_postgres, model_row
 from server.syncing.models import ReceivedMutation, SyncClient
 from server.syncing.work import uuid_or_none
 
@@ -58,7 +58,7 @@ async def store_received(
     """Store the received mutations and move the client's acknowledged seq to ``last_seq``."""
     if is_postgres(connection):
         whole = [model_row(ReceivedMutation, r, now) for r in rows]
-        await insert_typed(connection, ReceivedMutation, whole)
+        await insert_rows(connection, ReceivedMutation, whole)
         await execute(connection, _LAST_SEQ, last_seq, client_id)
         return
     await ReceivedMutation.bulk_create([ReceivedMutation(**r) for r in rows], using_db=connection)
