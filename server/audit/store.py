@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.audit.chain import AuditEntry, chain_hashes
@@ -29,18 +31,19 @@ from server.rows import encode_rows, execute, insert_sql, is_postgres, model_row
 _SHARED = ("actor_id", "device_id", "recipient", "request_id")
 
 
+# What differs from row to row of such a write: sent as one JSON array (``server.rows``).
+_OWN = ("id", "action", "record_type", "record_id", "reason", "prev_hash", "row_hash")
+
+
 @cache
 def _shared_sql() -> str:
-    columns = (
-        "id, action, record_type, record_id, reason, prev_hash, row_hash, "
-        "at, actor_id, device_id, recipient, request_id, key_id"
-    )
+    own = ", ".join(_OWN)
     return (
-        f"WITH w AS (INSERT INTO audit_event ({columns}) "  # noqa: S608
-        "SELECT u.*, $8::timestamptz, $9::uuid, $10::uuid, $11::text, $12::text, $13::text "
-        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-        "$7::text[]) AS u) "
-        "UPDATE audit_chain_head SET last_hash = $14 WHERE id = 1"
+        f"WITH w AS (INSERT INTO audit_event ({own}, at, {', '.join(_SHARED)}, key_id) "  # noqa: S608
+        f"SELECT {', '.join(f'u.{c}' for c in _OWN)}, "
+        "$2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::text, $7::text "
+        "FROM jsonb_populate_recordset(NULL::audit_event, $1::jsonb) AS u) "
+        "UPDATE audit_chain_head SET last_hash = $8 WHERE id = 1"
     )
 
 
@@ -91,22 +94,33 @@ def append_statement(
     per entry, ``hashes`` chained from ``prev_hash``) and set the chain head's hash.
 
     Rows of one write that share who and which request (a pull page, a list page, a push)
-    send those once and only the columns that differ as arrays; others go as whole rows
+    send those once and only the columns that differ; others go as whole rows
     (``server.rows.insert_sql``).
     """
-    first = entries[0]
-    shared = tuple(getattr(first, c) for c in _SHARED)
-    if all(tuple(getattr(e, c) for c in _SHARED) == shared for e in entries):
-        arrays = [
-            list(range(first_id, first_id + len(entries))),
-            [e.action.value for e in entries],
-            [e.record_type for e in entries],
-            [e.record_id for e in entries],
-            [e.reason for e in entries],
-            [prev_hash, *hashes[:-1]],
-            list(hashes),
-        ]
-        return _shared_sql(), [*arrays, at, *shared, key_id, hashes[-1]]
+    shared_of = attrgetter(*_SHARED)
+    shared = shared_of(entries[0])
+    if all(shared_of(e) == shared for e in entries):
+        own = orjson.dumps(
+            [
+                {
+                    "id": row_id,
+                    "action": e.action.value,
+                    "record_type": e.record_type,
+                    "record_id": e.record_id,
+                    "reason": e.reason,
+                    "prev_hash": prev,
+                    "row_hash": digest,
+                }
+                for row_id, e, prev, digest in zip(
+                    range(first_id, first_id + len(entries)),
+                    entries,
+                    [prev_hash, *hashes[:-1]],
+                    hashes,
+                    strict=True,
+                )
+            ]
+        ).decode()
+        return _shared_sql(), [own, at, *shared, key_id, hashes[-1]]
     rows = [
         model_row(AuditEvent, {**row, "at": at, "key_id": key_id}, at)
         for row in _chained_rows(entries, first_id, prev_hash, hashes)
