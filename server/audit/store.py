@@ -29,6 +29,7 @@ from server.rows import encode_rows, execute, insert_sql, is_postgres, model_row
 
 # Columns every row of one write usually shares (who, on which request): sent once.
 _SHARED = ("actor_id", "device_id", "recipient", "request_id")
+_shared_of = attrgetter(*_SHARED)
 
 
 # What differs from row to row of such a write: sent as one JSON array (``server.rows``).
@@ -55,29 +56,43 @@ def _append_sql() -> str:
     )
 
 
-def _chained_rows(
+def _own_columns(
     entries: Sequence[AuditEntry], first_id: int, prev_hash: str, hashes: Sequence[str]
 ) -> list[dict[str, Any]]:
+    """Each row's ``_OWN`` columns: its id, what it records and its place in the chain."""
     return [
-        dict(
-            id=row_id,
-            action=entry.action,
-            actor_id=entry.actor_id,
-            device_id=entry.device_id,
-            record_type=entry.record_type,
-            record_id=entry.record_id,
-            reason=entry.reason,
-            recipient=entry.recipient,
-            request_id=entry.request_id,
-            prev_hash=prev,
-            row_hash=digest,
-        )
+        {
+            "id": row_id,
+            "action": entry.action,
+            "record_type": entry.record_type,
+            "record_id": entry.record_id,
+            "reason": entry.reason,
+            "prev_hash": prev,
+            "row_hash": digest,
+        }
         for row_id, entry, prev, digest in zip(
             range(first_id, first_id + len(entries)),
             entries,
             [prev_hash, *hashes[:-1]],
             hashes,
             strict=True,
+        )
+    ]
+
+
+def _whole_rows(
+    entries: Sequence[AuditEntry],
+    first_id: int,
+    prev_hash: str,
+    hashes: Sequence[str],
+    at: datetime,
+    key_id: str,
+) -> list[dict[str, Any]]:
+    """Every column of each row, by field name."""
+    return [
+        {**own, **dict(zip(_SHARED, _shared_of(entry), strict=True)), "at": at, "key_id": key_id}
+        for own, entry in zip(
+            _own_columns(entries, first_id, prev_hash, hashes), entries, strict=True
         )
     ]
 
@@ -97,33 +112,13 @@ def append_statement(
     send those once and only the columns that differ; others go as whole rows
     (``server.rows.insert_sql``).
     """
-    shared_of = attrgetter(*_SHARED)
-    shared = shared_of(entries[0])
-    if all(shared_of(e) == shared for e in entries):
-        own = orjson.dumps(
-            [
-                {
-                    "id": row_id,
-                    "action": e.action.value,
-                    "record_type": e.record_type,
-                    "record_id": e.record_id,
-                    "reason": e.reason,
-                    "prev_hash": prev,
-                    "row_hash": digest,
-                }
-                for row_id, e, prev, digest in zip(
-                    range(first_id, first_id + len(entries)),
-                    entries,
-                    [prev_hash, *hashes[:-1]],
-                    hashes,
-                    strict=True,
-                )
-            ]
-        ).decode()
+    shared = _shared_of(entries[0])
+    if all(_shared_of(e) == shared for e in entries):
+        own = orjson.dumps(_own_columns(entries, first_id, prev_hash, hashes)).decode()
         return _shared_sql(), [own, at, *shared, key_id, hashes[-1]]
     rows = [
-        model_row(AuditEvent, {**row, "at": at, "key_id": key_id}, at)
-        for row in _chained_rows(entries, first_id, prev_hash, hashes)
+        model_row(AuditEvent, row, at)
+        for row in _whole_rows(entries, first_id, prev_hash, hashes, at, key_id)
     ]
     return _append_sql(), [encode_rows(rows), hashes[-1]]
 
@@ -147,10 +142,8 @@ async def store_rows(
         statement, args = append_statement(entries, first_id, prev_hash, hashes, at, key_id)
         await execute(connection, statement, *args)
         return
-    rows = _chained_rows(entries, first_id, prev_hash, hashes)
-    await AuditEvent.bulk_create(
-        [AuditEvent(**row, at=at, key_id=key_id) for row in rows], using_db=connection
-    )
+    rows = _whole_rows(entries, first_id, prev_hash, hashes, at, key_id)
+    await AuditEvent.bulk_create([AuditEvent(**row) for row in rows], using_db=connection)
     await connection.execute_query(
         sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"), [hashes[-1]]
     )
