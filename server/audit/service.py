@@ -13,16 +13,15 @@ anchors outside the database catch truncation (``server/audit/anchors.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from server.audit.chain import AuditEntry, chain_hashes
+from server.audit.chain import AuditEntry
 from server.audit.keys import AuditKey, AuditKeys, audit_keys
 from server.audit.models import AuditAction, AuditEvent
-from server.audit.store import store_rows
+from server.audit.store import Chained, store_rows
 from server.audit.verify import ChainReport, verify_chain
 from server.db import sql
 
@@ -62,15 +61,7 @@ async def _append(
     )
     first_id = int(head[0]["last_id"]) - len(entries) + 1
     prev_hash = str(head[0]["last_hash"])
-    # Hash what is stored: the columns hold 500 and 200 characters.
-    entries = [
-        replace(e, reason=e.reason[:500], recipient=e.recipient[:200])
-        if len(e.reason) > 500 or len(e.recipient) > 200
-        else e
-        for e in entries
-    ]
-    hashes = chain_hashes(key, prev_hash, first_id, at, entries)
-    await store_rows(connection, entries, first_id, prev_hash, hashes, at, key.key_id)
+    await store_rows(connection, Chained.of(key, entries, first_id, prev_hash, at))
     return len(entries)
 
 

@@ -12,7 +12,7 @@ asyncpg connection whose statement already took the head (``head_lock_cte``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from operator import attrgetter
@@ -22,7 +22,7 @@ import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.audit.chain import AuditEntry, chain_hashes
-from server.audit.keys import audit_keys
+from server.audit.keys import AuditKey, audit_keys
 from server.audit.models import AuditEvent
 from server.db import sql
 from server.rows import encode_rows, execute, insert_sql, is_postgres, model_row
@@ -56,96 +56,105 @@ def _append_sql() -> str:
     )
 
 
-def _own_columns(
-    entries: Sequence[AuditEntry], first_id: int, prev_hash: str, hashes: Sequence[str]
-) -> list[dict[str, Any]]:
-    """Each row's ``_OWN`` columns: its id, what it records and its place in the chain."""
-    return [
-        {
-            "id": row_id,
-            "action": entry.action,
-            "record_type": entry.record_type,
-            "record_id": entry.record_id,
-            "reason": entry.reason,
-            "prev_hash": prev,
-            "row_hash": digest,
-        }
-        for row_id, entry, prev, digest in zip(
-            range(first_id, first_id + len(entries)),
-            entries,
-            [prev_hash, *hashes[:-1]],
-            hashes,
-            strict=True,
-        )
-    ]
+def _as_stored(entry: AuditEntry) -> AuditEntry:
+    """The entry as its row holds it: the columns take 500 and 200 characters, and a row is
+    hashed as it is stored."""
+    if len(entry.reason) <= 500 and len(entry.recipient) <= 200:
+        return entry
+    return replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
 
 
-def _whole_rows(
-    entries: Sequence[AuditEntry],
-    first_id: int,
-    prev_hash: str,
-    hashes: Sequence[str],
-    at: datetime,
-    key_id: str,
-) -> list[dict[str, Any]]:
-    """Every column of each row, by field name."""
-    return [
-        {**own, **dict(zip(_SHARED, _shared_of(entry), strict=True)), "at": at, "key_id": key_id}
-        for own, entry in zip(
-            _own_columns(entries, first_id, prev_hash, hashes), entries, strict=True
-        )
-    ]
+@dataclass(frozen=True)
+class Chained:
+    """Rows ready to store: ``entries`` (as stored) at ids ``first_id``..., each hashed under
+    the key ``key_id`` and chained to the one before, the first to ``prev_hash``."""
+
+    entries: list[AuditEntry]
+    first_id: int
+    prev_hash: str
+    hashes: list[str]
+    at: datetime
+    key_id: str
+
+    @classmethod
+    def of(
+        cls,
+        key: AuditKey,
+        entries: Sequence[AuditEntry],
+        first_id: int,
+        prev_hash: str,
+        at: datetime,
+    ) -> Chained:
+        """``entries`` cut to what their rows hold, hashed and chained after ``prev_hash``."""
+        stored = [_as_stored(e) for e in entries]
+        hashes = chain_hashes(key, prev_hash, first_id, at, stored)
+        return cls(stored, first_id, prev_hash, hashes, at, key.key_id)
+
+    def own_columns(self) -> list[dict[str, Any]]:
+        """Each row's ``_OWN`` columns: its id, what it records and its place in the chain."""
+        return [
+            {
+                "id": row_id,
+                "action": entry.action,
+                "record_type": entry.record_type,
+                "record_id": entry.record_id,
+                "reason": entry.reason,
+                "prev_hash": prev,
+                "row_hash": digest,
+            }
+            for row_id, entry, prev, digest in zip(
+                range(self.first_id, self.first_id + len(self.entries)),
+                self.entries,
+                [self.prev_hash, *self.hashes[:-1]],
+                self.hashes,
+                strict=True,
+            )
+        ]
+
+    def whole_rows(self) -> list[dict[str, Any]]:
+        """Every column of each row, by field name."""
+        return [
+            {
+                **own,
+                **dict(zip(_SHARED, _shared_of(e), strict=True)),
+                "at": self.at,
+                "key_id": self.key_id,
+            }
+            for own, e in zip(self.own_columns(), self.entries, strict=True)
+        ]
+
+    def statement(self) -> tuple[str, list[Any]]:
+        """The PostgreSQL statement and arguments that insert the rows and set the chain
+        head's hash to the last.
+
+        Rows of one write that share who and which request (a pull page, a list page, a
+        push) send those once and only the columns that differ; others go as whole rows
+        (``server.rows.insert_sql``).
+        """
+        shared = _shared_of(self.entries[0])
+        if all(_shared_of(e) == shared for e in self.entries):
+            own = orjson.dumps(self.own_columns()).decode()
+            return _shared_sql(), [own, self.at, *shared, self.key_id, self.hashes[-1]]
+        rows = [model_row(AuditEvent, row, self.at) for row in self.whole_rows()]
+        return _append_sql(), [encode_rows(rows), self.hashes[-1]]
 
 
-def append_statement(
-    entries: Sequence[AuditEntry],
-    first_id: int,
-    prev_hash: str,
-    hashes: Sequence[str],
-    at: datetime,
-    key_id: str,
-) -> tuple[str, list[Any]]:
-    """The PostgreSQL statement and arguments that insert chained rows ``first_id``... (one
-    per entry, ``hashes`` chained from ``prev_hash``) and set the chain head's hash.
-
-    Rows of one write that share who and which request (a pull page, a list page, a push)
-    send those once and only the columns that differ; others go as whole rows
-    (``server.rows.insert_sql``).
-    """
-    shared = _shared_of(entries[0])
-    if all(_shared_of(e) == shared for e in entries):
-        own = orjson.dumps(_own_columns(entries, first_id, prev_hash, hashes)).decode()
-        return _shared_sql(), [own, at, *shared, key_id, hashes[-1]]
-    rows = [
-        model_row(AuditEvent, row, at)
-        for row in _whole_rows(entries, first_id, prev_hash, hashes, at, key_id)
-    ]
-    return _append_sql(), [encode_rows(rows), hashes[-1]]
-
-
-async def store_rows(
-    connection: BaseDBAsyncClient,
-    entries: Sequence[AuditEntry],
-    first_id: int,
-    prev_hash: str,
-    hashes: Sequence[str],
-    at: datetime,
-    key_id: str,
-) -> None:
-    """Insert chained rows ``first_id``... recording ``entries`` (their hashes ``hashes``,
-    chained from ``prev_hash``) and set the chain head's hash to the last.
+async def store_rows(connection: BaseDBAsyncClient, chained: Chained) -> None:
+    """Insert the chained rows and set the chain head's hash to the last.
 
     The caller holds the head row (``UPDATE audit_chain_head ... RETURNING``) in this
     transaction and has chained the rows to it.
     """
     if is_postgres(connection):
-        statement, args = append_statement(entries, first_id, prev_hash, hashes, at, key_id)
+        statement, args = chained.statement()
         await execute(connection, statement, *args)
         return
-    rows = _whole_rows(entries, first_id, prev_hash, hashes, at, key_id)
-    await AuditEvent.bulk_create([AuditEvent(**row) for row in rows], using_db=connection)
+    await AuditEvent.bulk_create(
+        [AuditEvent(**row) for row in chained.whole_rows()], using_db=connection
+    )
     await connection.execute_query(
-        sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"), [hashes[-1]]
+        sql(connection, "UPDATE audit_chain_head SET last_hash = $1 WHERE id = 1"),
+        [chained.hashes[-1]],
     )
 
 
@@ -181,15 +190,12 @@ async def append_per_record(
     transaction holds the head (``head_lock_cte``), taken for ``len(record_ids)`` rows: the
     head now says ``last_id`` and the hash of the row before the first, ``last_hash``.
 
-    One statement inserts them all and sets the head's hash (``append_statement``).
+    One statement inserts them all and sets the head's hash (``Chained.statement``).
     """
     if not record_ids:
         return
-    key = audit_keys().current
-    # Hash what is stored: the columns hold 500 and 200 characters.
-    entry = replace(entry, reason=entry.reason[:500], recipient=entry.recipient[:200])
     entries = [replace(entry, record_id=record_id) for record_id in record_ids]
     first_id = last_id - len(entries) + 1
-    hashes = chain_hashes(key, last_hash, first_id, at, entries)
-    statement, args = append_statement(entries, first_id, last_hash, hashes, at, key.key_id)
+    chained = Chained.of(audit_keys().current, entries, first_id, last_hash, at)
+    statement, args = chained.statement()
     await connection.execute(statement, *args)
